@@ -1,0 +1,129 @@
+import { Command, Flags, Interfaces } from '@oclif/core';
+import chalk from 'chalk';
+import { ExitCode, ExitCodeValue, OriginError } from './core/errors';
+import { OpenMode, Store, resolveDbPath } from './core/store';
+import { configureColor, printJson } from './render/output';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof OriginCommand)['baseFlags'] & T['flags']
+>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+/**
+ * What every command shares: the database path, --json and --quiet, colour rules, opening and
+ * saving the store, and mapping every failure onto SPEC.md §4 exit codes.
+ */
+export abstract class OriginCommand<T extends typeof Command = typeof Command> extends Command {
+  static override baseFlags = {
+    path: Flags.string({
+      aliases: ['db'],
+      summary: 'Database file. Default: $ORIGIN_DB_PATH, else ./origin.db.',
+      helpGroup: 'GLOBAL',
+    }),
+    json: Flags.boolean({
+      summary: 'Print one JSON document on stdout (full ids and hashes).',
+      helpGroup: 'GLOBAL',
+      default: false,
+    }),
+    quiet: Flags.boolean({
+      char: 'q',
+      summary: 'Print nothing but errors and the requested data.',
+      helpGroup: 'GLOBAL',
+      default: false,
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    // Decide colour before parsing, so even a parse error prints uncoloured under --json/NO_COLOR.
+    configureColor(this.argv.includes('--json'));
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (this.ctor as typeof OriginCommand).baseFlags,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+  }
+
+  /** The absolute database path this command works on. */
+  protected get dbPath(): string {
+    return resolveDbPath(this.flags.path);
+  }
+
+  /**
+   * Opens the store, runs fn, then saves (only if something changed) and releases the lock.
+   * If fn throws, nothing is written: the file stays exactly as it was.
+   */
+  protected async withStore<R>(mode: OpenMode, fn: (store: Store) => R | Promise<R>): Promise<R> {
+    const store = await Store.open(this.dbPath, {
+      mode,
+      onLockWait: (path, ms) =>
+        this.warn(
+          `waiting for another origin process to finish writing ${path} (up to ${Math.round(ms / 1000)} s)…`,
+        ),
+    });
+    let result: R;
+    try {
+      result = await fn(store);
+    } catch (err) {
+      await store.abandon();
+      throw err;
+    }
+    await store.close();
+    return result;
+  }
+
+  /** Prints `value` as JSON under --json, else the human rendering (unless --quiet). */
+  protected output(value: unknown, human: () => string): void {
+    if (this.flags.json) printJson(value);
+    else if (!this.flags.quiet) process.stdout.write(`${human()}\n`);
+  }
+
+  /** A message for people on stderr (never in the way of stdout data), silent with --quiet. */
+  protected info(message: string): void {
+    if (!this.flags?.quiet) process.stderr.write(`${message}\n`);
+  }
+
+  public override warn(input: string | Error): string | Error {
+    process.stderr.write(
+      `${chalk.yellow('Warning:')} ${input instanceof Error ? input.message : input}\n`,
+    );
+    return input;
+  }
+
+  /** Ends the command with this exit code once output is flushed. */
+  protected setExitCode(code: ExitCodeValue): void {
+    process.exitCode = code;
+  }
+
+  protected override async catch(err: Error & { oclif?: { exit?: number } }): Promise<void> {
+    const json = this.argv.includes('--json');
+    let code: number;
+    let hint: string | undefined;
+    if (err instanceof OriginError) {
+      code = err.exitCode;
+      hint = err.hint;
+    } else if (err.oclif?.exit !== undefined) {
+      // oclif's own parse errors: unknown flags, missing arguments, bad flag values.
+      code = err.oclif.exit === 0 ? 0 : ExitCode.USAGE;
+      hint = `see \`origin ${this.id?.replace(/:/g, ' ') ?? ''} --help\``;
+    } else {
+      code = ExitCode.ERROR;
+      hint = 'this is a bug in origin; please report it with the command you ran';
+    }
+    if (code === 0) return;
+    const message = err.message.replace(/^Error: /, '');
+    if (json) printJson({ error: { message, hint: hint ?? null, exit_code: code } });
+    process.stderr.write(`${chalk.red('Error:')} ${message}\n`);
+    if (hint) process.stderr.write(`${chalk.dim('Hint:')} ${hint}\n`);
+    if (code === ExitCode.ERROR && !(err instanceof OriginError) && process.env.DEBUG) {
+      process.stderr.write(`${err.stack}\n`);
+    }
+    process.exitCode = code;
+  }
+}

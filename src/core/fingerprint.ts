@@ -1,0 +1,225 @@
+/**
+ * Fingerprints and Merkle trees, exactly as SPEC.md §1–2 fixes them.
+ *
+ * - A sample fingerprint is SHA-256 of its content bytes (RFC 8785 JSON for whole records).
+ * - Trees are RFC 6962 / RFC 9162 §2.1 Merkle Tree Hashes over the 32 raw fingerprint bytes.
+ */
+import { createHash, hash as oneShotHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+export const HASH_BYTES = 32;
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+/** SHA-256 of a byte string or a UTF-8 string. */
+export function sha256(data: Buffer | string): Buffer {
+  return oneShotHash('sha256', data, 'buffer') as unknown as Buffer;
+}
+
+/** RFC 8785 (JCS) canonical form of a JSON value. Throws on values JSON cannot represent. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('value has no JSON representation');
+  return text;
+}
+
+/** Content bytes of a sample (SPEC.md §1) as a string to be hashed as UTF-8, or raw bytes. */
+export function contentOfValue(value: unknown): string {
+  return typeof value === 'string' ? value : canonicalJson(value);
+}
+
+/** SHA-256 fingerprint (32 bytes) of content given as raw bytes or as a UTF-8 string. */
+export function fingerprint(content: Buffer | string): Buffer {
+  return sha256(content);
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+const HEX_64 = /^[0-9a-f]{64}$/;
+
+/** Parses a 64-character lowercase or uppercase hex hash; throws a descriptive error otherwise. */
+export function fromHex(hex: string, what = 'hash'): Buffer {
+  const lower = hex.toLowerCase();
+  if (!HEX_64.test(lower)) throw new TypeError(`${what} must be 64 hex characters, got "${hex}"`);
+  return Buffer.from(lower, 'hex');
+}
+
+/** RFC 6962 §2.1: MTH({d}) = SHA-256(0x00 || d). */
+export function leafHash(leafData: Uint8Array): Buffer {
+  return createHash('sha256').update(LEAF_PREFIX).update(leafData).digest();
+}
+
+/** RFC 6962 §2.1: interior node SHA-256(0x01 || left || right). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/** MTH of the empty tree: SHA-256(""). */
+export const EMPTY_ROOT = sha256(Buffer.alloc(0));
+
+/** Largest power of two strictly less than n (n ≥ 2). */
+function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** RFC 6962 §2.1 Merkle Tree Hash of a list of leaf data items. */
+export function merkleRoot(leaves: readonly Uint8Array[]): Buffer {
+  if (leaves.length === 0) return EMPTY_ROOT;
+  const range = new CompactRange();
+  for (const leaf of leaves) range.append(leaf);
+  return range.root();
+}
+
+/**
+ * The right frontier of an append-only RFC 6962 tree (a "compact range" from 0 to size):
+ * one perfect-subtree hash per set bit of `size`, largest first. Appending touches O(log n)
+ * hashes, so a session root can be extended without re-reading earlier leaves.
+ */
+export class CompactRange {
+  private nodes: Buffer[];
+  private count: number;
+
+  constructor(size = 0, nodes: Buffer[] = []) {
+    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`invalid tree size ${size}`);
+    if (nodes.length !== popcount(size)) {
+      throw new RangeError(
+        `a tree of size ${size} needs ${popcount(size)} frontier hashes, got ${nodes.length}`,
+      );
+    }
+    this.count = size;
+    this.nodes = nodes.slice();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Appends one leaf given as its leaf data (a 32-byte fingerprint in Origin). */
+  append(leafData: Uint8Array): void {
+    this.appendLeafHash(leafHash(leafData));
+  }
+
+  /** Appends a leaf whose leaf hash (0x00-prefixed SHA-256) is already known. */
+  appendLeafHash(hash: Buffer): void {
+    let merged = hash;
+    let n = this.count;
+    // Each trailing 1-bit of the old size is a perfect subtree of the same height to merge with.
+    while (n & 1) {
+      merged = nodeHash(this.nodes.pop() as Buffer, merged);
+      n = Math.floor(n / 2);
+    }
+    this.nodes.push(merged);
+    this.count += 1;
+  }
+
+  /** MTH of all leaves so far: fold the frontier from the smallest subtree to the largest. */
+  root(): Buffer {
+    if (this.count === 0) return EMPTY_ROOT;
+    let acc = this.nodes[this.nodes.length - 1];
+    for (let i = this.nodes.length - 2; i >= 0; i--) acc = nodeHash(this.nodes[i], acc);
+    return acc;
+  }
+
+  /** The frontier hashes concatenated, for storage. */
+  serialize(): Buffer {
+    return Buffer.concat(this.nodes);
+  }
+
+  static deserialize(size: number, bytes: Uint8Array): CompactRange {
+    if (bytes.length % HASH_BYTES !== 0)
+      throw new RangeError('frontier length is not a multiple of 32');
+    const nodes: Buffer[] = [];
+    for (let off = 0; off < bytes.length; off += HASH_BYTES) {
+      nodes.push(Buffer.from(bytes.subarray(off, off + HASH_BYTES)));
+    }
+    return new CompactRange(size, nodes);
+  }
+}
+
+function popcount(n: number): number {
+  let bits = 0;
+  for (let v = n; v > 0; v = Math.floor(v / 2)) bits += v % 2;
+  return bits;
+}
+
+/** Leaf hashes of all leaves, computed once so proofs and roots can share them. */
+export function leafHashes(leaves: readonly Uint8Array[]): Buffer[] {
+  return leaves.map((leaf) => leafHash(leaf));
+}
+
+function subtreeRoot(hashes: readonly Buffer[], start: number, end: number): Buffer {
+  const n = end - start;
+  if (n === 1) return hashes[start];
+  const k = splitPoint(n);
+  return nodeHash(subtreeRoot(hashes, start, start + k), subtreeRoot(hashes, start + k, end));
+}
+
+/**
+ * RFC 9162 §2.1.3.1: the audit path PATH(m, D[n]) for leaf `index`, given every leaf hash.
+ * Returned bottom-up (the sibling nearest the leaf first), as RFC 9162 orders it.
+ */
+export function inclusionPath(hashes: readonly Buffer[], index: number): Buffer[] {
+  if (!Number.isInteger(index) || index < 0 || index >= hashes.length) {
+    throw new RangeError(`leaf index ${index} is outside a tree of size ${hashes.length}`);
+  }
+  const path: Buffer[] = [];
+  let start = 0;
+  let end = hashes.length;
+  let m = index;
+  const siblings: Buffer[] = [];
+  while (end - start > 1) {
+    const k = splitPoint(end - start);
+    if (m < k) {
+      siblings.push(subtreeRoot(hashes, start + k, end));
+      end = start + k;
+    } else {
+      siblings.push(subtreeRoot(hashes, start, start + k));
+      start += k;
+      m -= k;
+    }
+  }
+  // Collected top-down; the proof lists them from the leaf upwards.
+  for (let i = siblings.length - 1; i >= 0; i--) path.push(siblings[i]);
+  return path;
+}
+
+/**
+ * RFC 9162 §2.1.3.2: verifies that `leafData` is leaf `index` of the tree of `size` leaves
+ * whose root is `root`, using only SHA-256.
+ */
+export function verifyInclusion(
+  leafData: Uint8Array,
+  index: number,
+  size: number,
+  path: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) {
+    return false;
+  }
+  let fn = index;
+  let sn = size - 1;
+  let r: Buffer = leafHash(leafData);
+  for (const p of path) {
+    if (p.length !== HASH_BYTES || sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && Buffer.compare(r, Buffer.from(root)) === 0;
+}

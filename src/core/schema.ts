@@ -1,0 +1,127 @@
+/**
+ * The store's schema, as numbered migrations. Migration N brings a database from
+ * `user_version` N-1 to N; never edit a released migration, add the next one.
+ *
+ * Observations are stored columnar inside their batch (fingerprints as 32-byte runs, origins as
+ * run-length varints) rather than one row each: that keeps a recorded sample under 100 bytes and
+ * turns one SQL row per observation into one row per batch.
+ */
+
+/** `PRAGMA application_id` of every Origin database: "ORGN". */
+export const APPLICATION_ID = 0x4f52474e;
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: the whole mission's tables.
+  `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE sessions (
+    id            INTEGER PRIMARY KEY,
+    uid           TEXT NOT NULL UNIQUE,          -- public id: 32 lowercase hex characters
+    status        TEXT NOT NULL CHECK (status IN ('open', 'completed', 'failed', 'interrupted')),
+    started_at    TEXT NOT NULL,                 -- RFC 3339 UTC, milliseconds
+    ended_at      TEXT,
+    config_hash   TEXT,                          -- SHA-256 hex of the training config, if given
+    metadata      TEXT NOT NULL DEFAULT '{}',    -- JSON object from --meta key=value
+    record_count  INTEGER NOT NULL DEFAULT 0,    -- observations (= leaves of the session tree)
+    byte_count    INTEGER NOT NULL DEFAULT 0,    -- content bytes of those observations
+    skipped_count INTEGER NOT NULL DEFAULT 0,    -- invalid input lines skipped with --skip-invalid
+    frontier      BLOB NOT NULL DEFAULT x'',     -- RFC 6962 compact range of the session tree
+    root          BLOB NOT NULL                  -- MTH of every observation, in order
+  );
+
+  CREATE TABLE sources (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+  );
+
+  CREATE TABLE licenses (
+    id         INTEGER PRIMARY KEY,
+    expression TEXT NOT NULL UNIQUE               -- SPDX expression as recorded, or 'unknown'
+  );
+
+  -- One (source, license) pair; observations point at these by id.
+  CREATE TABLE origins (
+    id         INTEGER PRIMARY KEY,
+    source_id  INTEGER NOT NULL REFERENCES sources (id),
+    license_id INTEGER NOT NULL REFERENCES licenses (id),
+    UNIQUE (source_id, license_id)
+  );
+
+  -- Content-addressed: one row per distinct content.
+  CREATE TABLE samples (
+    fingerprint BLOB PRIMARY KEY,                -- SHA-256 of the content bytes (32 bytes)
+    size        INTEGER NOT NULL                 -- content bytes
+  ) WITHOUT ROWID;
+
+  -- A batch and its observations: fingerprints[i] and the i-th origin are observation
+  -- first_position + i of the session.
+  CREATE TABLE batches (
+    id             INTEGER PRIMARY KEY,
+    session_id     INTEGER NOT NULL REFERENCES sessions (id),
+    seq            INTEGER NOT NULL,             -- 0-based batch number within the session
+    first_position INTEGER NOT NULL,             -- session position of the first observation
+    record_count   INTEGER NOT NULL CHECK (record_count > 0),
+    byte_count     INTEGER NOT NULL,
+    root           BLOB NOT NULL,                -- MTH of the batch's fingerprints
+    fingerprints   BLOB NOT NULL,                -- record_count x 32 bytes
+    origins        BLOB NOT NULL,                -- varint pairs (origin id, run length)
+    created_at     TEXT NOT NULL,
+    UNIQUE (session_id, seq)
+  );
+
+  -- Per-session totals by origin, kept at ingest so license work never scans observations.
+  CREATE TABLE session_origins (
+    session_id INTEGER NOT NULL REFERENCES sessions (id),
+    origin_id  INTEGER NOT NULL REFERENCES origins (id),
+    records    INTEGER NOT NULL,
+    bytes      INTEGER NOT NULL,
+    PRIMARY KEY (session_id, origin_id)
+  ) WITHOUT ROWID;
+
+  -- Model lifecycle events (SPEC.md §3): a hash-linked DAG.
+  CREATE TABLE events (
+    id         INTEGER PRIMARY KEY,
+    hash       BLOB NOT NULL UNIQUE,             -- SHA-256 of the event's JCS form
+    type       TEXT NOT NULL,
+    timestamp  TEXT NOT NULL,                    -- RFC 3339 UTC, milliseconds
+    payload    TEXT NOT NULL,                    -- JCS of the payload object
+    session_id INTEGER REFERENCES sessions (id)  -- a dataset event's session, if any
+  );
+
+  CREATE TABLE event_parents (
+    child_id  INTEGER NOT NULL REFERENCES events (id),
+    parent_id INTEGER NOT NULL REFERENCES events (id),
+    PRIMARY KEY (child_id, parent_id)
+  ) WITHOUT ROWID;
+
+  -- License taxonomy overlays recorded with the data they judged.
+  CREATE TABLE license_overlays (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL,
+    sha256   TEXT NOT NULL UNIQUE,
+    content  TEXT NOT NULL,
+    added_at TEXT NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Tables every Origin database of the current schema has. */
+export const REQUIRED_TABLES = [
+  'meta',
+  'sessions',
+  'sources',
+  'licenses',
+  'origins',
+  'samples',
+  'batches',
+  'session_origins',
+  'events',
+  'event_parents',
+  'license_overlays',
+] as const;

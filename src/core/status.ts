@@ -1,0 +1,39 @@
+import { statSync } from 'node:fs';
+import { Store } from './store';
+
+export interface StoreStatus {
+  path: string;
+  schema_version: number;
+  file_bytes: number;
+  created_at: string | null;
+  counts: {
+    sessions: number;
+    sources: number;
+    licenses: number;
+    samples: number;
+    observations: number;
+    batches: number;
+    events: number;
+  };
+}
+
+/** What is in the store, from the file on disk and the tables' counts. */
+export function storeStatus(store: Store): StoreStatus {
+  const count = (sql: string): number => Number(store.scalar(sql) ?? 0);
+  const created = store.get<{ value: string }>("SELECT value FROM meta WHERE key = 'created_at'");
+  return {
+    path: store.path,
+    schema_version: store.schemaVersion,
+    file_bytes: statSync(store.path).size,
+    created_at: created?.value ?? null,
+    counts: {
+      sessions: count('SELECT count(*) FROM sessions'),
+      sources: count('SELECT count(*) FROM sources'),
+      licenses: count('SELECT count(*) FROM licenses'),
+      samples: count('SELECT count(*) FROM samples'),
+      observations: count('SELECT coalesce(sum(record_count), 0) FROM batches'),
+      batches: count('SELECT count(*) FROM batches'),
+      events: count('SELECT count(*) FROM events'),
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import chalk from 'chalk';
+
+/** Colour only on a TTY, never under NO_COLOR or --json (SPEC.md §5). */
+export function configureColor(json: boolean, env: NodeJS.ProcessEnv = process.env): void {
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  if (json || noColor || !process.stdout.isTTY) chalk.level = 0;
+}
+
+/** Exactly one JSON document on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** "label: value" lines with aligned values. */
+export function keyValueLines(rows: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${chalk.bold(`${k}:`.padEnd(width + 1))} ${v}`).join('\n');
+}
