@@ -35,12 +35,14 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
+  /** Every positional argument, for commands that take a list (strict = false). */
+  protected argvList: string[] = [];
 
   public override async init(): Promise<void> {
     await super.init();
     // Decide colour before parsing, so even a parse error prints uncoloured under --json/NO_COLOR.
     configureColor(this.argv.includes('--json'));
-    const { args, flags } = await this.parse({
+    const { args, argv, flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (this.ctor as typeof OriginCommand).baseFlags,
       args: this.ctor.args,
@@ -48,6 +50,7 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    this.argvList = argv as string[];
   }
 
   /** The absolute database path this command works on. */
