@@ -6,7 +6,8 @@ import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { ProgressLine } from '../render/progress';
 
 export default class Ingest extends OriginCommand<typeof Ingest> {
-  static override summary = 'Record the fingerprint, source and license of every sample in JSONL or text input.';
+  static override summary =
+    'Record the fingerprint, source and license of every sample in JSONL or text input.';
   static override description = `Reads the FILEs, or stdin when none is given (or "-"), and records every record as a sample
 observation in one session: its SHA-256 fingerprint, its source and its license. Records are
 grouped into batches with RFC 6962 Merkle roots; the session root covers every observation in order.
@@ -20,12 +21,16 @@ recorded and the session is marked interrupted (exit 1).`;
 
   static override examples = [
     {
-      description: 'Record a JSONL file, fingerprinting its "text" field, with per-record source and license:',
-      command: '<%= config.bin %> ingest data.jsonl --content-field text --source-field source --license-field license',
+      description:
+        'Record a JSONL file, fingerprinting its "text" field, with per-record source and license:',
+      command:
+        '<%= config.bin %> ingest data.jsonl --content-field text --source-field source --license-field license',
     },
     {
-      description: 'Sit in a training pipe: the data flows through unchanged, the summary goes to stderr:',
-      command: 'cat corpus.jsonl | <%= config.bin %> ingest --tee --source wiki --license CC-BY-SA-4.0 | python train.py',
+      description:
+        'Sit in a training pipe: the data flows through unchanged, the summary goes to stderr:',
+      command:
+        'cat corpus.jsonl | <%= config.bin %> ingest --tee --source wiki --license CC-BY-SA-4.0 | python train.py',
     },
     {
       description: 'Plain text, one sample per line, appended to an open session:',
@@ -35,7 +40,11 @@ recorded and the session is marked interrupted (exit 1).`;
 
   static override strict = false;
   static override args = {
-    file: Args.string({ description: 'Input files ("-" for stdin). Default: stdin.', required: false, ignoreStdin: true }),
+    file: Args.string({
+      description: 'Input files ("-" for stdin). Default: stdin.',
+      required: false,
+      ignoreStdin: true,
+    }),
   };
 
   static override flags = {
@@ -47,10 +56,18 @@ recorded and the session is marked interrupted (exit 1).`;
     'content-field': Flags.string({
       summary: 'Fingerprint this field (dotted path, e.g. data.text) instead of the whole record.',
     }),
-    source: Flags.string({ summary: 'Source name for all records. Default: the input file name, or "stdin".' }),
-    license: Flags.string({ summary: 'License (SPDX expression) for all records. Default: unknown.' }),
-    'source-field': Flags.string({ summary: 'Take each record\'s source from this field (falls back to --source).' }),
-    'license-field': Flags.string({ summary: 'Take each record\'s license from this field (falls back to --license).' }),
+    source: Flags.string({
+      summary: 'Source name for all records. Default: the input file name, or "stdin".',
+    }),
+    license: Flags.string({
+      summary: 'License (SPDX expression) for all records. Default: unknown.',
+    }),
+    'source-field': Flags.string({
+      summary: "Take each record's source from this field (falls back to --source).",
+    }),
+    'license-field': Flags.string({
+      summary: "Take each record's license from this field (falls back to --license).",
+    }),
     'batch-size': Flags.integer({
       summary: `Records per batch (each batch gets its own Merkle root).`,
       default: DEFAULT_BATCH_SIZE,
@@ -61,8 +78,13 @@ recorded and the session is marked interrupted (exit 1).`;
       default: DEFAULT_MAX_LINE_BYTES,
       min: 1,
     }),
-    session: Flags.string({ summary: 'Append to this open session (full id or a unique prefix of 6+ characters).' }),
-    tee: Flags.boolean({ summary: 'Copy every input byte to stdout unchanged; messages go to stderr.', default: false }),
+    session: Flags.string({
+      summary: 'Append to this open session (full id or a unique prefix of 6+ characters).',
+    }),
+    tee: Flags.boolean({
+      summary: 'Copy every input byte to stdout unchanged; messages go to stderr.',
+      default: false,
+    }),
     'skip-invalid': Flags.boolean({
       summary: 'Record the valid records, skip invalid lines and report them, instead of failing.',
       default: false,
@@ -124,23 +146,41 @@ recorded and the session is marked interrupted (exit 1).`;
       );
     }
     if (summary.skipped.count > 0) {
-      const lines = summary.skipped.first_lines.map((s) => `  ${s.input}:${s.line}: ${s.reason}`).join('\n');
-      this.warn(`skipped ${formatCount(summary.skipped.count)} invalid line(s); first ones:\n${lines}`);
+      const lines = summary.skipped.first_lines
+        .map((s) => `  ${s.input}:${s.line}: ${s.reason}`)
+        .join('\n');
+      this.warn(
+        `skipped ${formatCount(summary.skipped.count)} invalid line(s); first ones:\n${lines}`,
+      );
     }
     if (this.flags.quiet) return;
-    const sources = summary.sources.map((s) => `${s.source} (${s.license}): ${formatCount(s.records)}`).join(', ');
+    const sources = summary.sources
+      .map((s) => `${s.source} (${s.license}): ${formatCount(s.records)}`)
+      .join(', ');
     out.write(
       `${keyValueLines([
         ['Session', `${summary.session_id} (${summary.session_status})`],
         ['Session root', summary.session_root],
-        ['Records', `${formatCount(summary.records)} (session total ${formatCount(summary.session_records)})`],
+        [
+          'Records',
+          `${formatCount(summary.records)} (session total ${formatCount(summary.session_records)})`,
+        ],
         ['Distinct', formatCount(summary.distinct)],
-        ['Duplicates', `${formatCount(summary.duplicates)} repeated in this input, ${formatCount(summary.already_known)} already known`],
-        ['Bytes', `${formatBytes(summary.bytes)} content, ${formatBytes(summary.input_bytes)} input`],
+        [
+          'Duplicates',
+          `${formatCount(summary.duplicates)} repeated in this input, ${formatCount(summary.already_known)} already known`,
+        ],
+        [
+          'Bytes',
+          `${formatBytes(summary.bytes)} content, ${formatBytes(summary.input_bytes)} input`,
+        ],
         ['Batches', formatCount(summary.batches)],
         ['Sources', sources || 'none'],
         ['Skipped', formatCount(summary.skipped.count)],
-        ['Rate', `${formatCount(summary.records_per_second)} records/s, ${summary.mb_per_second} MB/s`],
+        [
+          'Rate',
+          `${formatCount(summary.records_per_second)} records/s, ${summary.mb_per_second} MB/s`,
+        ],
       ])}\n`,
     );
   }

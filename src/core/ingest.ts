@@ -87,7 +87,10 @@ function checkInputs(inputs: readonly string[]): void {
     try {
       isFile = statSync(input).isFile();
     } catch (err) {
-      throw new UsageError(`cannot read input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the file path');
+      throw new UsageError(
+        `cannot read input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        'check the file path',
+      );
     }
     if (!isFile) throw new UsageError(`input ${input} is not a file`);
   }
@@ -98,10 +101,18 @@ function validateOptions(options: IngestOptions): void {
     throw new UsageError(`--batch-size must be a positive whole number, got ${options.batchSize}`);
   }
   if (!Number.isInteger(options.maxLineBytes) || options.maxLineBytes < 1) {
-    throw new UsageError(`--max-line-bytes must be a positive whole number, got ${options.maxLineBytes}`);
+    throw new UsageError(
+      `--max-line-bytes must be a positive whole number, got ${options.maxLineBytes}`,
+    );
   }
-  if (options.format === 'text' && (options.contentField || options.sourceField || options.licenseField)) {
-    throw new UsageError('--content-field, --source-field and --license-field need --format jsonl', 'text lines have no fields');
+  if (
+    options.format === 'text' &&
+    (options.contentField || options.sourceField || options.licenseField)
+  ) {
+    throw new UsageError(
+      '--content-field, --source-field and --license-field need --format jsonl',
+      'text lines have no fields',
+    );
   }
 }
 
@@ -127,7 +138,8 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   validateOptions(options);
   const inputs = options.inputs.length > 0 ? options.inputs : [STDIN];
   checkInputs(inputs);
-  if (inputs.filter((i) => i === STDIN).length > 1) throw new UsageError('stdin ("-") can be read only once');
+  if (inputs.filter((i) => i === STDIN).length > 1)
+    throw new UsageError('stdin ("-") can be read only once');
 
   const started = Date.now();
   store.db.exec('BEGIN');
@@ -185,7 +197,8 @@ async function ingestInTransaction(
       }
       failure = { input: name, line, reason };
       // With a tee the data keeps flowing; the failure is reported once it has.
-      if (!options.tee) throw new UsageError(`${name}:${line}: ${reason}`, fixHint(reason, options));
+      if (!options.tee)
+        throw new UsageError(`${name}:${line}: ${reason}`, fixHint(reason, options));
     };
 
     const splitter = new LineSplitter(options.maxLineBytes, {
@@ -201,7 +214,10 @@ async function ingestInTransaction(
           throw err;
         }
         if (!record) return;
-        const size = typeof record.content === 'string' ? Buffer.byteLength(record.content) : record.content.length;
+        const size =
+          typeof record.content === 'string'
+            ? Buffer.byteLength(record.content)
+            : record.content.length;
         recorder.observe(
           fingerprint(record.content),
           size,
@@ -215,7 +231,8 @@ async function ingestInTransaction(
       },
     });
 
-    const stream = input === STDIN ? options.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
+    const stream =
+      input === STDIN ? options.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         inputBytes += chunk.length;
@@ -227,7 +244,11 @@ async function ingestInTransaction(
           }
         }
         splitter.push(chunk);
-        options.onProgress?.({ records: recorder.recordCount, inputBytes, elapsedMs: Date.now() - started });
+        options.onProgress?.({
+          records: recorder.recordCount,
+          inputBytes,
+          elapsedMs: Date.now() - started,
+        });
         if (options.signal?.aborted) break;
       }
       if (!options.signal?.aborted) splitter.end();
@@ -241,24 +262,42 @@ async function ingestInTransaction(
   }
 
   if (failure) {
-    throw new UsageError(`${failure.input}:${failure.line}: ${failure.reason}`, fixHint(failure.reason, options));
+    throw new UsageError(
+      `${failure.input}:${failure.line}: ${failure.reason}`,
+      fixHint(failure.reason, options),
+    );
   }
   const warnings: string[] = [];
   if (teeError) {
     // The reader downstream went away; what reached us is still recorded.
-    warnings.push(`--tee output failed (${teeError.message}); the input was still read and recorded`);
+    warnings.push(
+      `--tee output failed (${teeError.message}); the input was still read and recorded`,
+    );
   }
 
   const interrupted = options.signal?.aborted ?? false;
-  const endStatus = interrupted ? 'interrupted' : options.session === undefined ? 'completed' : undefined;
+  const endStatus = interrupted
+    ? 'interrupted'
+    : options.session === undefined
+      ? 'completed'
+      : undefined;
   const totals = recorder.finish(skippedCount, endStatus);
   const final = getSession(store, session.uid);
-  return summarize(final, totals, origins, recorder, { skippedCount, skipped, inputBytes, started, interrupted, warnings });
+  return summarize(final, totals, origins, recorder, {
+    skippedCount,
+    skipped,
+    inputBytes,
+    started,
+    interrupted,
+    warnings,
+  });
 }
 
 function fixHint(reason: string, options: IngestOptions): string {
-  if (reason.startsWith('no content field')) return 'check --content-field, or use --skip-invalid to record the other lines';
-  if (reason.includes('--max-line-bytes')) return 'raise --max-line-bytes, or use --skip-invalid to record the other lines';
+  if (reason.startsWith('no content field'))
+    return 'check --content-field, or use --skip-invalid to record the other lines';
+  if (reason.includes('--max-line-bytes'))
+    return 'raise --max-line-bytes, or use --skip-invalid to record the other lines';
   if (options.format === 'jsonl' && reason.startsWith('invalid JSON')) {
     return 'fix the line, use --format text for plain text, or --skip-invalid to record the other lines';
   }
@@ -295,7 +334,11 @@ function summarize(
     input_bytes: run.inputBytes,
     batches: totals.batches,
     sources: [...perOrigin]
-      .map(([id, t]) => ({ ...(origins.get(id) as { source: string; license: string }), records: t.records, bytes: t.bytes }))
+      .map(([id, t]) => ({
+        ...(origins.get(id) as { source: string; license: string }),
+        records: t.records,
+        bytes: t.bytes,
+      }))
       .sort((a, b) => b.records - a.records || a.source.localeCompare(b.source)),
     skipped: { count: run.skippedCount, first_lines: run.skipped },
     interrupted: run.interrupted,

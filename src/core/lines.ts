@@ -62,7 +62,10 @@ export class LineSplitter {
       this.sink.tooLong(this.lineNo, total);
       return;
     }
-    let content = this.pending.length === 0 ? chunk.subarray(start, end) : Buffer.concat([...this.pending, chunk.subarray(start, end)]);
+    let content =
+      this.pending.length === 0
+        ? chunk.subarray(start, end)
+        : Buffer.concat([...this.pending, chunk.subarray(start, end)]);
     if (contentLength > 0 && content[contentLength - 1] === 13 && newline) {
       content = content.subarray(0, contentLength - 1);
       contentLength--;

@@ -64,13 +64,17 @@ export function decodeOrigins(blob: Uint8Array, expectedCount: number): Uint32Ar
     const id = read();
     const run = read();
     if (run === 0 || filled + run > expectedCount) {
-      throw new RangeError(`origins column covers more than the batch's ${expectedCount} observations`);
+      throw new RangeError(
+        `origins column covers more than the batch's ${expectedCount} observations`,
+      );
     }
     ids.fill(id, filled, filled + run);
     filled += run;
   }
   if (filled !== expectedCount) {
-    throw new RangeError(`origins column covers ${filled} observations, the batch has ${expectedCount}`);
+    throw new RangeError(
+      `origins column covers ${filled} observations, the batch has ${expectedCount}`,
+    );
   }
   return ids;
 }

@@ -40,6 +40,10 @@ export class Recorder {
 
   private batchFps: Buffer;
   private batchRange = new CompactRange();
+  /** Leaf hashes of the current batch, kept only when the session tree is fed whole batches. */
+  private batchLeaves: Buffer[] = [];
+  private batchAligned = false;
+  private readonly batchHeight: number;
   private batchRuns = new OriginRuns();
   private batchCount = 0;
   private batchBytes = 0;
@@ -57,14 +61,32 @@ export class Recorder {
     private readonly session: SessionRow,
     private readonly batchSize: number,
   ) {
-    this.insertSample = store.db.prepare('INSERT OR IGNORE INTO samples (fingerprint, size) VALUES (?, ?)');
+    this.insertSample = store.db.prepare(
+      'INSERT OR IGNORE INTO samples (fingerprint, size) VALUES (?, ?)',
+    );
     this.range = sessionRange(session);
     this.batchFps = Buffer.allocUnsafe(batchSize * HASH_BYTES);
     this.batchSeq = Number(
-      store.scalar('SELECT coalesce(max(seq) + 1, 0) FROM batches WHERE session_id = ?', [session.id]),
+      store.scalar('SELECT coalesce(max(seq) + 1, 0) FROM batches WHERE session_id = ?', [
+        session.id,
+      ]),
     );
     this.firstBatchSeq = this.batchSeq;
+    this.batchHeight = Number.isInteger(Math.log2(batchSize)) ? Math.log2(batchSize) : -1;
+    this.startBatch();
   }
+
+  /**
+   * A full batch of 2^h leaves that starts at a multiple of 2^h is a perfect subtree of the
+   * session tree, so its root can be appended to the session range in one step.
+   */
+  private startBatch(): void {
+    this.batchAligned = this.batchHeight >= 0 && this.range.size % this.batchSize === 0;
+    this.batchLeaves = [];
+    this.batchStart = this.range.size;
+  }
+
+  private batchStart = 0;
 
   get recordCount(): number {
     return this.records;
@@ -82,9 +104,15 @@ export class Recorder {
     if (cached !== undefined) return cached;
     const sourceId = this.idFor('sources', 'name', source);
     const licenseId = this.idFor('licenses', 'expression', license);
-    this.store.run('INSERT OR IGNORE INTO origins (source_id, license_id) VALUES (?, ?)', [sourceId, licenseId]);
+    this.store.run('INSERT OR IGNORE INTO origins (source_id, license_id) VALUES (?, ?)', [
+      sourceId,
+      licenseId,
+    ]);
     const id = Number(
-      this.store.scalar('SELECT id FROM origins WHERE source_id = ? AND license_id = ?', [sourceId, licenseId]),
+      this.store.scalar('SELECT id FROM origins WHERE source_id = ? AND license_id = ?', [
+        sourceId,
+        licenseId,
+      ]),
     );
     this.originIds.set(key, id);
     return id;
@@ -113,7 +141,8 @@ export class Recorder {
       }
     }
     const leaf = leafHash(fp);
-    this.range.appendLeafHash(leaf);
+    if (this.batchAligned) this.batchLeaves.push(leaf);
+    else this.range.appendLeafHash(leaf);
     this.batchRange.appendLeafHash(leaf);
     fp.copy(this.batchFps, this.batchCount * HASH_BYTES);
     this.batchRuns.add(originId);
@@ -134,16 +163,21 @@ export class Recorder {
 
   private flushBatch(): void {
     if (this.batchCount === 0) return;
+    const batchRoot = this.batchRange.root();
+    if (this.batchAligned) {
+      if (this.batchCount === this.batchSize) this.range.appendSubtree(batchRoot, this.batchHeight);
+      else for (const leaf of this.batchLeaves) this.range.appendLeafHash(leaf);
+    }
     this.store.run(
       `INSERT INTO batches (session_id, seq, first_position, record_count, byte_count, root, fingerprints, origins, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         this.session.id,
         this.batchSeq,
-        this.range.size - this.batchCount,
+        this.batchStart,
         this.batchCount,
         this.batchBytes,
-        this.batchRange.root(),
+        batchRoot,
         this.batchFps.subarray(0, this.batchCount * HASH_BYTES),
         this.batchRuns.encode(),
         nowUtc(),
@@ -154,6 +188,7 @@ export class Recorder {
     this.batchRange = new CompactRange();
     this.batchCount = 0;
     this.batchBytes = 0;
+    this.startBatch();
   }
 
   /**
@@ -168,7 +203,17 @@ export class Recorder {
       `UPDATE sessions SET record_count = ?, byte_count = byte_count + ?, skipped_count = skipped_count + ?,
          frontier = ?, root = ?, status = coalesce(?, status), ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END
        WHERE id = ?`,
-      [this.range.size, this.bytes, skipped, this.range.serialize(), root, endStatus ?? null, endStatus ?? null, nowUtc(), this.session.id],
+      [
+        this.range.size,
+        this.bytes,
+        skipped,
+        this.range.serialize(),
+        root,
+        endStatus ?? null,
+        endStatus ?? null,
+        nowUtc(),
+        this.session.id,
+      ],
     );
     for (const [originId, t] of this.perOrigin) {
       this.store.run(

@@ -46,7 +46,10 @@ export function createSession(store: Store, options: NewSession = {}): SessionRo
 export function getSession(store: Store, idOrPrefix: string): SessionRow {
   const wanted = idOrPrefix.trim().toLowerCase();
   if (!/^[0-9a-f]+$/.test(wanted)) {
-    throw new UsageError(`"${idOrPrefix}" is not a session id (ids are hexadecimal)`, 'list sessions with `origin sessions`');
+    throw new UsageError(
+      `"${idOrPrefix}" is not a session id (ids are hexadecimal)`,
+      'list sessions with `origin sessions`',
+    );
   }
   if (wanted.length < MIN_PREFIX) {
     throw new UsageError(
@@ -59,7 +62,10 @@ export function getSession(store: Store, idOrPrefix: string): SessionRow {
     [wanted, `${wanted}g`],
   );
   if (rows.length === 0) {
-    throw new UsageError(`no session matches "${idOrPrefix}"`, 'list sessions with `origin sessions`');
+    throw new UsageError(
+      `no session matches "${idOrPrefix}"`,
+      'list sessions with `origin sessions`',
+    );
   }
   if (rows.length > 1) {
     const shown = rows.slice(0, 10).map((r) => `  ${r.uid}  ${r.status}  ${r.started_at}`);
@@ -85,7 +91,10 @@ export function sessionRange(session: SessionRow): CompactRange {
   try {
     return CompactRange.deserialize(session.record_count, session.frontier);
   } catch (err) {
-    throw new StoreError(`session ${session.uid} has a damaged frontier: ${(err as Error).message}`, 'run `origin verify`');
+    throw new StoreError(
+      `session ${session.uid} has a damaged frontier: ${(err as Error).message}`,
+      'run `origin verify`',
+    );
   }
 }
 
@@ -93,7 +102,11 @@ export function sessionRange(session: SessionRow): CompactRange {
 export function endSession(store: Store, idOrPrefix: string, status: SessionStatus): SessionRow {
   const session = getSession(store, idOrPrefix);
   assertOpen(session);
-  store.run('UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?', [status, nowUtc(), session.id]);
+  store.run('UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?', [
+    status,
+    nowUtc(),
+    session.id,
+  ]);
   store.markChanged();
   return getSession(store, session.uid);
 }
@@ -108,7 +121,10 @@ export function listSessions(store: Store, filter: SessionFilter = {}): SessionR
   const where = filter.status ? 'WHERE status = ?' : '';
   const params: (string | number)[] = filter.status ? [filter.status] : [];
   const limit = filter.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '';
-  return store.all<SessionRow>(`SELECT * FROM sessions ${where} ORDER BY started_at DESC, id DESC ${limit}`, params);
+  return store.all<SessionRow>(
+    `SELECT * FROM sessions ${where} ORDER BY started_at DESC, id DESC ${limit}`,
+    params,
+  );
 }
 
 /** Parses repeated `key=value` flags into an object; a key given twice is an error. */
@@ -116,7 +132,8 @@ export function parseKeyValues(pairs: readonly string[], flag: string): Record<s
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${flag} "${pair}" is not key=value`, `write it as ${flag} team=nlp`);
+    if (eq <= 0)
+      throw new UsageError(`${flag} "${pair}" is not key=value`, `write it as ${flag} team=nlp`);
     const key = pair.slice(0, eq);
     if (key in out) throw new UsageError(`${flag} key "${key}" is given twice`);
     out[key] = pair.slice(eq + 1);

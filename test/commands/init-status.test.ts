@@ -49,7 +49,9 @@ describe('origin init / status / version', () => {
     expect(existsSync(join(dir, 'env.db'))).toBe(true);
     expect(existsSync(join(dir, 'origin.db'))).toBe(false);
 
-    expect(origin(['init', '--path', 'flag.db'], { cwd: dir, env: { ORIGIN_DB_PATH: 'env.db' } }).status).toBe(0);
+    expect(
+      origin(['init', '--path', 'flag.db'], { cwd: dir, env: { ORIGIN_DB_PATH: 'env.db' } }).status,
+    ).toBe(0);
     expect(existsSync(join(dir, 'flag.db'))).toBe(true);
 
     const viaAlias = origin(['status', '--db', 'flag.db', '--json'], { cwd: dir });
@@ -68,7 +70,11 @@ describe('origin init / status / version', () => {
 
   describe('refuses files that are not healthy Origin databases, leaving them untouched', () => {
     const cases: [string, (path: string, dir: string) => Promise<void>, RegExp][] = [
-      ['a random file', async (p) => writeFileSync(p, randomBytes(5000)), /not an Origin database \(not an SQLite file\)/],
+      [
+        'a random file',
+        async (p) => writeFileSync(p, randomBytes(5000)),
+        /not an Origin database \(not an SQLite file\)/,
+      ],
       ['an empty file', async (p) => writeFileSync(p, ''), /is empty/],
       [
         'a foreign SQLite database',

@@ -68,9 +68,13 @@ describe('Store', () => {
     const held = await acquireWriteLock(path, { timeoutMs: 0 });
     const waited: number[] = [];
     const started = Date.now();
-    await expect(Store.open(path, { mode: 'create', lockTimeoutMs: 300, onLockWait: (_p, ms) => waited.push(ms) })).rejects.toThrow(
-      /another origin process is writing .*gave up after/,
-    );
+    await expect(
+      Store.open(path, {
+        mode: 'create',
+        lockTimeoutMs: 300,
+        onLockWait: (_p, ms) => waited.push(ms),
+      }),
+    ).rejects.toThrow(/another origin process is writing .*gave up after/);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(waited).toEqual([300]);
     await held.release();
@@ -90,25 +94,34 @@ describe('Store', () => {
     const writers = 4;
     const times = 5;
     const exits = await Promise.all(
-      Array.from({ length: writers }, (_, w) =>
-        new Promise<number>((resolveExit) => {
-          const child = spawn(process.execPath, [script, path, `w${w}`, String(times)], { stdio: 'inherit' });
-          child.on('close', (code) => resolveExit(code ?? -1));
-        }),
+      Array.from(
+        { length: writers },
+        (_, w) =>
+          new Promise<number>((resolveExit) => {
+            const child = spawn(process.execPath, [script, path, `w${w}`, String(times)], {
+              stdio: 'inherit',
+            });
+            child.on('close', (code) => resolveExit(code ?? -1));
+          }),
       ),
     );
     expect(exits).toEqual(Array(writers).fill(0));
     const store = await Store.open(path, { mode: 'read' });
     // created_at plus one row per write: every write saw every earlier one.
     expect(store.scalar('SELECT count(*) FROM meta')).toBe(1 + writers * times);
-    const counts = store.all<{ value: string }>("SELECT value FROM meta WHERE key != 'created_at'").map((r) => Number(r.value));
+    const counts = store
+      .all<{ value: string }>("SELECT value FROM meta WHERE key != 'created_at'")
+      .map((r) => Number(r.value));
     expect(new Set(counts).size).toBe(writers * times);
     await store.close();
   });
 
   it('refuses a file whose header names another program, without reading further', () => {
     const path = join(dir, 'x.db');
-    writeFileSync(path, Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(200)]));
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(200)]),
+    );
     expect(() => inspectHeader(path, readFileSync(path))).toThrow(/not an Origin database/);
   });
 });

@@ -40,7 +40,10 @@ export function originAsync(
   args: string[],
   options: CliOptions,
 ): { child: ReturnType<typeof spawn>; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [RUN, ...args], { cwd: options.cwd, env: cliEnv(options.env) });
+  const child = spawn(process.execPath, [RUN, ...args], {
+    cwd: options.cwd,
+    env: cliEnv(options.env),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

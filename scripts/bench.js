@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// Benchmark: builds a deterministic corpus and runs the real CLI on it end to end (start, load,
+// ingest, save), printing records/s, MB/s, store bytes per record and peak RSS.
+// Usage: npm run bench [-- --records 1000000] [-- --runs 3]
+const { spawn } = require('node:child_process');
+const {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  createWriteStream,
+} = require('node:fs');
+const { join } = require('node:path');
+
+const ROOT = join(__dirname, '..');
+const OUT = join(ROOT, 'bench-out');
+
+function argValue(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const RECORDS = argValue('records', 100_000);
+const RUNS = argValue('runs', 3);
+
+const SOURCES = [
+  ['wikipedia', 'CC-BY-SA-4.0'],
+  ['github-code', 'MIT'],
+  ['arxiv', 'CC-BY-4.0'],
+  ['news-crawl', 'CC-BY-NC-4.0'],
+  ['gutenberg', 'LicenseRef-Public-Domain'],
+];
+
+// mulberry32: a small deterministic PRNG, so every run builds the same corpus.
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = (
+  'the of and to in is was for on that with as by at from his her an were are which this be ' +
+  'data model training license source sample provenance merkle tree hash audit dataset token ' +
+  'language vision corpus research commercial attribution share alike derivative evaluation ' +
+  'river mountain city history science music theory algorithm network protocol energy market'
+).split(' ');
+
+async function buildCorpus(path, records) {
+  const rand = prng(42);
+  const out = createWriteStream(path);
+  const texts = [];
+  for (let i = 0; i < records; i++) {
+    let text;
+    if (texts.length > 100 && rand() < 0.05) {
+      text = texts[Math.floor(rand() * texts.length)]; // ~5% repeated texts
+    } else {
+      const words = [];
+      let len = 0;
+      const target = 320 + Math.floor(rand() * 250);
+      while (len < target) {
+        const w = WORDS[Math.floor(rand() * WORDS.length)];
+        words.push(w);
+        len += w.length + 1;
+      }
+      text = words.join(' ');
+      if (texts.length < 5000) texts.push(text);
+      else texts[Math.floor(rand() * texts.length)] = text;
+    }
+    const [source, license] = SOURCES[i % SOURCES.length];
+    const line = JSON.stringify({
+      id: `doc-${i}`,
+      source,
+      license,
+      lang: 'en',
+      url: `https://example.org/${source}/${i}`,
+      text,
+    });
+    if (!out.write(`${line}\n`)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
+}
+
+// Runs the CLI, sampling its peak RSS (VmHWM) from /proc while it runs.
+function runCli(args) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let peakKb = 0;
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // the process has exited
+      }
+    };
+    const timer = setInterval(sample, 20);
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) reject(new Error(`origin ${args.join(' ')} exited ${code}`));
+      else resolve({ ms, peakMb: peakKb / 1024, stdout });
+    });
+    child.on('error', reject);
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const corpus = join(OUT, `corpus-${RECORDS}.jsonl`);
+  if (!existsSync(corpus)) {
+    process.stderr.write(`building corpus of ${RECORDS} records…\n`);
+    await buildCorpus(corpus, RECORDS);
+  }
+  const corpusBytes = statSync(corpus).size;
+  const db = join(OUT, `bench-${RECORDS}.db`);
+  const ingestArgs = [
+    'ingest',
+    corpus,
+    '--path',
+    db,
+    '--content-field',
+    'text',
+    '--source-field',
+    'source',
+    '--license-field',
+    'license',
+    '--json',
+    '--quiet',
+  ];
+
+  const ingestRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    rmSync(db, { force: true });
+    ingestRuns.push(await runCli(ingestArgs));
+  }
+  const ms = median(ingestRuns.map((r) => r.ms));
+  const summary = JSON.parse(ingestRuns[0].stdout);
+  const dbBytes = statSync(db).size;
+  const rows = [
+    [
+      'corpus',
+      `${RECORDS.toLocaleString('en-US')} records, ${(corpusBytes / 1e6).toFixed(1)} MB, ${Math.round(corpusBytes / RECORDS)} B/record avg`,
+    ],
+    ['ingest end to end (median of ' + RUNS + ')', `${ms.toFixed(0)} ms`],
+    ['records/s', Math.round((RECORDS * 1000) / ms).toLocaleString('en-US')],
+    ['MB/s', (corpusBytes / 1e6 / (ms / 1000)).toFixed(1)],
+    ['distinct samples', summary.distinct.toLocaleString('en-US')],
+    ['store bytes per record', (dbBytes / RECORDS).toFixed(1)],
+    ['store file', `${(dbBytes / 1e6).toFixed(1)} MB`],
+    ['peak RSS', `${Math.max(...ingestRuns.map((r) => r.peakMb)).toFixed(0)} MB`],
+  ];
+
+  const statusRun = await runCli(['status', '--path', db, '--json']);
+  rows.push(['status on that store', `${statusRun.ms.toFixed(0)} ms`]);
+
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+}
+
+main().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});
