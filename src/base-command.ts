@@ -35,6 +35,8 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
+  /** True when stdout carries data (ingest --tee): then every message, JSON errors too, goes to stderr. */
+  protected stdoutIsData = false;
   /** Every positional argument, for commands that take a list (strict = false). */
   protected argvList: string[] = [];
 
@@ -121,7 +123,10 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
     }
     if (code === 0) return;
     const message = err.message.replace(/^Error: /, '');
-    if (json) printJson({ error: { message, hint: hint ?? null, exit_code: code } });
+    if (json) {
+      const doc = `${JSON.stringify({ error: { message, hint: hint ?? null, exit_code: code } }, null, 2)}\n`;
+      (this.stdoutIsData ? process.stderr : process.stdout).write(doc);
+    }
     process.stderr.write(`${chalk.red('Error:')} ${message}\n`);
     if (hint) process.stderr.write(`${chalk.dim('Hint:')} ${hint}\n`);
     if (code === ExitCode.ERROR && !(err instanceof OriginError) && process.env.DEBUG) {

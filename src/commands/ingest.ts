@@ -94,6 +94,7 @@ recorded and the session is marked interrupted (exit 1).`;
   public async run(): Promise<void> {
     const { flags } = this;
     const tee = flags.tee ? process.stdout : undefined;
+    this.stdoutIsData = flags.tee;
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);

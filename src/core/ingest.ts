@@ -233,6 +233,11 @@ async function ingestInTransaction(
 
     const stream =
       input === STDIN ? options.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
+    // An interruption must not wait for the next chunk of a pipe that may never come.
+    const stopReading = (): void => {
+      stream.destroy();
+    };
+    options.signal?.addEventListener('abort', stopReading, { once: true });
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         inputBytes += chunk.length;
@@ -254,10 +259,12 @@ async function ingestInTransaction(
       if (!options.signal?.aborted) splitter.end();
     } catch (err) {
       if (err instanceof UsageError) throw err;
+      if (options.signal?.aborted) continue;
       const code = (err as NodeJS.ErrnoException).code;
       throw new UsageError(`cannot read ${name}: ${code ?? (err as Error).message}`);
     } finally {
-      if (input !== STDIN) (stream as ReturnType<typeof createReadStream>).destroy();
+      options.signal?.removeEventListener('abort', stopReading);
+      if (input !== STDIN) stream.destroy();
     }
   }
 

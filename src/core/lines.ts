@@ -6,8 +6,8 @@
 export interface LineSink {
   /** A complete line (without its ending), numbered from 1. `bytes` is the raw line length incl. ending. */
   line(content: Buffer, lineNo: number, bytes: number): void;
-  /** A line over the limit; its content was discarded. */
-  tooLong(lineNo: number, bytes: number): void;
+  /** A line whose content (without its ending) is over the limit; its bytes were discarded. */
+  tooLong(lineNo: number, contentBytes: number): void;
 }
 
 export class LineSplitter {
@@ -59,7 +59,7 @@ export class LineSplitter {
     let contentLength = this.pendingBytes + (end - start);
     if (this.overflow || contentLength > this.maxLineBytes) {
       this.resetPending();
-      this.sink.tooLong(this.lineNo, total);
+      this.sink.tooLong(this.lineNo, contentLength);
       return;
     }
     let content =
