@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The main job on the built-in examples: record three sources into one session, the way a
+# training pipeline would, then look at what was recorded. Runs in a temp directory.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+origin() { node "$here/bin/run.js" "$@"; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export ORIGIN_DB_PATH="$work/origin.db"
+export NO_COLOR="${NO_COLOR-}"
+
+step() {
+  if [ -t 1 ] && [ -z "${NO_COLOR-}" ]; then printf '\n\033[1m$ %s\033[0m\n' "$*"; else printf '\n$ %s\n' "$*"; fi
+}
+
+step origin init
+origin init
+
+step 'session=$(origin session start --meta model=demo-lm --meta run=1)'
+session=$(origin session start --meta model=demo-lm --meta run=1)
+echo "$session"
+
+step "cat examples/wiki.jsonl | origin ingest --tee --session \$session --source wikipedia --license CC-BY-SA-4.0 --content-field text > /dev/null"
+cat "$here/examples/wiki.jsonl" | origin ingest --tee --session "$session" --source wikipedia --license CC-BY-SA-4.0 --content-field text > /dev/null
+
+step "origin ingest examples/code.jsonl --session \$session --source github --license MIT --content-field text"
+origin ingest "$here/examples/code.jsonl" --session "$session" --source github --license MIT --content-field text
+
+step "origin ingest examples/mixed.jsonl --session \$session --content-field text --source-field source --license-field license"
+origin ingest "$here/examples/mixed.jsonl" --session "$session" --content-field text --source-field source --license-field license
+
+step "origin session end \$session"
+origin session end "$session"
+
+step origin sessions
+origin sessions
+
+step "origin inspect \$session"
+origin inspect "$session"
+
+step origin status
+origin status
