@@ -1,7 +1,12 @@
 // Explicit command discovery (oclif "explicit" strategy), so a bundler can see every command.
+import Conflicts from './conflicts';
 import Ingest from './ingest';
 import Init from './init';
 import Inspect from './inspect';
+import LicensesCheck from './licenses/check';
+import LicensesList from './licenses/list';
+import LicensesShow from './licenses/show';
+import Query from './query';
 import SessionEnd from './session/end';
 import SessionStart from './session/start';
 import Sessions from './sessions';
@@ -9,9 +14,14 @@ import Status from './status';
 import Version from './version';
 
 export const commands = {
+  conflicts: Conflicts,
   ingest: Ingest,
   init: Init,
   inspect: Inspect,
+  'licenses:check': LicensesCheck,
+  'licenses:list': LicensesList,
+  'licenses:show': LicensesShow,
+  query: Query,
   'session:end': SessionEnd,
   'session:start': SessionStart,
   sessions: Sessions,

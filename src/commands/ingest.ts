@@ -2,6 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../base-command';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_LINE_BYTES, IngestSummary, ingest } from '../core/ingest';
 import { ExitCode } from '../core/errors';
+import { projectTaxonomy } from '../core/license-report';
+import { parseExpression } from '../core/licenses';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { ProgressLine } from '../render/progress';
 
@@ -93,6 +95,11 @@ recorded and the session is marked interrupted (exit 1).`;
 
   public async run(): Promise<void> {
     const { flags } = this;
+    // A license typed on the command line must be valid (per-record licenses are recorded as found).
+    const license =
+      flags.license === undefined
+        ? undefined
+        : parseExpression(flags.license, projectTaxonomy(this.dbPath)).expression;
     const tee = flags.tee ? process.stdout : undefined;
     this.stdoutIsData = flags.tee;
     const controller = new AbortController();
@@ -111,7 +118,7 @@ recorded and the session is marked interrupted (exit 1).`;
           sourceField: flags['source-field'],
           licenseField: flags['license-field'],
           source: flags.source,
-          license: flags.license,
+          license,
           batchSize: flags['batch-size'],
           maxLineBytes: flags['max-line-bytes'],
           session: flags.session,

@@ -1,0 +1,77 @@
+import { Flags } from '@oclif/core';
+import chalk from 'chalk';
+import { OriginCommand } from '../base-command';
+import { ExitCode } from '../core/errors';
+import { ConflictEntry, FailOn, conflictsReport, projectTaxonomy } from '../core/license-report';
+import { IntendedUse } from '../core/licenses';
+import { licenseFlags } from '../license-flags';
+import { formatCount } from '../render/output';
+
+export default class Conflicts extends OriginCommand<typeof Conflicts> {
+  static override summary =
+    'List license conflicts and warnings in recorded sessions; exit 4 when --fail-on is reached.';
+  static override description =
+    'Evaluates the rules of the license taxonomy (licenses.yaml plus the project overlay) over the licenses recorded in ' +
+    'each session (or one --session), with the counts kept at ingest. Every finding names the session, the licenses, the ' +
+    'rule id, its severity, the explanation, and the sources and record counts involved. Exit 4 when a finding at the ' +
+    '--fail-on level exists, 0 otherwise. Origin flags combinations for human review; it is not legal advice.';
+  static override examples = [
+    '<%= config.bin %> conflicts',
+    '<%= config.bin %> conflicts --session 3f9a1c --intended-use research',
+    '<%= config.bin %> conflicts --fail-on warning --json > license-report.json',
+  ];
+
+  static override flags = {
+    session: Flags.string({
+      summary: 'Only this session (id or unique prefix). Default: every session.',
+    }),
+    'fail-on': Flags.string({
+      summary: 'Exit 4 when findings of this level exist.',
+      options: ['conflict', 'warning', 'none'],
+      default: 'conflict',
+    }),
+    ...licenseFlags,
+  };
+
+  public async run(): Promise<void> {
+    const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
+    const report = await this.withStore('read', (store) =>
+      conflictsReport(store, taxonomy, {
+        session: this.flags.session,
+        use: this.flags['intended-use'] as IntendedUse | undefined,
+        failOn: this.flags['fail-on'] as FailOn,
+      }),
+    );
+    this.output(report, () => {
+      const lines: string[] = [];
+      const show = (e: ConflictEntry): void => {
+        const tag = e.severity === 'conflict' ? chalk.red('CONFLICT') : chalk.yellow('WARNING ');
+        lines.push(
+          `${tag} ${chalk.bold(e.licenses.join(' + '))}  [${e.rule}]  session ${e.session_id.slice(0, 12)}`,
+        );
+        lines.push(`         ${e.explanation}`);
+        const involved = e.involved
+          .map((i) => `${i.license}: ${i.sources.join(', ')} (${formatCount(i.records)} records)`)
+          .join('; ');
+        lines.push(`         involved: ${involved}`);
+        if (e.hint) lines.push(`         ${chalk.dim(`hint: ${e.hint}`)}`);
+      };
+      report.conflicts.forEach(show);
+      report.warnings.forEach(show);
+      for (const n of report.notes)
+        lines.push(`${chalk.yellow('NOTE    ')} session ${n.session_id.slice(0, 12)}: ${n.note}`);
+      lines.push(
+        `${report.sessions.length} session(s) checked for ${report.intended_use} use: ` +
+          `${report.conflicts.length} conflict(s), ${report.warnings.length} warning(s).`,
+      );
+      for (const s of report.sessions) {
+        lines.push(
+          `  ${s.session_id.slice(0, 12)}  ${s.license}  (${s.use_category}, ${formatCount(s.records)} records)`,
+        );
+      }
+      lines.push('Origin flags license combinations for human review; it is not legal advice.');
+      return lines.join('\n');
+    });
+    if (report.failed) this.setExitCode(ExitCode.POLICY_FAILED);
+  }
+}
