@@ -3,6 +3,8 @@ import { OriginCommand } from '../base-command';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_LINE_BYTES, IngestSummary, ingest } from '../core/ingest';
 import { ExitCode } from '../core/errors';
 import { projectTaxonomy } from '../core/license-report';
+import { sealOrigins } from '../core/origins-digest';
+import { getSession } from '../core/session';
 import { parseExpression } from '../core/licenses';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { ProgressLine } from '../render/progress';
@@ -109,8 +111,8 @@ recorded and the session is marked interrupted (exit 1).`;
     const progress = new ProgressLine(!flags.quiet && !flags.json && Boolean(process.stderr.isTTY));
     let summary: IngestSummary;
     try {
-      summary = await this.withStore('create', (store) =>
-        ingest(store, {
+      summary = await this.withStore('create', async (store) => {
+        const result = await ingest(store, {
           inputs: this.inputFiles(),
           stdin: process.stdin,
           format: flags.format as 'jsonl' | 'text',
@@ -126,8 +128,10 @@ recorded and the session is marked interrupted (exit 1).`;
           tee,
           signal: controller.signal,
           onProgress: (p) => progress.update(p.records, p.inputBytes, p.elapsedMs),
-        }),
-      );
+        });
+        sealOrigins(store, getSession(store, result.session_id).id);
+        return result;
+      });
     } finally {
       progress.clear();
       process.off('SIGINT', onSignal);

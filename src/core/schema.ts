@@ -30,7 +30,8 @@ export const MIGRATIONS: readonly string[] = [
     byte_count    INTEGER NOT NULL DEFAULT 0,    -- content bytes of those observations
     skipped_count INTEGER NOT NULL DEFAULT 0,    -- invalid input lines skipped with --skip-invalid
     frontier      BLOB NOT NULL DEFAULT x'',     -- RFC 6962 compact range of the session tree
-    root          BLOB NOT NULL                  -- MTH of every observation, in order
+    root          BLOB NOT NULL,                 -- MTH of every observation, in order
+    origins_digest BLOB NOT NULL DEFAULT x''     -- SHA-256 over every observation's source and license (origins-digest.ts)
   );
 
   CREATE TABLE sources (

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StoreError, UsageError } from './errors';
-import { CompactRange, EMPTY_ROOT } from './fingerprint';
+import { CompactRange, EMPTY_ROOT, sha256 } from './fingerprint';
 import { Store } from './store';
 import { nowUtc } from './time';
 
@@ -30,13 +30,23 @@ export interface NewSession {
 
 const MIN_PREFIX = 6;
 
+/** The origins digest of a session with no observations: SHA-256 of the JCS empty array. */
+const EMPTY_ORIGINS_DIGEST = sha256('[]');
+
 /** Starts a session; returns its row. */
 export function createSession(store: Store, options: NewSession = {}): SessionRow {
   const uid = randomBytes(16).toString('hex');
   store.run(
-    `INSERT INTO sessions (uid, status, started_at, config_hash, metadata, root)
-     VALUES (?, 'open', ?, ?, ?, ?)`,
-    [uid, nowUtc(), options.configHash ?? null, JSON.stringify(options.metadata ?? {}), EMPTY_ROOT],
+    `INSERT INTO sessions (uid, status, started_at, config_hash, metadata, root, origins_digest)
+     VALUES (?, 'open', ?, ?, ?, ?, ?)`,
+    [
+      uid,
+      nowUtc(),
+      options.configHash ?? null,
+      JSON.stringify(options.metadata ?? {}),
+      EMPTY_ROOT,
+      EMPTY_ORIGINS_DIGEST,
+    ],
   );
   store.markChanged();
   return getSession(store, uid);
