@@ -1,4 +1,5 @@
 // Explicit command discovery (oclif "explicit" strategy), so a bundler can see every command.
+import Card from './card';
 import Conflicts from './conflicts';
 import Ingest from './ingest';
 import Init from './init';
@@ -14,6 +15,7 @@ import Status from './status';
 import Version from './version';
 
 export const commands = {
+  card: Card,
   conflicts: Conflicts,
   ingest: Ingest,
   init: Init,

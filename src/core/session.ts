@@ -21,6 +21,7 @@ export interface SessionRow {
   skipped_count: number;
   frontier: Uint8Array;
   root: Uint8Array;
+  origins_digest: Uint8Array;
 }
 
 export interface NewSession {

@@ -1,0 +1,59 @@
+import { Args, Flags } from '@oclif/core';
+import { OriginCommand } from '../base-command';
+import { writeFileAtomic } from '../core/atomic-write';
+import { renderCard } from '../core/card';
+import { projectTaxonomy } from '../core/license-report';
+import { IntendedUse } from '../core/licenses';
+import { sessionProvenance } from '../core/provenance';
+import { licenseFlags } from '../license-flags';
+
+export default class Card extends OriginCommand<typeof Card> {
+  static override summary = 'Write the Markdown provenance card of a session.';
+  static override description =
+    'Session, summary, composition by source and license, license analysis (resulting license, permissions, ' +
+    'restrictions, conditions, use category, attribution, conflicts and warnings), integrity (roots and the commands ' +
+    'that check them) and lineage. Every figure comes from the store. The same store gives the same card byte for ' +
+    'byte; set SOURCE_DATE_EPOCH to pin the generation time as well.';
+  static override examples = [
+    '<%= config.bin %> card 3f9a1c',
+    '<%= config.bin %> card 3f9a1c -o PROVENANCE.md --intended-use research',
+    'SOURCE_DATE_EPOCH=0 <%= config.bin %> card 3f9a1c --json',
+  ];
+
+  static override args = {
+    session: Args.string({
+      description: 'Session id or a unique prefix (6+ characters).',
+      required: true,
+    }),
+  };
+  static override flags = {
+    output: Flags.string({ char: 'o', summary: 'Write the card to this file instead of stdout.' }),
+    ...licenseFlags,
+  };
+
+  public async run(): Promise<void> {
+    const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
+    const { provenance, card } = await this.withStore('read', (store) => {
+      const p = sessionProvenance(store, taxonomy, this.args.session, {
+        version: this.config.version,
+        use: this.flags['intended-use'] as IntendedUse | undefined,
+      });
+      return { provenance: p, card: renderCard(p) };
+    });
+    if (this.flags.output) {
+      writeFileAtomic(this.flags.output, Buffer.from(card));
+      this.output(
+        {
+          session_id: provenance.session.session_id,
+          output: this.flags.output,
+          bytes: Buffer.byteLength(card),
+        },
+        () => `Wrote ${this.flags.output}`,
+      );
+    } else if (this.flags.json) {
+      this.output({ ...provenance, card }, () => card);
+    } else {
+      process.stdout.write(card);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Everything the audit outputs (card and exports) say about one session, gathered once from the
+ * store. Every figure here comes from the store; nothing is estimated except where a field says so.
+ */
+import { createHash } from 'node:crypto';
+import { toHex } from './fingerprint';
+import {
+  SessionSummary,
+  SourceLicenseCount,
+  countDistinct,
+  sessionSources,
+  summarizeSession,
+} from './inspect';
+import { IntendedUse, PropagationResult, Taxonomy } from './licenses';
+import { LicenseReading, analyzeSession } from './license-report';
+import { decodeOrigins } from './observations';
+import { getSession } from './session';
+import { Store } from './store';
+
+export const GENERATOR_NAME = 'origin';
+
+export interface SourceProvenance extends SourceLicenseCount {
+  /** Share of the session's records, 0–1. */
+  share: number;
+  /**
+   * SHA-256 over the 32-byte fingerprints of this source's observations (this license), in session
+   * order: one hash that pins exactly which samples the source contributed.
+   */
+  sha256: string;
+}
+
+export interface BatchRootInfo {
+  seq: number;
+  records: number;
+  root: string;
+}
+
+export interface SessionProvenance {
+  generator: { name: string; version: string };
+  /** RFC 3339 UTC; pinned by SOURCE_DATE_EPOCH for reproducible outputs. */
+  generated_at: string;
+  session: SessionSummary & {
+    distinct_samples: number;
+    duplicates: number;
+    origins_digest: string;
+  };
+  sources: SourceProvenance[];
+  licenses: PropagationResult;
+  license_notes: LicenseReading[];
+  integrity: {
+    session_root: string;
+    origins_digest: string;
+    batches: number;
+    first_batch: BatchRootInfo | null;
+    last_batch: BatchRootInfo | null;
+  };
+}
+
+/** Generation time: SOURCE_DATE_EPOCH (seconds) when set, so the same store gives the same bytes. */
+export function generationTime(env: NodeJS.ProcessEnv = process.env): string {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && epoch !== '') {
+    const seconds = Number(epoch);
+    if (Number.isInteger(seconds) && seconds >= 0) return new Date(seconds * 1000).toISOString();
+  }
+  return new Date().toISOString();
+}
+
+function batchRoot(store: Store, sessionId: number, order: 'ASC' | 'DESC'): BatchRootInfo | null {
+  const row = store.get<{ seq: number; record_count: number; root: Uint8Array }>(
+    `SELECT seq, record_count, root FROM batches WHERE session_id = ? ORDER BY seq ${order} LIMIT 1`,
+    [sessionId],
+  );
+  return row ? { seq: row.seq, records: row.record_count, root: toHex(row.root) } : null;
+}
+
+/** Per (source, license) origin id: SHA-256 of the fingerprints observed from it, in order. */
+function sourceDigests(store: Store, sessionId: number): Map<number, string> {
+  const hashes = new Map<number, ReturnType<typeof createHash>>();
+  const stmt = store.db.prepare(
+    'SELECT record_count, fingerprints, origins FROM batches WHERE session_id = ? ORDER BY seq',
+  );
+  try {
+    stmt.bind([sessionId]);
+    while (stmt.step()) {
+      const [count, fps, origins] = stmt.get() as [number, Uint8Array, Uint8Array];
+      const ids = decodeOrigins(origins, count);
+      // Hash whole runs of one origin at a time: one update per run, not per observation.
+      for (let i = 0; i < count;) {
+        let j = i + 1;
+        while (j < count && ids[j] === ids[i]) j++;
+        let h = hashes.get(ids[i]);
+        if (!h) {
+          h = createHash('sha256');
+          hashes.set(ids[i], h);
+        }
+        h.update(fps.subarray(i * 32, j * 32));
+        i = j;
+      }
+    }
+  } finally {
+    stmt.free();
+  }
+  return new Map([...hashes].map(([id, h]) => [id, h.digest('hex')]));
+}
+
+export interface ProvenanceOptions {
+  version: string;
+  use?: IntendedUse;
+}
+
+/** Gathers the provenance of one session (id or unique prefix). */
+export function sessionProvenance(
+  store: Store,
+  taxonomy: Taxonomy,
+  idOrPrefix: string,
+  options: ProvenanceOptions,
+): SessionProvenance {
+  const row = getSession(store, idOrPrefix);
+  const summary = summarizeSession(store, row);
+  const distinct = countDistinct(store, row.id);
+  const digests = sourceDigests(store, row.id);
+  const originIds = new Map(
+    store
+      .all<{ id: number; source: string; license: string }>(
+        `SELECT o.id AS id, s.name AS source, l.expression AS license
+           FROM session_origins so JOIN origins o ON o.id = so.origin_id
+           JOIN sources s ON s.id = o.source_id JOIN licenses l ON l.id = o.license_id
+          WHERE so.session_id = ?`,
+        [row.id],
+      )
+      .map((o) => [`${o.source}\u0000${o.license}`, o.id]),
+  );
+  const sources = sessionSources(store, row.id).map((s) => ({
+    ...s,
+    share: summary.records > 0 ? s.records / summary.records : 0,
+    sha256:
+      digests.get(originIds.get(`${s.source}\u0000${s.license}`) ?? -1) ??
+      toHex(createHash('sha256').digest()),
+  }));
+  const analysis = analyzeSession(store, taxonomy, row, options.use);
+  const originsDigest = toHex(row.origins_digest);
+  return {
+    generator: { name: GENERATOR_NAME, version: options.version },
+    generated_at: generationTime(),
+    session: {
+      ...summary,
+      distinct_samples: distinct,
+      duplicates: summary.records - distinct,
+      origins_digest: originsDigest,
+    },
+    sources,
+    licenses: analysis.result,
+    license_notes: analysis.readings,
+    integrity: {
+      session_root: summary.session_root,
+      origins_digest: originsDigest,
+      batches: summary.batches,
+      first_batch: batchRoot(store, row.id, 'ASC'),
+      last_batch: batchRoot(store, row.id, 'DESC'),
+    },
+  };
+}
