@@ -17,6 +17,7 @@ import {
   parseExpression,
   propagate,
 } from './licenses';
+import { sessionSources } from './inspect';
 import { decodeOrigins } from './observations';
 import { SessionRow, getSession } from './session';
 import { Store } from './store';
@@ -82,25 +83,6 @@ export function readRecordedLicense(taxonomy: Taxonomy, recorded: string): Licen
   }
 }
 
-interface OriginCountRow {
-  source: string;
-  license: string;
-  records: number;
-  bytes: number;
-}
-
-function originCounts(store: Store, sessionId: number): OriginCountRow[] {
-  return store.all<OriginCountRow>(
-    `SELECT s.name AS source, l.expression AS license, so.records AS records, so.bytes AS bytes
-       FROM session_origins so
-       JOIN origins o ON o.id = so.origin_id
-       JOIN sources s ON s.id = o.source_id
-       JOIN licenses l ON l.id = o.license_id
-      WHERE so.session_id = ?`,
-    [sessionId],
-  );
-}
-
 export interface SessionLicenseAnalysis {
   session_id: string;
   result: PropagationResult;
@@ -116,7 +98,7 @@ export function analyzeSession(
   use?: IntendedUse,
 ): SessionLicenseAnalysis {
   const readings = new Map<string, LicenseReading>();
-  const counts: LicenseCount[] = originCounts(store, session.id).map((row) => {
+  const counts: LicenseCount[] = sessionSources(store, session.id).map((row) => {
     let reading = readings.get(row.license);
     if (!reading) {
       reading = readRecordedLicense(taxonomy, row.license);
