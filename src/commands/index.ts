@@ -7,6 +7,10 @@ import Inspect from './inspect';
 import LicensesCheck from './licenses/check';
 import LicensesList from './licenses/list';
 import LicensesShow from './licenses/show';
+import LineageList from './lineage/list';
+import LineageRecord from './lineage/record';
+import LineageTrace from './lineage/trace';
+import LineageVerify from './lineage/verify';
 import Query from './query';
 import SessionEnd from './session/end';
 import SessionStart from './session/start';
@@ -23,6 +27,10 @@ export const commands = {
   'licenses:check': LicensesCheck,
   'licenses:list': LicensesList,
   'licenses:show': LicensesShow,
+  'lineage:list': LineageList,
+  'lineage:record': LineageRecord,
+  'lineage:trace': LineageTrace,
+  'lineage:verify': LineageVerify,
   query: Query,
   'session:end': SessionEnd,
   'session:start': SessionStart,
