@@ -5,14 +5,6 @@
 import { PropagatedFinding } from './licenses';
 import { SessionProvenance } from './provenance';
 
-/** Training runs and evaluations that used the session (from the lineage DAG), when there are any. */
-export interface CardLineage {
-  type: string;
-  hash: string;
-  timestamp: string;
-  summary: string;
-}
-
 const cell = (text: string | number): string =>
   String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -41,7 +33,8 @@ function findings(title: string, items: readonly PropagatedFinding[]): string[] 
   return out;
 }
 
-export function renderCard(p: SessionProvenance, lineage: readonly CardLineage[] = []): string {
+export function renderCard(p: SessionProvenance): string {
+  const lineage = p.lineage;
   const s = p.session;
   const lic = p.licenses;
   const meta = Object.entries(s.metadata);

@@ -13,6 +13,7 @@ import {
 } from './inspect';
 import { IntendedUse, PropagationResult, Taxonomy } from './licenses';
 import { LicenseReading, analyzeSession } from './license-report';
+import { eventSummary, modelsForSessions } from './lineage';
 import { decodeOrigins } from './observations';
 import { getSession } from './session';
 import { Store } from './store';
@@ -35,6 +36,14 @@ export interface BatchRootInfo {
   root: string;
 }
 
+/** A training run or evaluation that used the session (from the lineage DAG). */
+export interface LineageLink {
+  type: string;
+  hash: string;
+  timestamp: string;
+  summary: string;
+}
+
 export interface SessionProvenance {
   generator: { name: string; version: string };
   /** RFC 3339 UTC; pinned by SOURCE_DATE_EPOCH for reproducible outputs. */
@@ -54,6 +63,7 @@ export interface SessionProvenance {
     first_batch: BatchRootInfo | null;
     last_batch: BatchRootInfo | null;
   };
+  lineage: LineageLink[];
 }
 
 /** Generation time: SOURCE_DATE_EPOCH (seconds) when set, so the same store gives the same bytes. */
@@ -77,6 +87,9 @@ function batchRoot(store: Store, sessionId: number, order: 'ASC' | 'DESC'): Batc
 /** Per (source, license) origin id: SHA-256 of the fingerprints observed from it, in order. */
 function sourceDigests(store: Store, sessionId: number): Map<number, string> {
   const hashes = new Map<number, ReturnType<typeof createHash>>();
+  // Per batch, gather each origin's fingerprints into one scratch run and hash it with one
+  // update: origins interleave record by record, and an update per observation is slow.
+  const scratch = new Map<number, { buf: Buffer; used: number }>();
   const stmt = store.db.prepare(
     'SELECT record_count, fingerprints, origins FROM batches WHERE session_id = ? ORDER BY seq',
   );
@@ -85,17 +98,31 @@ function sourceDigests(store: Store, sessionId: number): Map<number, string> {
     while (stmt.step()) {
       const [count, fps, origins] = stmt.get() as [number, Uint8Array, Uint8Array];
       const ids = decodeOrigins(origins, count);
-      // Hash whole runs of one origin at a time: one update per run, not per observation.
       for (let i = 0; i < count;) {
         let j = i + 1;
         while (j < count && ids[j] === ids[i]) j++;
-        let h = hashes.get(ids[i]);
+        let s = scratch.get(ids[i]);
+        if (!s) {
+          s = { buf: Buffer.allocUnsafe(count * 32), used: 0 };
+          scratch.set(ids[i], s);
+        } else if (s.buf.length < s.used + (j - i) * 32) {
+          const grown = Buffer.allocUnsafe(Math.max(s.buf.length * 2, s.used + (j - i) * 32));
+          s.buf.copy(grown, 0, 0, s.used);
+          s.buf = grown;
+        }
+        s.buf.set(fps.subarray(i * 32, j * 32), s.used);
+        s.used += (j - i) * 32;
+        i = j;
+      }
+      for (const [id, s] of scratch) {
+        if (s.used === 0) continue;
+        let h = hashes.get(id);
         if (!h) {
           h = createHash('sha256');
-          hashes.set(ids[i], h);
+          hashes.set(id, h);
         }
-        h.update(fps.subarray(i * 32, j * 32));
-        i = j;
+        h.update(s.buf.subarray(0, s.used));
+        s.used = 0;
       }
     }
   } finally {
@@ -107,6 +134,8 @@ function sourceDigests(store: Store, sessionId: number): Map<number, string> {
 export interface ProvenanceOptions {
   version: string;
   use?: IntendedUse;
+  /** Distinct samples of the session, when the caller has counted them already. */
+  distinctSamples?: number;
 }
 
 /** Gathers the provenance of one session (id or unique prefix). */
@@ -118,7 +147,7 @@ export function sessionProvenance(
 ): SessionProvenance {
   const row = getSession(store, idOrPrefix);
   const summary = summarizeSession(store, row);
-  const distinct = countDistinct(store, row.id);
+  const distinct = options.distinctSamples ?? countDistinct(store, row.id);
   const digests = sourceDigests(store, row.id);
   const originIds = new Map(
     store
@@ -159,5 +188,11 @@ export function sessionProvenance(
       first_batch: batchRoot(store, row.id, 'ASC'),
       last_batch: batchRoot(store, row.id, 'DESC'),
     },
+    lineage: modelsForSessions(store, [row.id]).map((e) => ({
+      type: e.type,
+      hash: e.hash,
+      timestamp: e.timestamp,
+      summary: eventSummary(e),
+    })),
   };
 }

@@ -111,6 +111,33 @@ describe('origin card', () => {
     expect(readFileSync(join(dir, 'card.md'), 'utf8')).toBe(a);
   });
 
+  it('lists the training runs and evaluations recorded on the session', () => {
+    expect(card()).toContain('No training runs or evaluations recorded for this session.');
+    const dataset = origin(
+      ['lineage', 'record', 'dataset', '--session', session, '--name', 'card-data'],
+      { cwd: dir },
+    ).stdout.trim();
+    const run = origin(
+      [
+        'lineage',
+        'record',
+        'training',
+        '--parent',
+        dataset,
+        '--model',
+        'card-lm',
+        '--run-id',
+        'run-7',
+      ],
+      { cwd: dir },
+    ).stdout.trim();
+    expect(run).toMatch(/^[0-9a-f]{64}$/);
+    const md = card();
+    expect(md).toMatch(
+      new RegExp(`\\| training \\| \`${run}\` \\| [0-9T:.Z-]+ \\| .*model=card-lm.*run_id=run-7`),
+    );
+  });
+
   it('refuses an unknown session with exit 2', () => {
     const r = origin(['card', 'ffffffffff'], { cwd: dir });
     expect(r.status).toBe(2);
