@@ -16,6 +16,7 @@ import SessionEnd from './session/end';
 import SessionStart from './session/start';
 import Sessions from './sessions';
 import Status from './status';
+import Verify from './verify';
 import Version from './version';
 
 export const commands = {
@@ -36,5 +37,6 @@ export const commands = {
   'session:start': SessionStart,
   sessions: Sessions,
   status: Status,
+  verify: Verify,
   version: Version,
 };

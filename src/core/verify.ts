@@ -1,0 +1,911 @@
+/**
+ * `origin verify`: re-derives everything the store claims from the data it holds, like `git fsck`.
+ *
+ * Nothing stored is trusted: every batch root is recomputed from its fingerprints column, every
+ * session root and frontier from all of its observations in order, every origins digest, count
+ * and byte total from the columns and the sample sizes, and every reference is followed. Each
+ * failure says what broke, where (session, batch, position) and what was expected vs found.
+ *
+ * The checks are a list (VERIFY_CHECKS) run in order against one VerifyContext. The context
+ * starts hashing every batch on worker threads as soon as it is loaded, so the checks that need
+ * no hashing run meanwhile; the root checks come last and await the hashes.
+ */
+import { createHash } from 'node:crypto';
+import { CompactRange, EMPTY_ROOT, HASH_BYTES, fromHex, toHex } from './fingerprint';
+import { TreeJob, TreeResults, hashJobs, sharedBytes } from './merkle-kernel';
+import { decodeOrigins } from './observations';
+import { verifyEvents } from './lineage';
+import { getSession } from './session';
+import { Store } from './store';
+import { UsageError } from './errors';
+
+export type CheckName =
+  | 'sqlite_integrity'
+  | 'references'
+  | 'batch_layout'
+  | 'totals'
+  | 'origins_digest'
+  | 'batch_roots'
+  | 'session_roots'
+  | 'pinned_root'
+  | 'lineage';
+
+export interface VerifyFailure {
+  check: CheckName;
+  /** What broke, in words. */
+  message: string;
+  session_id?: string;
+  batch_seq?: number;
+  /** Position of the observation in its session (0-based). */
+  position?: number;
+  /** A lineage event's hash. */
+  event?: string;
+  /** The value re-derived from the data (or pinned from outside). */
+  expected?: string;
+  /** The value stored. */
+  found?: string;
+}
+
+export interface CheckResult {
+  name: CheckName;
+  description: string;
+  ok: boolean;
+  failures: number;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  database: string;
+  /** The session verified, or null for the whole store. */
+  session_id: string | null;
+  sessions: number;
+  batches: number;
+  observations: number;
+  samples: number;
+  checks: CheckResult[];
+  /** Every failure, up to FAILURES_LISTED per check. */
+  failures: VerifyFailure[];
+  failure_count: number;
+  /** Things worth knowing that are not failures. */
+  notes: string[];
+}
+
+export interface VerifyOptions {
+  /** Verify this session only (id or unique prefix); store-wide checks still run. */
+  session?: string;
+  /** Hex root known from outside: the session root must equal it (needs `session`). */
+  root?: string;
+  /** Worker threads for hashing (default: by CPU count). */
+  workers?: number;
+}
+
+/** Failures listed per check; the rest are counted. */
+export const FAILURES_LISTED = 100;
+
+interface SessionRec {
+  id: number;
+  uid: string;
+  record_count: number;
+  byte_count: number;
+  frontier: Uint8Array;
+  root: Uint8Array;
+  origins_digest: Uint8Array;
+  batches: BatchRec[];
+}
+
+interface BatchRec {
+  id: number;
+  session_id: number;
+  seq: number;
+  first_position: number;
+  record_count: number;
+  byte_count: number;
+  root: Uint8Array;
+  fingerprintsLength: number;
+  origins: Uint8Array;
+  /** Byte offset of this batch's fingerprints in the shared leaves buffer. */
+  offset: number;
+  /** Whole fingerprints in the column (what the trees are built from). */
+  leaves: number;
+  /** Session position of the first leaf, counted from the columns themselves. */
+  start: number;
+  /** Index of this batch's tree job. */
+  job: number;
+}
+
+/** Per observation results of the one pass over every observation, shared by several checks. */
+interface ObservationPass {
+  /** Per batch (by job index): sum of the sample sizes of its observations. */
+  batchBytes: Float64Array;
+  /** Per batch: the decoded origin of each observation, or the reason it cannot be decoded. */
+  origins: (Uint32Array | string)[];
+  /** Per session id: origin id → derived records and bytes. */
+  perOrigin: Map<number, Map<number, { records: number; bytes: number }>>;
+}
+
+/** Samples by fingerprint: an open-addressing table over one flat array of fingerprints. */
+class SampleIndex {
+  private readonly words: Int32Array;
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  readonly sizes: Float64Array;
+  readonly seen: Uint8Array;
+
+  private constructor(
+    readonly count: number,
+    fps: Uint8Array,
+    sizes: Float64Array,
+  ) {
+    this.words = new Int32Array(fps.buffer, fps.byteOffset, fps.byteLength / 4);
+    this.sizes = sizes;
+    this.seen = new Uint8Array(count);
+    let capacity = 1024;
+    while (capacity < count * 2) capacity *= 2;
+    this.mask = capacity - 1;
+    this.table = new Int32Array(capacity).fill(-1);
+    for (let i = 0; i < count; i++) {
+      let slot = this.slotOf(this.words, 8 * i);
+      while (this.table[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.table[slot] = i;
+    }
+  }
+
+  private slotOf(words: Int32Array, w: number): number {
+    return (words[w] ^ words[w + 3] ^ words[w + 6]) & this.mask;
+  }
+
+  /** Loads every sample; malformed rows are reported and left out. */
+  static load(store: Store, malformed: (fingerprint: string, why: string) => void): SampleIndex {
+    const total = Number(store.scalar('SELECT count(*) FROM samples'));
+    const fps = new Uint8Array(total * HASH_BYTES);
+    const sizes = new Float64Array(total);
+    let n = 0;
+    const stmt = store.db.prepare('SELECT fingerprint, size FROM samples');
+    try {
+      while (stmt.step()) {
+        const [fp, size] = stmt.get() as [unknown, unknown];
+        if (!(fp instanceof Uint8Array) || fp.length !== HASH_BYTES) {
+          const shown = fp instanceof Uint8Array ? toHex(fp) : String(fp);
+          malformed(shown, 'its fingerprint is not 32 bytes');
+          continue;
+        }
+        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+          malformed(toHex(fp), `its size ${String(size)} is not a byte count`);
+          continue;
+        }
+        if (n >= total) break;
+        fps.set(fp, n * HASH_BYTES);
+        sizes[n++] = size;
+      }
+    } finally {
+      stmt.free();
+    }
+    return new SampleIndex(n, fps, sizes);
+  }
+
+  /** Index of the sample whose fingerprint is at word offset w of `words`, or -1. */
+  find(words: Int32Array, w: number): number {
+    const own = this.words;
+    let slot = this.slotOf(words, w);
+    for (;;) {
+      const i = this.table[slot];
+      if (i === -1) return -1;
+      const o = 8 * i;
+      if (
+        own[o] === words[w] &&
+        own[o + 1] === words[w + 1] &&
+        own[o + 2] === words[w + 2] &&
+        own[o + 3] === words[w + 3] &&
+        own[o + 4] === words[w + 4] &&
+        own[o + 5] === words[w + 5] &&
+        own[o + 6] === words[w + 6] &&
+        own[o + 7] === words[w + 7]
+      ) {
+        return i;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
+/** What the checks share: the loaded rows, the leaves, the hashes in flight, the failures. */
+export class VerifyContext {
+  readonly failures: VerifyFailure[] = [];
+  readonly notes: string[] = [];
+  private readonly counts = new Map<CheckName, number>();
+  private samples?: SampleIndex;
+  private pass?: ObservationPass;
+  private readonly hashing: Promise<TreeResults>;
+  readonly leafWords: Int32Array;
+  private readonly sessionById: Map<number, SessionRec>;
+
+  private constructor(
+    readonly store: Store,
+    readonly options: VerifyOptions,
+    /** The session asked for, or undefined for all. */
+    readonly scope: SessionRec | undefined,
+    readonly sessions: SessionRec[],
+    /** Every batch in scope, by job index. */
+    readonly batches: BatchRec[],
+    readonly leaves: Uint8Array,
+  ) {
+    this.leafWords = new Int32Array(leaves.buffer, leaves.byteOffset, leaves.byteLength / 4);
+    this.sessionById = new Map(sessions.map((s) => [s.id, s]));
+    const jobs: TreeJob[] = batches.map((b) => ({
+      offset: b.offset,
+      count: b.leaves,
+      start: b.start,
+    }));
+    this.hashing = hashJobs(leaves, jobs, { workers: options.workers });
+    // Awaited by the root checks; never left unhandled if an earlier check throws.
+    this.hashing.catch(() => undefined);
+  }
+
+  /** Reads the sessions and batches in scope and starts hashing their leaves. */
+  static load(store: Store, options: VerifyOptions): VerifyContext {
+    if (options.root !== undefined && options.session === undefined) {
+      throw new UsageError('--root needs --session: a root belongs to one session');
+    }
+    const scopeId =
+      options.session !== undefined ? getSession(store, options.session).id : undefined;
+    const where = scopeId !== undefined ? `WHERE id = ${scopeId}` : '';
+    const sessions = store.all<SessionRec>(
+      `SELECT id, uid, record_count, byte_count, frontier, root, origins_digest FROM sessions ${where} ORDER BY id`,
+    );
+    const byId = new Map<number, SessionRec>();
+    for (const s of sessions) {
+      s.batches = [];
+      byId.set(s.id, s);
+    }
+    // The columns are read twice (lengths, then bytes) so they can be copied straight into one
+    // shared buffer without holding every column twice.
+    const bWhere = scopeId !== undefined ? `WHERE b.session_id = ${scopeId}` : '';
+    const rows = store.all<Omit<BatchRec, 'offset' | 'leaves' | 'start' | 'job'>>(
+      `SELECT b.id, b.session_id, b.seq, b.first_position, b.record_count, b.byte_count, b.root,
+              length(b.fingerprints) AS fingerprintsLength, b.origins
+         FROM batches b JOIN sessions s ON s.id = b.session_id ${bWhere}
+        ORDER BY b.session_id, b.seq`,
+    );
+    let total = 0;
+    const batches: BatchRec[] = rows.map((r, job) => {
+      const leaves = Math.floor(Number(r.fingerprintsLength) / HASH_BYTES);
+      const rec: BatchRec = { ...r, offset: total * HASH_BYTES, leaves, start: 0, job };
+      total += leaves;
+      return rec;
+    });
+    const leaves = sharedBytes(total * HASH_BYTES);
+    const stmt = store.db.prepare(
+      `SELECT b.fingerprints FROM batches b JOIN sessions s ON s.id = b.session_id ${bWhere}
+        ORDER BY b.session_id, b.seq`,
+    );
+    try {
+      let i = 0;
+      while (stmt.step()) {
+        const column = stmt.get()[0] as Uint8Array;
+        const b = batches[i++];
+        leaves.set(column.subarray(0, b.leaves * HASH_BYTES), b.offset);
+      }
+    } finally {
+      stmt.free();
+    }
+    for (const b of batches) byId.get(b.session_id)?.batches.push(b);
+    for (const s of sessions) {
+      let pos = 0;
+      for (const b of s.batches) {
+        b.start = pos;
+        pos += b.leaves;
+      }
+    }
+    const scope = scopeId !== undefined ? byId.get(scopeId) : undefined;
+    return new VerifyContext(store, options, scope, sessions, batches, leaves);
+  }
+
+  private current: CheckName = 'sqlite_integrity';
+
+  begin(name: CheckName): void {
+    this.current = name;
+    this.counts.set(name, 0);
+  }
+
+  failuresOf(name: CheckName): number {
+    return this.counts.get(name) ?? 0;
+  }
+
+  fail(failure: Omit<VerifyFailure, 'check'>): void {
+    const n = (this.counts.get(this.current) ?? 0) + 1;
+    this.counts.set(this.current, n);
+    if (n <= FAILURES_LISTED) this.failures.push({ check: this.current, ...failure });
+  }
+
+  get observationCount(): number {
+    return this.leaves.length / HASH_BYTES;
+  }
+
+  sessionOf(b: BatchRec): SessionRec | undefined {
+    return this.sessionById.get(b.session_id);
+  }
+
+  /** The sample table, loaded once. */
+  sampleIndex(): SampleIndex {
+    this.samples ??= SampleIndex.load(this.store, (fp, why) =>
+      this.fail({ message: `sample ${fp} is malformed: ${why}` }),
+    );
+    return this.samples;
+  }
+
+  /**
+   * One pass over every observation: its sample (existence, size) and its origin. Failures of
+   * the pass (missing samples) go to the check that runs it first (references).
+   */
+  observationPass(): ObservationPass {
+    if (this.pass) return this.pass;
+    const index = this.sampleIndex();
+    const words = this.leafWords;
+    const batchBytes = new Float64Array(this.batches.length);
+    const origins: (Uint32Array | string)[] = [];
+    const perOrigin = new Map<number, Map<number, { records: number; bytes: number }>>();
+    for (const s of this.sessions) perOrigin.set(s.id, new Map());
+    for (const b of this.batches) {
+      let decoded: Uint32Array | string;
+      try {
+        decoded = decodeOrigins(b.origins, b.record_count);
+      } catch (err) {
+        decoded = (err as Error).message;
+      }
+      origins.push(decoded);
+      const totals = perOrigin.get(b.session_id) as Map<number, { records: number; bytes: number }>;
+      const uid = this.sessionOf(b)?.uid;
+      let bytes = 0;
+      for (let i = 0; i < b.leaves; i++) {
+        const w = b.offset / 4 + 8 * i;
+        const sample = index.find(words, w);
+        let size = 0;
+        if (sample === -1) {
+          this.fail({
+            message: 'observation names a sample that is not in the samples table',
+            session_id: uid,
+            batch_seq: b.seq,
+            position: b.start + i,
+            found: toHex(this.leaves.subarray(b.offset + 32 * i, b.offset + 32 * i + 32)),
+          });
+        } else {
+          size = index.sizes[sample];
+          index.seen[sample] = 1;
+        }
+        bytes += size;
+        if (typeof decoded !== 'string' && i < decoded.length) {
+          const id = decoded[i];
+          const t = totals.get(id);
+          if (t) {
+            t.records++;
+            t.bytes += size;
+          } else totals.set(id, { records: 1, bytes: size });
+        }
+      }
+      batchBytes[b.job] = bytes;
+    }
+    this.pass = { batchBytes, origins, perOrigin };
+    return this.pass;
+  }
+
+  hashes(): Promise<TreeResults> {
+    return this.hashing;
+  }
+
+  report(results: CheckResult[]): VerifyReport {
+    const failureCount = results.reduce((sum, r) => sum + r.failures, 0);
+    return {
+      ok: failureCount === 0,
+      database: this.store.path,
+      session_id: this.scope?.uid ?? null,
+      sessions: this.sessions.length,
+      batches: this.batches.length,
+      observations: this.observationCount,
+      samples: this.samples?.count ?? Number(this.store.scalar('SELECT count(*) FROM samples')),
+      checks: results,
+      failures: this.failures,
+      failure_count: failureCount,
+      notes: this.notes,
+    };
+  }
+}
+
+export interface VerifyCheck {
+  name: CheckName;
+  description: string;
+  /** Whether the check applies (e.g. pinned_root only with --root). */
+  applies?: (ctx: VerifyContext) => boolean;
+  run: (ctx: VerifyContext) => void | Promise<void>;
+}
+
+function hex(bytes: Uint8Array | null | undefined): string {
+  return bytes instanceof Uint8Array ? toHex(bytes) : String(bytes);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array | null | undefined): boolean {
+  return b instanceof Uint8Array && Buffer.from(a).equals(Buffer.from(b));
+}
+
+const sqliteIntegrity: VerifyCheck = {
+  name: 'sqlite_integrity',
+  description: 'SQLite PRAGMA integrity_check: pages, b-trees and indexes are sound',
+  run(ctx) {
+    const rows = ctx.store.all<{ integrity_check: string }>('PRAGMA integrity_check');
+    for (const r of rows) {
+      if (r.integrity_check !== 'ok') ctx.fail({ message: `SQLite: ${r.integrity_check}` });
+    }
+  },
+};
+
+/** Rows whose reference points nowhere: [query, message for one row]. */
+const DANGLING: readonly [string, (r: Record<string, number>) => string][] = [
+  [
+    `SELECT o.id, o.source_id FROM origins o LEFT JOIN sources s ON s.id = o.source_id WHERE s.id IS NULL`,
+    (r) => `origin ${r.id} refers to source ${r.source_id}, which does not exist`,
+  ],
+  [
+    `SELECT o.id, o.license_id FROM origins o LEFT JOIN licenses l ON l.id = o.license_id WHERE l.id IS NULL`,
+    (r) => `origin ${r.id} refers to license ${r.license_id}, which does not exist`,
+  ],
+  [
+    `SELECT b.id, b.seq, b.session_id FROM batches b LEFT JOIN sessions s ON s.id = b.session_id WHERE s.id IS NULL`,
+    (r) =>
+      `batch ${r.seq} (row ${r.id}) belongs to session row ${r.session_id}, which does not exist`,
+  ],
+  [
+    `SELECT so.session_id, so.origin_id FROM session_origins so LEFT JOIN sessions s ON s.id = so.session_id WHERE s.id IS NULL`,
+    (r) =>
+      `session_origins row for origin ${r.origin_id} belongs to session row ${r.session_id}, which does not exist`,
+  ],
+  [
+    `SELECT so.session_id, so.origin_id FROM session_origins so LEFT JOIN origins o ON o.id = so.origin_id WHERE o.id IS NULL`,
+    (r) =>
+      `session_origins of session row ${r.session_id} refers to origin ${r.origin_id}, which does not exist`,
+  ],
+  [
+    `SELECT e.id, e.session_id FROM events e LEFT JOIN sessions s ON s.id = e.session_id WHERE e.session_id IS NOT NULL AND s.id IS NULL`,
+    (r) => `event ${r.id} names session row ${r.session_id}, which does not exist`,
+  ],
+  [
+    `SELECT p.child_id, p.parent_id FROM event_parents p LEFT JOIN events e ON e.id = p.child_id WHERE e.id IS NULL`,
+    (r) =>
+      `event_parents row (${r.child_id} → ${r.parent_id}) names child event ${r.child_id}, which does not exist`,
+  ],
+  [
+    `SELECT p.child_id, p.parent_id FROM event_parents p LEFT JOIN events e ON e.id = p.parent_id WHERE e.id IS NULL`,
+    (r) => `event ${r.child_id} names parent event ${r.parent_id}, which does not exist`,
+  ],
+];
+
+const references: VerifyCheck = {
+  name: 'references',
+  description:
+    'every observation has its sample and origin; origins, batches, totals and events point at rows that exist',
+  run(ctx) {
+    for (const [sql, message] of DANGLING) {
+      for (const r of ctx.store.all<Record<string, number>>(sql)) ctx.fail({ message: message(r) });
+    }
+    // Observations → samples (and sample rows that are well-formed).
+    const pass = ctx.observationPass();
+    // Observations → origins.
+    const originIds = new Set(
+      ctx.store.all<{ id: number }>('SELECT id FROM origins').map((r) => r.id),
+    );
+    for (const b of ctx.batches) {
+      const decoded = pass.origins[b.job];
+      if (typeof decoded === 'string') continue; // reported by batch_layout
+      const uid = ctx.sessionOf(b)?.uid;
+      const reported = new Set<number>();
+      decoded.forEach((id, i) => {
+        if (originIds.has(id) || reported.has(id)) return;
+        reported.add(id);
+        ctx.fail({
+          message: `observation refers to origin ${id}, which does not exist`,
+          session_id: uid,
+          batch_seq: b.seq,
+          position: b.start + i,
+        });
+      });
+    }
+    if (!ctx.scope) {
+      const index = ctx.sampleIndex();
+      let orphans = 0;
+      for (let i = 0; i < index.count; i++) if (!index.seen[i]) orphans++;
+      if (orphans > 0) {
+        ctx.notes.push(
+          `${orphans} sample(s) are recorded but never observed in any batch (harmless, but not written by ingest)`,
+        );
+      }
+    }
+  },
+};
+
+const batchLayout: VerifyCheck = {
+  name: 'batch_layout',
+  description:
+    'batches are numbered 0, 1, 2…, each starts where the previous ended, and its columns hold record_count observations',
+  run(ctx) {
+    const pass = ctx.observationPass();
+    for (const s of ctx.sessions) {
+      let position = 0;
+      s.batches.forEach((b, i) => {
+        const where = { session_id: s.uid, batch_seq: b.seq };
+        if (b.seq !== i) {
+          ctx.fail({
+            ...where,
+            message: `batch numbering has a gap or repeat: the batch at index ${i} is numbered ${b.seq}`,
+            expected: String(i),
+            found: String(b.seq),
+          });
+        }
+        if (b.first_position !== position) {
+          ctx.fail({
+            ...where,
+            message: 'batch does not start where the previous batch ended (first_position)',
+            position,
+            expected: String(position),
+            found: String(b.first_position),
+          });
+        }
+        if (b.fingerprintsLength !== b.record_count * HASH_BYTES) {
+          ctx.fail({
+            ...where,
+            message: `fingerprints column holds ${b.fingerprintsLength} bytes, record_count ${b.record_count} needs ${b.record_count * HASH_BYTES}`,
+            expected: String(b.record_count * HASH_BYTES),
+            found: String(b.fingerprintsLength),
+          });
+        }
+        const decoded = pass.origins[b.job];
+        if (typeof decoded === 'string') {
+          ctx.fail({ ...where, message: `origins column does not match record_count: ${decoded}` });
+        }
+        position += b.leaves;
+      });
+    }
+  },
+};
+
+const totals: VerifyCheck = {
+  name: 'totals',
+  description:
+    'record and byte counts of batches, sessions and session_origins equal those re-derived from the observations',
+  run(ctx) {
+    const pass = ctx.observationPass();
+    const originNames = new Map(
+      ctx.store
+        .all<{ id: number; source: string | null; license: string | null }>(
+          `SELECT o.id, s.name AS source, l.expression AS license
+             FROM origins o LEFT JOIN sources s ON s.id = o.source_id LEFT JOIN licenses l ON l.id = o.license_id`,
+        )
+        .map((r) => [r.id, `${r.source ?? '?'} / ${r.license ?? '?'}`]),
+    );
+    for (const s of ctx.sessions) {
+      let bytes = 0;
+      for (const b of s.batches) {
+        const derived = pass.batchBytes[b.job];
+        bytes += derived;
+        if (derived !== b.byte_count) {
+          ctx.fail({
+            session_id: s.uid,
+            batch_seq: b.seq,
+            message: 'batch byte_count differs from the sum of its samples’ sizes',
+            expected: String(derived),
+            found: String(b.byte_count),
+          });
+        }
+      }
+      if (bytes !== s.byte_count) {
+        ctx.fail({
+          session_id: s.uid,
+          message: 'session byte_count differs from the sum of its observations’ sample sizes',
+          expected: String(bytes),
+          found: String(s.byte_count),
+        });
+      }
+      const derived = pass.perOrigin.get(s.id) ?? new Map();
+      const stored = new Map(
+        ctx.store
+          .all<{
+            origin_id: number;
+            records: number;
+            bytes: number;
+          }>('SELECT origin_id, records, bytes FROM session_origins WHERE session_id = ?', [s.id])
+          .map((r) => [r.origin_id, r]),
+      );
+      const ids = [...new Set([...derived.keys(), ...stored.keys()])].sort((a, b) => a - b);
+      for (const id of ids) {
+        const d = derived.get(id) ?? { records: 0, bytes: 0 };
+        const st = stored.get(id) ?? { records: 0, bytes: 0 };
+        const name = originNames.get(id) ?? `origin ${id}`;
+        if (d.records !== st.records || d.bytes !== st.bytes) {
+          ctx.fail({
+            session_id: s.uid,
+            message: `session_origins totals for ${name} differ from the observations`,
+            expected: `${d.records} records, ${d.bytes} bytes`,
+            found: stored.has(id) ? `${st.records} records, ${st.bytes} bytes` : 'no row',
+          });
+        }
+      }
+    }
+  },
+};
+
+/**
+ * The origins digest of origins-digest.ts (SHA-256 of the JCS array of [source, license, run]
+ * runs in session order), computed from the origin ids already decoded and written byte by byte
+ * into the hash: computeOriginsDigest builds every run as an array first, which takes seconds on
+ * a million observations that alternate sources. Runs merge by (source, license) across batches
+ * exactly as there; the JCS of such an array is what is written here (strings as
+ * JSON.stringify, integers as their digits, no whitespace). The tests hold the two equal.
+ */
+export function streamOriginsDigest(
+  names: ReadonlyMap<number, readonly [string, string]>,
+  batches: readonly (Uint32Array | string)[],
+): Buffer {
+  // Each origin id's run prefix `[source,license,` as bytes; ids with equal names share a key.
+  const keyOf = new Map<number, number>();
+  const keyBytes: Buffer[] = [];
+  const byText = new Map<string, number>();
+  for (const [id, [source, license]] of names) {
+    const text = `[${JSON.stringify(source)},${JSON.stringify(license)},`;
+    let key = byText.get(text);
+    if (key === undefined) {
+      key = keyBytes.length;
+      byText.set(text, key);
+      keyBytes.push(Buffer.from(text, 'utf8'));
+    }
+    keyOf.set(id, key);
+  }
+  const hash = createHash('sha256');
+  const out = Buffer.allocUnsafe(1 << 16);
+  let pos = 0;
+  let first = true;
+  let runKey = -1;
+  let runLength = 0;
+  const flushRun = (): void => {
+    if (runLength === 0) return;
+    const prefix = keyBytes[runKey];
+    if (pos + prefix.length + 20 > out.length) {
+      hash.update(out.subarray(0, pos));
+      pos = 0;
+    }
+    if (!first) out[pos++] = 0x2c; // ,
+    first = false;
+    if (prefix.length + 20 > out.length) hash.update(prefix);
+    else pos += prefix.copy(out, pos);
+    pos += out.write(String(runLength), pos, 'latin1');
+    out[pos++] = 0x5d; // ]
+  };
+  hash.update('[');
+  for (const ids of batches) {
+    if (typeof ids === 'string') throw new RangeError(ids);
+    let lastId = -1;
+    let key = -1;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id !== lastId) {
+        const k = keyOf.get(id);
+        if (k === undefined) {
+          throw new RangeError(`an observation refers to origin ${id}, which does not exist`);
+        }
+        key = k;
+        lastId = id;
+      }
+      if (key === runKey) runLength++;
+      else {
+        flushRun();
+        runKey = key;
+        runLength = 1;
+      }
+    }
+  }
+  flushRun();
+  hash.update(out.subarray(0, pos));
+  hash.update(']');
+  return hash.digest();
+}
+
+const originsDigest: VerifyCheck = {
+  name: 'origins_digest',
+  description:
+    'each session’s origins digest equals the digest of every observation’s source and license, in order',
+  run(ctx) {
+    const pass = ctx.observationPass();
+    const names = new Map<number, readonly [string, string]>(
+      ctx.store
+        .all<{ id: number; source: string; license: string }>(
+          `SELECT o.id AS id, s.name AS source, l.expression AS license
+             FROM origins o JOIN sources s ON s.id = o.source_id JOIN licenses l ON l.id = o.license_id`,
+        )
+        .map((r) => [r.id, [r.source, r.license]]),
+    );
+    for (const s of ctx.sessions) {
+      let digest: Buffer;
+      try {
+        digest = streamOriginsDigest(
+          names,
+          s.batches.map((b) => pass.origins[b.job]),
+        );
+      } catch (err) {
+        ctx.fail({
+          session_id: s.uid,
+          message: `origins digest cannot be re-derived: ${(err as Error).message}`,
+        });
+        continue;
+      }
+      if (!sameBytes(digest, s.origins_digest)) {
+        ctx.fail({
+          session_id: s.uid,
+          message:
+            'origins digest differs: a source name, license or observation origin was changed',
+          expected: toHex(digest),
+          found: hex(s.origins_digest),
+        });
+      }
+    }
+  },
+};
+
+const batchRoots: VerifyCheck = {
+  name: 'batch_roots',
+  description: 'each batch root is the RFC 6962 Merkle root of its fingerprints column',
+  async run(ctx) {
+    const { roots } = await ctx.hashes();
+    for (const b of ctx.batches) {
+      const derived = roots.subarray(32 * b.job, 32 * b.job + 32);
+      if (!sameBytes(derived, b.root)) {
+        ctx.fail({
+          session_id: ctx.sessionOf(b)?.uid,
+          batch_seq: b.seq,
+          message: 'batch root does not match its fingerprints',
+          expected: toHex(derived),
+          found: hex(b.root),
+        });
+      }
+    }
+  },
+};
+
+const sessionRoots: VerifyCheck = {
+  name: 'session_roots',
+  description:
+    'each session’s record_count, frontier and root equal those of all its observations, in order',
+  async run(ctx) {
+    const { roots, subtrees } = await ctx.hashes();
+    const byJob = new Map<number, { height: number; hash: Uint8Array }[]>();
+    for (const s of subtrees) {
+      const list = byJob.get(s.job);
+      if (list) list.push(s);
+      else byJob.set(s.job, [s]);
+    }
+    for (const s of ctx.sessions) {
+      const range = new CompactRange();
+      for (const b of s.batches) {
+        if (b.leaves === 0) continue;
+        const parts = byJob.get(b.job);
+        if (parts) {
+          for (const p of parts) range.appendSubtree(Buffer.from(p.hash), p.height);
+        } else {
+          // An aligned power-of-two batch is itself a subtree of the session tree.
+          const root = Buffer.from(roots.subarray(32 * b.job, 32 * b.job + 32));
+          range.appendSubtree(root, Math.log2(b.leaves));
+        }
+      }
+      if (range.size !== s.record_count) {
+        ctx.fail({
+          session_id: s.uid,
+          message: 'session record_count differs from the observations in its batches',
+          expected: String(range.size),
+          found: String(s.record_count),
+        });
+      }
+      const root = range.size === 0 ? EMPTY_ROOT : range.root();
+      if (!sameBytes(root, s.root)) {
+        ctx.fail({
+          session_id: s.uid,
+          message: 'session root does not match its observations',
+          expected: toHex(root),
+          found: hex(s.root),
+        });
+      }
+      if (!sameBytes(range.serialize(), s.frontier)) {
+        ctx.fail({
+          session_id: s.uid,
+          message:
+            'session frontier (compact range) does not match its observations; the next append would go wrong',
+          expected: toHex(range.serialize()),
+          found: hex(s.frontier),
+        });
+      }
+    }
+  },
+};
+
+const pinnedRoot: VerifyCheck = {
+  name: 'pinned_root',
+  description: 'the session root equals the root given with --root',
+  applies: (ctx) => ctx.options.root !== undefined,
+  run(ctx) {
+    const s = ctx.scope;
+    if (!s || ctx.options.root === undefined) return;
+    let pinned: Buffer;
+    try {
+      pinned = fromHex(ctx.options.root.trim(), '--root');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (!sameBytes(pinned, s.root)) {
+      ctx.fail({
+        session_id: s.uid,
+        message: 'session root differs from the root given with --root',
+        expected: toHex(pinned),
+        found: hex(s.root),
+      });
+    }
+  },
+};
+
+/**
+ * The lineage hook: lifecycle events (SPEC.md §3) are verified by lineage.ts, which re-derives
+ * every event hash from its JCS form, checks the parent links and that a dataset event's checksum
+ * is still its session's root. Events are store-wide, so this runs with --session too.
+ */
+const lineage: VerifyCheck = {
+  name: 'lineage',
+  description:
+    'every lifecycle event hashes to its stored hash, its parents precede it, a dataset still names its session root',
+  run(ctx) {
+    for (const f of verifyEvents(ctx.store)) {
+      ctx.fail({
+        event: f.event,
+        message: `${f.type ?? 'event'} event ${f.event}: ${f.message}`,
+      });
+    }
+  },
+};
+
+/**
+ * Every check, in the order they run (and are reported). The hashing checks come late: their
+ * hashes are computed on worker threads while the checks before them run. A new kind of stored
+ * data gets its check here (as lineage did).
+ */
+export const VERIFY_CHECKS: readonly VerifyCheck[] = [
+  sqliteIntegrity,
+  references,
+  batchLayout,
+  totals,
+  originsDigest,
+  batchRoots,
+  sessionRoots,
+  pinnedRoot,
+  lineage,
+];
+
+/** Runs every check; the report says what failed (exit 3 is the caller's to set). */
+export async function verifyStore(
+  store: Store,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  if (options.root !== undefined) {
+    try {
+      fromHex(options.root.trim(), '--root');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  const ctx = VerifyContext.load(store, options);
+  const results: CheckResult[] = [];
+  for (const check of VERIFY_CHECKS) {
+    if (check.applies && !check.applies(ctx)) continue;
+    ctx.begin(check.name);
+    await check.run(ctx);
+    const failures = ctx.failuresOf(check.name);
+    results.push({
+      name: check.name,
+      description: check.description,
+      ok: failures === 0,
+      failures,
+    });
+  }
+  return ctx.report(results);
+}
