@@ -11,12 +11,15 @@ import LineageList from './lineage/list';
 import LineageRecord from './lineage/record';
 import LineageTrace from './lineage/trace';
 import LineageVerify from './lineage/verify';
+import Prove from './prove';
 import Query from './query';
 import SessionEnd from './session/end';
 import SessionStart from './session/start';
 import Sessions from './sessions';
 import Status from './status';
+import Trace from './trace';
 import Verify from './verify';
+import VerifyProof from './verify-proof';
 import Version from './version';
 
 export const commands = {
@@ -32,11 +35,14 @@ export const commands = {
   'lineage:record': LineageRecord,
   'lineage:trace': LineageTrace,
   'lineage:verify': LineageVerify,
+  prove: Prove,
   query: Query,
   'session:end': SessionEnd,
   'session:start': SessionStart,
   sessions: Sessions,
   status: Status,
+  trace: Trace,
   verify: Verify,
+  'verify-proof': VerifyProof,
   version: Version,
 };

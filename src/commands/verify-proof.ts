@@ -1,0 +1,63 @@
+import { Args, Flags } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+import { OriginCommand } from '../base-command';
+import { ExitCode, UsageError } from '../core/errors';
+import { checkProof } from '../core/proof';
+
+export default class VerifyProof extends OriginCommand<typeof VerifyProof> {
+  static override summary =
+    'Check an inclusion proof offline, with no database; exit 3 if it is invalid.';
+  static override description = `Recomputes the root from the fingerprint, leaf_index, tree_size and audit path with SHA-256
+alone (RFC 9162 §2.1.3.2) and compares it with the proof's root, and with --root when given (a root
+you trust from elsewhere: the proof's own root proves nothing by itself). Never opens or creates a
+database. Exit 0: valid; 3: invalid (wrong hash, malformed hex, index out of range, other root);
+2: FILE is not JSON or lacks a field.`;
+
+  static override examples = [
+    '<%= config.bin %> verify-proof proof.json',
+    {
+      description: 'Check against the session root published with the model:',
+      command:
+        '<%= config.bin %> verify-proof proof.json --root 9b4e0c1d5f2a7e8b3c6d9f0a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d',
+    },
+    '<%= config.bin %> prove 9f86d081 --session 3f9a1c | <%= config.bin %> verify-proof -',
+  ];
+
+  static override args = {
+    file: Args.string({
+      description: 'The proof file ("-" for stdin).',
+      required: true,
+      ignoreStdin: true,
+    }),
+  };
+
+  static override flags = {
+    root: Flags.string({ summary: 'The root the proof must lead to (64 hex).' }),
+  };
+
+  public async run(): Promise<void> {
+    const text = this.args.file === '-' ? await readStdin() : readProofFile(this.args.file);
+    const result = checkProof(text, this.flags.root);
+    this.output(result, () =>
+      result.valid
+        ? `Proof valid: ${String(result.fingerprint)} is leaf ${String(result.leaf_index)} of ${String(result.tree_size)} under root ${String(result.root)}` +
+          (result.root_matches ? ' (the --root given)' : '')
+        : `Proof INVALID: ${result.reason}`,
+    );
+    if (!result.valid) this.setExitCode(ExitCode.VERIFY_FAILED);
+  }
+}
+
+function readProofFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the proof ${path}: ${(err as Error).message}`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
