@@ -19,6 +19,15 @@ export function sha256(data: Buffer | string): Buffer {
   return oneShotHash('sha256', data, 'buffer') as unknown as Buffer;
 }
 
+/**
+ * SHA-256 of `data` written to out[offset, offset + 32). About twice as fast as sha256() on
+ * small inputs: a digest as a latin1 ('binary') string costs V8 a short string, a Buffer costs
+ * it a new ArrayBuffer (a native allocation and GC finalisation) every time.
+ */
+export function sha256Into(data: Uint8Array | string, out: Buffer, offset: number): void {
+  out.write(oneShotHash('sha256', data, 'binary'), offset, HASH_BYTES, 'latin1');
+}
+
 /** RFC 8785 (JCS) canonical form of a JSON value. Throws on values JSON cannot represent. */
 export function canonicalJson(value: unknown): string {
   const text = canonicalize(value);
@@ -63,6 +72,38 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_BYTES);
   return sha256(nodeInput);
+}
+
+/** Leaf hashes (RFC 6962 §2.1) of `count` fingerprints stored back to back. */
+export function leafHashesOf(fingerprints: Uint8Array, count: number): Buffer {
+  const out = Buffer.allocUnsafe(count * HASH_BYTES);
+  for (let i = 0; i < count; i++) {
+    leafInput.set(fingerprints.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES), 1);
+    sha256Into(leafInput, out, i * HASH_BYTES);
+  }
+  return out;
+}
+
+/**
+ * MTH of `count` leaves given their leaf hashes back to back. Builds the tree level by level, an
+ * odd last node moving up unchanged, which is exactly RFC 6962's split at the largest power of two.
+ * Overwrites `hashes`.
+ */
+export function rootOfLeafHashes(hashes: Buffer, count: number): Buffer {
+  if (count === 0) return EMPTY_ROOT;
+  let width = count;
+  while (width > 1) {
+    const pairs = Math.floor(width / 2);
+    for (let j = 0; j < pairs; j++) {
+      hashes.copy(nodeInput, 1, 2 * j * HASH_BYTES, (2 * j + 2) * HASH_BYTES);
+      sha256Into(nodeInput, hashes, j * HASH_BYTES);
+    }
+    if (width % 2 === 1) {
+      hashes.copyWithin(pairs * HASH_BYTES, (width - 1) * HASH_BYTES, width * HASH_BYTES);
+    }
+    width = pairs + (width % 2);
+  }
+  return Buffer.from(hashes.subarray(0, HASH_BYTES));
 }
 
 /** MTH of the empty tree: SHA-256(""). */

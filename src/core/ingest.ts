@@ -3,13 +3,16 @@
  * in one transaction. It observes and never changes the data: with a tee, every input byte is
  * passed on unchanged, in order, even when recording fails.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from './errors';
-import { fingerprint, toHex } from './fingerprint';
-import { LineSplitter } from './lines';
-import { InvalidLineError, RecordOptions, RecordParser } from './record';
+import { toHex } from './fingerprint';
+import { FramedItem, LineFramer } from './lines';
+import { ParsePool, ParserId } from './parse-pool';
+import { RecordOptions } from './record';
 import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
+import type { SegmentResult } from './segment-parser';
 import { SessionRow, assertOpen, createSession, getSession } from './session';
 import { Store } from './store';
 
@@ -17,6 +20,24 @@ export const DEFAULT_BATCH_SIZE = 1024;
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 const STDIN = '-';
 const SKIPPED_LINES_SHOWN = 10;
+/** Input is read, and parsed, in segments of whole lines of about this size. */
+const SEGMENT_BYTES = 1 << 20;
+/** Segments parsed or being parsed but not yet recorded; bounds memory and keeps the order cheap. */
+const MAX_IN_FLIGHT = 6;
+/** Below this much input, starting worker threads costs more than it saves. */
+const WORKER_MIN_BYTES = 4 << 20;
+
+/**
+ * Parser threads: one per core, at most 3 (recording stays on the main thread, and is the limit
+ * beyond that), started once there is WORKER_MIN_BYTES of input. ORIGIN_INGEST_WORKERS=n
+ * (for tests and benchmarks) uses n workers whatever the input size, 0 parsing on the main thread.
+ */
+function workerPlan(): { count: number; minBytes: number } {
+  const forced = process.env.ORIGIN_INGEST_WORKERS;
+  if (forced !== undefined && /^[0-9]+$/.test(forced))
+    return { count: Number(forced), minBytes: 0 };
+  return { count: Math.max(1, Math.min(3, availableParallelism())), minBytes: WORKER_MIN_BYTES };
+}
 
 export interface IngestOptions extends RecordOptions {
   /** File paths; '-' or none means stdin. */
@@ -80,12 +101,16 @@ function inputName(input: string): string {
   return input === STDIN ? 'stdin' : input;
 }
 
-function checkInputs(inputs: readonly string[]): void {
+/** Checks every input file exists; returns their total size. */
+function checkInputs(inputs: readonly string[]): number {
+  let bytes = 0;
   for (const input of inputs) {
     if (input === STDIN) continue;
     let isFile = false;
     try {
-      isFile = statSync(input).isFile();
+      const stat = statSync(input);
+      isFile = stat.isFile();
+      bytes += stat.size;
     } catch (err) {
       throw new UsageError(
         `cannot read input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
@@ -94,6 +119,7 @@ function checkInputs(inputs: readonly string[]): void {
     }
     if (!isFile) throw new UsageError(`input ${input} is not a file`);
   }
+  return bytes;
 }
 
 function validateOptions(options: IngestOptions): void {
@@ -137,14 +163,14 @@ async function writeTee(tee: Writable, chunk: Buffer): Promise<void> {
 export async function ingest(store: Store, options: IngestOptions): Promise<IngestSummary> {
   validateOptions(options);
   const inputs = options.inputs.length > 0 ? options.inputs : [STDIN];
-  checkInputs(inputs);
+  const fileBytes = checkInputs(inputs);
   if (inputs.filter((i) => i === STDIN).length > 1)
     throw new UsageError('stdin ("-") can be read only once');
 
   const started = Date.now();
   store.db.exec('BEGIN');
   try {
-    const summary = await ingestInTransaction(store, options, inputs, started);
+    const summary = await ingestInTransaction(store, options, inputs, fileBytes, started);
     store.db.exec('COMMIT');
     store.markChanged();
     return summary;
@@ -158,6 +184,7 @@ async function ingestInTransaction(
   store: Store,
   options: IngestOptions,
   inputs: readonly string[],
+  fileBytes: number,
   started: number,
 ): Promise<IngestSummary> {
   let session: SessionRow;
@@ -168,7 +195,6 @@ async function ingestInTransaction(
     session = createSession(store);
   }
   const recorder = new Recorder(store, session, options.batchSize);
-  const parser = new RecordParser(options);
   const origins = new Map<number, { source: string; license: string }>();
   const skipped: SkippedLine[] = [];
   let skippedCount = 0;
@@ -182,57 +208,183 @@ async function ingestInTransaction(
     return id;
   };
 
-  for (const input of inputs) {
-    if (options.signal?.aborted) break;
-    const name = inputName(input);
-    const defaultSource = options.source ?? name;
-    const defaultLicense = options.license ?? UNKNOWN_LICENSE;
-    let firstLine = true;
+  const reject = (input: InputState, line: number, reason: string): void => {
+    if (options.skipInvalid) {
+      skippedCount++;
+      if (skipped.length < SKIPPED_LINES_SHOWN) skipped.push({ input: input.name, line, reason });
+      return;
+    }
+    failure = { input: input.name, line, reason };
+    // With a tee the data keeps flowing; the failure is reported once it has.
+    if (!options.tee)
+      throw new UsageError(`${input.name}:${line}: ${reason}`, fixHint(reason, options));
+  };
 
-    const reject = (line: number, reason: string): void => {
-      if (options.skipInvalid) {
-        skippedCount++;
-        if (skipped.length < SKIPPED_LINES_SHOWN) skipped.push({ input: name, line, reason });
-        return;
-      }
-      failure = { input: name, line, reason };
-      // With a tee the data keeps flowing; the failure is reported once it has.
-      if (!options.tee)
-        throw new UsageError(`${name}:${line}: ${reason}`, fixHint(reason, options));
-    };
+  // Every parser numbers (source, license) labels on its own: [source, license, …] by label id.
+  const labelTables: (string | null)[][] = [];
+  let originIds = new Uint32Array(1024);
 
-    const splitter = new LineSplitter(options.maxLineBytes, {
-      line: (content, lineNo) => {
-        const first = firstLine;
-        firstLine = false;
-        if (failure) return;
-        let record;
-        try {
-          record = parser.parse(content, first);
-        } catch (err) {
-          if (err instanceof InvalidLineError) return reject(lineNo, err.message);
-          throw err;
-        }
-        if (!record) return;
-        const size =
-          typeof record.content === 'string'
-            ? Buffer.byteLength(record.content)
-            : record.content.length;
-        recorder.observe(
-          fingerprint(record.content),
-          size,
-          originOf(record.source ?? defaultSource, record.license ?? defaultLicense),
+  // Segment buffers go round: framer → parser → back here → framer.
+  const spareBuffers: Buffer[] = [];
+
+  /** Records one parsed segment; segments arrive here strictly in input order. */
+  const record = (parser: ParserId, result: SegmentResult, input: InputState): void => {
+    if (result.data.buffer.byteLength >= SEGMENT_BYTES && spareBuffers.length < MAX_IN_FLIGHT) {
+      spareBuffers.push(Buffer.from(result.data.buffer));
+    }
+    const labels = (labelTables[parser] ??= []);
+    for (const value of result.newLabels) labels.push(value);
+    const lineBase = input.lines;
+    input.lines += result.lines;
+    for (const f of result.failures) {
+      if (failure) break;
+      reject(input, lineBase + f.line, f.reason);
+    }
+    if (failure) return;
+    const cache = (input.origins[parser] ??= []);
+    if (originIds.length < result.count) originIds = new Uint32Array(result.count);
+    for (let i = 0; i < result.count; i++) {
+      const label = result.labels[i];
+      let id = cache[label];
+      if (id === undefined) {
+        id = originOf(
+          labels[2 * label] ?? input.defaultSource,
+          labels[2 * label + 1] ?? input.defaultLicense,
         );
-      },
-      tooLong: (lineNo, bytes) => {
-        firstLine = false;
-        if (failure) return;
-        reject(lineNo, `line is ${bytes} bytes, over --max-line-bytes ${options.maxLineBytes}`);
-      },
+        cache[label] = id;
+      }
+      originIds[i] = id;
+    }
+    recorder.observeMany(result.fingerprints, result.leaves, result.sizes, originIds, result.count);
+  };
+
+  // Segments are numbered as they are cut and recorded in that order, whichever thread parsed them.
+  const waiting = new Map<number, { parser: ParserId; result: SegmentResult }>();
+  const segmentInput = new Map<number, InputState>();
+  let submitted = 0;
+  let recorded = 0;
+  let fatal: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const onResult = (parser: ParserId, result: SegmentResult): void => {
+    waiting.set(result.seq, { parser, result });
+    try {
+      for (let next = waiting.get(recorded); next; next = waiting.get(recorded)) {
+        waiting.delete(recorded);
+        const input = segmentInput.get(recorded) as InputState;
+        segmentInput.delete(recorded);
+        recorded++;
+        if (!fatal) record(next.parser, next.result, input);
+      }
+    } catch (err) {
+      fatal ??= { error: err };
+    }
+    wake?.();
+  };
+  const onError = (err: Error): void => {
+    fatal ??= { error: err };
+    wake?.();
+  };
+  const pool = new ParsePool(
+    {
+      format: options.format,
+      contentField: options.contentField,
+      sourceField: options.sourceField,
+      licenseField: options.licenseField,
+      maxLineBytes: options.maxLineBytes,
+      skipInvalid: options.skipInvalid,
+    },
+    onResult,
+    onError,
+  );
+  const workers = workerPlan();
+  if (fileBytes >= workers.minBytes) pool.startWorkers(workers.count);
+  let dispatchedBytes = 0;
+
+  /** Waits until fewer than `limit` segments are unrecorded; throws what failed meanwhile. */
+  const settle = async (limit: number): Promise<void> => {
+    while (!fatal && submitted - recorded > limit) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    if (fatal) throw fatal.error;
+  };
+
+  const dispatch = async (items: FramedItem[], input: InputState): Promise<void> => {
+    for (const item of items) {
+      // After a failure (with --tee) the data still flows, but nothing more is parsed.
+      if (failure) return;
+      const seq = submitted++;
+      segmentInput.set(seq, input);
+      if (item.kind === 'tooLong') {
+        onResult(0, tooLongResult(seq, item.bytes, options.maxLineBytes));
+      } else {
+        dispatchedBytes += item.data.length;
+        if (dispatchedBytes >= workers.minBytes) pool.startWorkers(workers.count);
+        pool.submit({
+          seq,
+          data: item.data,
+          terminated: item.terminated,
+          firstLineOfInput: item.firstLineOfInput,
+        });
+      }
+      await settle(MAX_IN_FLIGHT - 1);
+    }
+  };
+
+  const passThrough = async (bytes: Buffer): Promise<void> => {
+    if (!options.tee || teeError) return;
+    try {
+      await writeTee(options.tee, bytes);
+    } catch (err) {
+      teeError = err as Error;
+    }
+  };
+
+  const progress = (): void =>
+    options.onProgress?.({
+      records: recorder.recordCount,
+      inputBytes,
+      elapsedMs: Date.now() - started,
     });
 
-    const stream =
-      input === STDIN ? options.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
+  const readFile = async (path: string, input: InputState): Promise<void> => {
+    const cannotRead = (err: unknown): UsageError =>
+      new UsageError(
+        `cannot read ${input.name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      throw cannotRead(err);
+    }
+    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
+    try {
+      while (!options.signal?.aborted) {
+        const region = framer.space(SEGMENT_BYTES);
+        let n: number;
+        try {
+          n = readSync(fd, region, 0, SEGMENT_BYTES, null);
+        } catch (err) {
+          throw cannotRead(err);
+        }
+        if (n === 0) break;
+        inputBytes += n;
+        // A copy: the segment's buffer moves to a parser thread.
+        if (options.tee) await passThrough(Buffer.from(region.subarray(0, n)));
+        await dispatch(framer.commit(n), input);
+        progress();
+        // Synchronous reads: let signal handlers and parser results in between.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await dispatch(options.signal?.aborted ? framer.flush() : framer.end(), input);
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  const readStream = async (stream: Readable, input: InputState): Promise<void> => {
+    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
     // An interruption must not wait for the next chunk of a pipe that may never come.
     const stopReading = (): void => {
       stream.destroy();
@@ -241,32 +393,42 @@ async function ingestInTransaction(
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         inputBytes += chunk.length;
-        if (options.tee && !teeError) {
-          try {
-            await writeTee(options.tee, chunk);
-          } catch (err) {
-            teeError = err as Error;
-          }
-        }
-        splitter.push(chunk);
-        options.onProgress?.({
-          records: recorder.recordCount,
-          inputBytes,
-          elapsedMs: Date.now() - started,
-        });
+        await passThrough(chunk);
+        await dispatch(framer.push(chunk), input);
+        progress();
         if (options.signal?.aborted) break;
       }
-      if (!options.signal?.aborted) splitter.end();
     } catch (err) {
-      if (err instanceof UsageError) throw err;
-      if (options.signal?.aborted) continue;
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`cannot read ${name}: ${code ?? (err as Error).message}`);
+      if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
+      if (!options.signal?.aborted) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new UsageError(`cannot read ${input.name}: ${code ?? (err as Error).message}`);
+      }
     } finally {
       options.signal?.removeEventListener('abort', stopReading);
-      if (input !== STDIN) stream.destroy();
     }
+    await dispatch(options.signal?.aborted ? framer.flush() : framer.end(), input);
+  };
+
+  try {
+    for (const path of inputs) {
+      if (options.signal?.aborted) break;
+      const name = inputName(path);
+      const input: InputState = {
+        name,
+        defaultSource: options.source ?? name,
+        defaultLicense: options.license ?? UNKNOWN_LICENSE,
+        lines: 0,
+        origins: [],
+      };
+      if (path === STDIN) await readStream(options.stdin, input);
+      else await readFile(path, input);
+    }
+    await settle(0);
+  } finally {
+    await pool.close();
   }
+  progress();
 
   if (failure) {
     throw new UsageError(
@@ -298,6 +460,34 @@ async function ingestInTransaction(
     interrupted,
     warnings,
   });
+}
+
+interface InputState {
+  name: string;
+  defaultSource: string;
+  defaultLicense: string;
+  /** Lines recorded so far, for file:line in messages. */
+  lines: number;
+  /** Per parser: label id → origin id, under this input's default source and license. */
+  origins: number[][];
+}
+
+/** A line the framer found too long, as if a parser had rejected it. */
+function tooLongResult(seq: number, bytes: number, maxLineBytes: number): SegmentResult {
+  return {
+    seq,
+    data: new Uint8Array(0),
+    lines: 1,
+    count: 0,
+    fingerprints: new Uint8Array(0),
+    leaves: new Uint8Array(0),
+    sizes: new Float64Array(0),
+    labels: new Uint32Array(0),
+    newLabels: [],
+    failures: [
+      { line: 1, reason: `line is ${bytes} bytes, over --max-line-bytes ${maxLineBytes}` },
+    ],
+  };
 }
 
 function fixHint(reason: string, options: IngestOptions): string {

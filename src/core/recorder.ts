@@ -3,7 +3,8 @@
  * roots, the session's compact range and per-origin totals. Callers wrap it in one transaction.
  */
 import type { Statement } from 'sql.js';
-import { CompactRange, HASH_BYTES, leafHash } from './fingerprint';
+import { CompactRange, HASH_BYTES, leafHashesOf, rootOfLeafHashes } from './fingerprint';
+import { FingerprintSet } from './fingerprint-set';
 import { OriginRuns } from './observations';
 import { SessionRow, SessionStatus, sessionRange } from './session';
 import { Store } from './store';
@@ -11,7 +12,12 @@ import { nowUtc } from './time';
 
 export const UNKNOWN_LICENSE = 'unknown';
 
-export type Sighting = 'new' | 'known' | 'repeat';
+/** New samples are inserted this many rows per statement. */
+const SAMPLE_ROWS = 512;
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
 
 export interface RecordedTotals {
   records: number;
@@ -32,22 +38,26 @@ interface OriginTotals {
 }
 
 export class Recorder {
-  private readonly insertSample: Statement;
   private readonly range: CompactRange;
-  private readonly seen = new Set<string>();
+  private readonly seen = new FingerprintSet();
   private readonly originIds = new Map<string, number>();
-  private readonly perOrigin = new Map<number, OriginTotals>();
+  /** Records and content bytes of this run, indexed by origin id. */
+  private readonly originRecords: number[] = [];
+  private readonly originBytes: number[] = [];
 
-  private batchFps: Buffer;
-  private batchRange = new CompactRange();
-  /** Leaf hashes of the current batch, kept only when the session tree is fed whole batches. */
-  private batchLeaves: Buffer[] = [];
+  /** Content bytes of each distinct sample, by its number in `seen`. */
+  private sampleSizes = new Float64Array(1024);
+
+  private readonly batchFps: Buffer;
+  private readonly batchLeaves: Buffer;
+  /** The batch is a perfect subtree of the session tree (see startBatch). */
   private batchAligned = false;
   private readonly batchHeight: number;
   private batchRuns = new OriginRuns();
   private batchCount = 0;
   private batchBytes = 0;
   private batchSeq: number;
+  private batchStart = 0;
   private readonly firstBatchSeq: number;
 
   private records = 0;
@@ -61,11 +71,9 @@ export class Recorder {
     private readonly session: SessionRow,
     private readonly batchSize: number,
   ) {
-    this.insertSample = store.db.prepare(
-      'INSERT OR IGNORE INTO samples (fingerprint, size) VALUES (?, ?)',
-    );
     this.range = sessionRange(session);
     this.batchFps = Buffer.allocUnsafe(batchSize * HASH_BYTES);
+    this.batchLeaves = Buffer.allocUnsafe(batchSize * HASH_BYTES);
     this.batchSeq = Number(
       store.scalar('SELECT coalesce(max(seq) + 1, 0) FROM batches WHERE session_id = ?', [
         session.id,
@@ -82,11 +90,8 @@ export class Recorder {
    */
   private startBatch(): void {
     this.batchAligned = this.batchHeight >= 0 && this.range.size % this.batchSize === 0;
-    this.batchLeaves = [];
     this.batchStart = this.range.size;
   }
-
-  private batchStart = 0;
 
   get recordCount(): number {
     return this.records;
@@ -94,7 +99,11 @@ export class Recorder {
 
   /** Records and content bytes of this run, per origin id. */
   originTotals(): ReadonlyMap<number, Readonly<OriginTotals>> {
-    return this.perOrigin;
+    const totals = new Map<number, OriginTotals>();
+    this.originRecords.forEach((records, id) => {
+      if (records > 0) totals.set(id, { records, bytes: this.originBytes[id] });
+    });
+    return totals;
   }
 
   /** The id of a (source, license) pair, created on first use. */
@@ -115,6 +124,8 @@ export class Recorder {
       ]),
     );
     this.originIds.set(key, id);
+    this.originRecords[id] ??= 0;
+    this.originBytes[id] ??= 0;
     return id;
   }
 
@@ -124,49 +135,106 @@ export class Recorder {
   }
 
   /** Records one observation of content with this fingerprint and size, from this origin. */
-  observe(fp: Buffer, size: number, originId: number): Sighting {
-    let sighting: Sighting;
-    const key = fp.toString('latin1');
-    if (this.seen.has(key)) {
-      this.duplicates++;
-      sighting = 'repeat';
-    } else {
-      this.seen.add(key);
-      this.insertSample.run([fp, size]);
-      if (this.store.db.getRowsModified() === 1) {
-        sighting = 'new';
-      } else {
-        this.alreadyKnown++;
-        sighting = 'known';
+  observe(fp: Uint8Array, size: number, originId: number): void {
+    this.observeMany(fp, leafHashesOf(fp, 1), [size], [originId], 1);
+  }
+
+  /**
+   * Records `count` observations in order: fingerprint i is fingerprints[32i, 32i + 32) with leaf
+   * hash leaves[32i, 32i + 32), sizes[i] content bytes, from origin originIds[i] (see originId()).
+   */
+  observeMany(
+    fingerprints: Uint8Array,
+    leaves: Uint8Array,
+    sizes: ArrayLike<number>,
+    originIds: ArrayLike<number>,
+    count: number,
+  ): void {
+    const fps = asBuffer(fingerprints);
+    const leafHashes = asBuffer(leaves);
+    let i = 0;
+    while (i < count) {
+      const n = Math.min(count - i, this.batchSize - this.batchCount);
+      fps.copy(this.batchFps, this.batchCount * HASH_BYTES, i * HASH_BYTES, (i + n) * HASH_BYTES);
+      leafHashes.copy(
+        this.batchLeaves,
+        this.batchCount * HASH_BYTES,
+        i * HASH_BYTES,
+        (i + n) * HASH_BYTES,
+      );
+      for (const end = i + n; i < end; i++) {
+        const size = sizes[i];
+        const originId = originIds[i];
+        const number = this.seen.add(fps, i * HASH_BYTES);
+        if (number >= 0) {
+          if (number === this.sampleSizes.length) {
+            const grown = new Float64Array(number * 2);
+            grown.set(this.sampleSizes);
+            this.sampleSizes = grown;
+          }
+          this.sampleSizes[number] = size;
+        } else {
+          this.duplicates++;
+        }
+        this.batchRuns.add(originId);
+        this.batchBytes += size;
+        this.bytes += size;
+        this.originRecords[originId] += 1;
+        this.originBytes[originId] += size;
       }
+      this.batchCount += n;
+      if (this.batchCount === this.batchSize) this.flushBatch();
     }
-    const leaf = leafHash(fp);
-    if (this.batchAligned) this.batchLeaves.push(leaf);
-    else this.range.appendLeafHash(leaf);
-    this.batchRange.appendLeafHash(leaf);
-    fp.copy(this.batchFps, this.batchCount * HASH_BYTES);
-    this.batchRuns.add(originId);
-    this.batchCount++;
-    this.batchBytes += size;
-    this.records++;
-    this.bytes += size;
-    const totals = this.perOrigin.get(originId);
-    if (totals) {
-      totals.records++;
-      totals.bytes += size;
-    } else {
-      this.perOrigin.set(originId, { records: 1, bytes: size });
+    this.records += count;
+  }
+
+  /**
+   * Inserts this run's distinct samples, in fingerprint order (B-tree inserts in key order cost
+   * about half of random ones); the ones the store already had count as known.
+   */
+  private insertSamples(): void {
+    const order = this.seen.order(0, this.seen.size);
+    const keys = this.seen.fingerprints;
+    const sql = (rows: number): string =>
+      `INSERT OR IGNORE INTO samples (fingerprint, size) VALUES ${'(?, ?), '.repeat(rows - 1)}(?, ?)`;
+    let statement: Statement | undefined;
+    try {
+      for (let at = 0; at < order.length; at += SAMPLE_ROWS) {
+        const rows = Math.min(SAMPLE_ROWS, order.length - at);
+        const params: (Uint8Array | number)[] = new Array(rows * 2);
+        for (let row = 0; row < rows; row++) {
+          const number = order[at + row];
+          params[2 * row] = keys.subarray(number * HASH_BYTES, (number + 1) * HASH_BYTES);
+          params[2 * row + 1] = this.sampleSizes[number];
+        }
+        if (rows === SAMPLE_ROWS) {
+          statement ??= this.store.db.prepare(sql(SAMPLE_ROWS));
+          statement.run(params);
+        } else {
+          this.store.db.run(sql(rows), params);
+        }
+        this.alreadyKnown += rows - this.store.db.getRowsModified();
+      }
+    } finally {
+      statement?.free();
     }
-    if (this.batchCount === this.batchSize) this.flushBatch();
-    return sighting;
   }
 
   private flushBatch(): void {
-    if (this.batchCount === 0) return;
-    const batchRoot = this.batchRange.root();
-    if (this.batchAligned) {
-      if (this.batchCount === this.batchSize) this.range.appendSubtree(batchRoot, this.batchHeight);
-      else for (const leaf of this.batchLeaves) this.range.appendLeafHash(leaf);
+    const count = this.batchCount;
+    if (count === 0) return;
+    const fingerprints = this.batchFps.subarray(0, count * HASH_BYTES);
+    const leaves = this.batchLeaves;
+    if (!this.batchAligned || count !== this.batchSize) {
+      for (let i = 0; i < count; i++) {
+        this.range.appendLeafHash(
+          Buffer.from(leaves.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)),
+        );
+      }
+    }
+    const batchRoot = rootOfLeafHashes(leaves, count);
+    if (this.batchAligned && count === this.batchSize) {
+      this.range.appendSubtree(batchRoot, this.batchHeight);
     }
     this.store.run(
       `INSERT INTO batches (session_id, seq, first_position, record_count, byte_count, root, fingerprints, origins, created_at)
@@ -175,17 +243,16 @@ export class Recorder {
         this.session.id,
         this.batchSeq,
         this.batchStart,
-        this.batchCount,
+        count,
         this.batchBytes,
         batchRoot,
-        this.batchFps.subarray(0, this.batchCount * HASH_BYTES),
+        fingerprints,
         this.batchRuns.encode(),
         nowUtc(),
       ],
     );
     this.batchSeq++;
     this.batches++;
-    this.batchRange = new CompactRange();
     this.batchCount = 0;
     this.batchBytes = 0;
     this.startBatch();
@@ -197,7 +264,7 @@ export class Recorder {
    */
   finish(skipped: number, endStatus?: SessionStatus): RecordedTotals {
     this.flushBatch();
-    this.insertSample.free();
+    this.insertSamples();
     const root = this.range.root();
     this.store.run(
       `UPDATE sessions SET record_count = ?, byte_count = byte_count + ?, skipped_count = skipped_count + ?,
@@ -215,7 +282,7 @@ export class Recorder {
         this.session.id,
       ],
     );
-    for (const [originId, t] of this.perOrigin) {
+    for (const [originId, t] of this.originTotals()) {
       this.store.run(
         `INSERT INTO session_origins (session_id, origin_id, records, bytes) VALUES (?, ?, ?, ?)
          ON CONFLICT (session_id, origin_id) DO UPDATE SET records = records + excluded.records, bytes = bytes + excluded.bytes`,

@@ -1,0 +1,116 @@
+/**
+ * A set of 32-byte fingerprints that numbers them in order of addition (0, 1, …): open addressing
+ * over one flat key buffer, so a million distinct samples cost ~40 MB and no per-entry objects (a
+ * Set of strings costs several times that, and hashing each new string is most of the time).
+ */
+import { randomBytes } from 'node:crypto';
+
+const KEY = 32;
+
+export class FingerprintSet {
+  private keys: Uint8Array;
+  /** Slot → key index + 1; 0 is empty. */
+  private slots: Int32Array;
+  private mask: number;
+  private count = 0;
+  // Fingerprints are SHA-256 outputs, but input is untrusted: a secret per-process seed keeps
+  // anyone from choosing contents whose fingerprints all land in the same slots.
+  private readonly seed0: number;
+  private readonly seed1: number;
+
+  constructor(expected = 1024) {
+    let capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    this.slots = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    this.keys = new Uint8Array((capacity / 2) * KEY);
+    const seed = randomBytes(8);
+    this.seed0 = seed.readInt32LE(0);
+    this.seed1 = seed.readInt32LE(4);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds the fingerprint at src[offset, offset + 32): its new number, or -1 if it was there. */
+  add(src: Uint8Array, offset: number): number {
+    const keys = this.keys;
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = this.slotOf(src, offset) & mask;
+    for (;;) {
+      const entry = slots[slot];
+      if (entry === 0) break;
+      const base = (entry - 1) * KEY;
+      let i = 0;
+      while (i < KEY && keys[base + i] === src[offset + i]) i++;
+      if (i === KEY) return -1;
+      slot = (slot + 1) & mask;
+    }
+    const index = this.count++;
+    const base = index * KEY;
+    for (let i = 0; i < KEY; i++) keys[base + i] = src[offset + i];
+    slots[slot] = index + 1;
+    if (this.count * 2 > mask) this.grow();
+    return index;
+  }
+
+  /** The fingerprints by number: number i at [32i, 32i + 32). Valid until the next add(). */
+  get fingerprints(): Uint8Array {
+    return this.keys;
+  }
+
+  /**
+   * The numbers from..to-1 ordered by fingerprint (bytewise), e.g. to insert them into a B-tree in
+   * key order: a counting sort on the first two bytes, then each (small) bucket on its own.
+   */
+  order(from: number, to: number): Int32Array {
+    const keys = this.keys;
+    const bucketOf = (index: number): number => (keys[index * KEY] << 8) | keys[index * KEY + 1];
+    const ends = new Int32Array(65537);
+    for (let index = from; index < to; index++) ends[bucketOf(index) + 1]++;
+    for (let b = 0; b < 65536; b++) ends[b + 1] += ends[b];
+    const out = new Int32Array(to - from);
+    for (let index = from; index < to; index++) out[ends[bucketOf(index)]++] = index;
+    const compare = (a: number, b: number): number => {
+      for (let i = 2; i < KEY; i++) {
+        const d = keys[a * KEY + i] - keys[b * KEY + i];
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
+    let start = 0;
+    for (let b = 0; b < 65536; b++) {
+      const end = ends[b];
+      if (end - start > 1) out.subarray(start, end).sort(compare);
+      start = end;
+    }
+    return out;
+  }
+
+  private slotOf(src: Uint8Array, offset: number): number {
+    const w0 =
+      src[offset] | (src[offset + 1] << 8) | (src[offset + 2] << 16) | (src[offset + 3] << 24);
+    const w1 =
+      src[offset + 4] | (src[offset + 5] << 8) | (src[offset + 6] << 16) | (src[offset + 7] << 24);
+    let h = Math.imul(w0 ^ this.seed0, 0x85ebca6b) ^ Math.imul(w1 ^ this.seed1, 0xc2b2ae35);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    return h ^ (h >>> 13);
+  }
+
+  private grow(): void {
+    const capacity = this.slots.length * 2;
+    const keys = new Uint8Array((capacity / 2) * KEY);
+    keys.set(this.keys.subarray(0, this.count * KEY));
+    this.keys = keys;
+    this.slots = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    for (let index = 0; index < this.count; index++) {
+      let slot = this.slotOf(keys, index * KEY) & this.mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = index + 1;
+    }
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Turns a segment of whole input lines into packed sample observations: fingerprints, sizes and
+ * per-record (source, license) label ids. SPEC.md §1 decides the content bytes.
+ *
+ * `createSegmentParser` is deliberately self-contained — it uses nothing from outside its own body
+ * but its two arguments and JavaScript/Node globals — because ingest workers are started from its
+ * source text (`Function.prototype.toString`): that works from dist/ and inside the single-file
+ * executable alike, where there is no worker script file to load. So: no imports, no module-level
+ * helpers or constants inside it; anything it needs comes in through `deps`.
+ */
+import type { InputFormat } from './record';
+
+export interface SegmentParserOptions {
+  format: InputFormat;
+  contentField?: string;
+  sourceField?: string;
+  licenseField?: string;
+  maxLineBytes: number;
+  /** Keep going after an invalid line (--skip-invalid); otherwise stop at the first one. */
+  skipInvalid: boolean;
+}
+
+/** What the parser needs from its host (the main thread or a worker). */
+export interface SegmentParserDeps {
+  /** SHA-256 of bytes or of a string's UTF-8 bytes, written to out[offset, offset + 32). */
+  sha256Into: (data: Uint8Array | string, out: Buffer, offset: number) => void;
+  isUtf8: (data: Uint8Array) => boolean;
+  /** RFC 8785 (the `canonicalize` package). */
+  canonicalize: (value: unknown) => string | undefined;
+}
+
+export interface SegmentJob {
+  seq: number;
+  /** Whole lines; each ends with "\n" except, when !terminated, the last one (end of input). */
+  data: Uint8Array;
+  terminated: boolean;
+  /** The segment starts with the first line of an input (a UTF-8 BOM is dropped there). */
+  firstLineOfInput: boolean;
+}
+
+export interface SegmentFailure {
+  /** 1-based line number within the segment. */
+  line: number;
+  reason: string;
+}
+
+export interface SegmentResult {
+  seq: number;
+  /** The job's data, handed back so its memory can be reused. */
+  data: Uint8Array;
+  /** Lines consumed (records, blank and invalid lines), so the caller can keep line numbers. */
+  lines: number;
+  /** Records. */
+  count: number;
+  /** count × 32 bytes of SHA-256 fingerprints. */
+  fingerprints: Uint8Array;
+  /** count × 32 bytes of their RFC 6962 leaf hashes, SHA-256(0x00 ‖ fingerprint). */
+  leaves: Uint8Array;
+  /** Content bytes of each record. */
+  sizes: Float64Array;
+  /** Label id of each record, in this parser's own numbering (see newLabels). */
+  labels: Uint32Array;
+  /** [source, license] of the label ids this segment used first, in id order (null: no field value). */
+  newLabels: (string | null)[];
+  failures: SegmentFailure[];
+}
+
+export interface SegmentParser {
+  parse(job: SegmentJob): SegmentResult;
+}
+
+/** Self-contained: see the file comment. */
+export function createSegmentParser(
+  options: SegmentParserOptions,
+  deps: SegmentParserDeps,
+): SegmentParser {
+  const HASH = 32;
+  const BOM = 0xfeff;
+  const text = options.format === 'text';
+  const split = (field: string | undefined): string[] | undefined =>
+    field === undefined ? undefined : field.split('.');
+  const contentPath = split(options.contentField);
+  const sourcePath = split(options.sourceField);
+  const licensePath = split(options.licenseField);
+  const maxLineBytes = options.maxLineBytes;
+  const hasOwn = Object.prototype.hasOwnProperty;
+
+  class InvalidLine {
+    constructor(readonly reason: string) {}
+  }
+
+  const lookup = (record: unknown, path: string[]): unknown => {
+    let value: unknown = record;
+    for (let i = 0; i < path.length; i++) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+      if (!hasOwn.call(value, path[i])) return undefined;
+      value = (value as Record<string, unknown>)[path[i]];
+    }
+    return value;
+  };
+
+  const canonicalJson = (value: unknown): string => {
+    const out = deps.canonicalize(value);
+    if (out === undefined) throw new TypeError('value has no JSON representation');
+    return out;
+  };
+
+  const labelOf = (record: unknown, path: string[] | undefined, what: string): string | null => {
+    if (path === undefined) return null;
+    const value = lookup(record, path);
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    throw new InvalidLine(`${what} field "${path.join('.')}" is not a string`);
+  };
+
+  const leafInput = Buffer.alloc(1 + HASH, 0);
+
+  // Label ids: (source, license) pairs, numbered in order of first use over the parser's life.
+  const labelIds = new Map<string | null, Map<string | null, number>>();
+  let labelCount = 0;
+
+  return {
+    parse(job: SegmentJob): SegmentResult {
+      const data = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength);
+      const end = data.length;
+      // Upper bound on records: one per line.
+      let maxLines = job.terminated ? 0 : 1;
+      for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) maxLines++;
+      // Own (unpooled) memory: the arrays are transferred back from a worker.
+      const fingerprints = Buffer.allocUnsafeSlow(maxLines * HASH);
+      const leaves = Buffer.allocUnsafeSlow(maxLines * HASH);
+      const sizes = new Float64Array(maxLines);
+      const labels = new Uint32Array(maxLines);
+      const newLabels: (string | null)[] = [];
+      const failures: SegmentFailure[] = [];
+      let count = 0;
+      let lines = 0;
+      let first = job.firstLineOfInput;
+      let start = 0;
+
+      while (start < end) {
+        const nl = data.indexOf(10, start);
+        const lineEnd = nl === -1 ? end : nl;
+        const next = nl === -1 ? end : nl + 1;
+        lines++;
+        const firstLine = first;
+        first = false;
+        let length = lineEnd - start;
+        if (length > maxLineBytes) {
+          failures.push({
+            line: lines,
+            reason: `line is ${length} bytes, over --max-line-bytes ${maxLineBytes}`,
+          });
+          if (!options.skipInvalid) break;
+          start = next;
+          continue;
+        }
+        if (nl !== -1 && length > 0 && data[lineEnd - 1] === 13) length--;
+        const line = data.subarray(start, start + length);
+        start = next;
+
+        let content: Uint8Array | string;
+        let source: string | null = null;
+        let license: string | null = null;
+        if (text) {
+          content = line;
+        } else {
+          try {
+            if (!deps.isUtf8(line)) throw new InvalidLine('line is not valid UTF-8');
+            let json = line.toString('utf8');
+            if (firstLine && json.charCodeAt(0) === BOM) json = json.slice(1);
+            if (json.trim() === '') continue;
+            let record: unknown;
+            try {
+              record = JSON.parse(json);
+            } catch (err) {
+              throw new InvalidLine(`invalid JSON: ${(err as Error).message}`);
+            }
+            if (contentPath) {
+              const value = lookup(record, contentPath);
+              if (value === undefined) {
+                throw new InvalidLine(`no content field "${contentPath.join('.')}" in this record`);
+              }
+              content = typeof value === 'string' ? value : canonicalJson(value);
+            } else {
+              content = canonicalJson(record);
+            }
+            source = labelOf(record, sourcePath, 'source');
+            license = labelOf(record, licensePath, 'license');
+          } catch (err) {
+            if (!(err instanceof InvalidLine)) throw err;
+            failures.push({ line: lines, reason: err.reason });
+            if (!options.skipInvalid) break;
+            continue;
+          }
+        }
+
+        deps.sha256Into(content, fingerprints, count * HASH);
+        fingerprints.copy(leafInput, 1, count * HASH, (count + 1) * HASH);
+        deps.sha256Into(leafInput, leaves, count * HASH);
+        sizes[count] =
+          typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
+        let byLicense = labelIds.get(source);
+        if (byLicense === undefined) {
+          byLicense = new Map();
+          labelIds.set(source, byLicense);
+        }
+        let label = byLicense.get(license);
+        if (label === undefined) {
+          label = labelCount++;
+          byLicense.set(license, label);
+          newLabels.push(source, license);
+        }
+        labels[count] = label;
+        count++;
+      }
+
+      return {
+        seq: job.seq,
+        data: job.data,
+        lines,
+        count,
+        fingerprints: fingerprints.subarray(0, count * HASH),
+        leaves: leaves.subarray(0, count * HASH),
+        sizes: sizes.subarray(0, count),
+        labels: labels.subarray(0, count),
+        newLabels,
+        failures,
+      };
+    },
+  };
+}

@@ -1,0 +1,263 @@
+import { isUtf8 } from 'node:buffer';
+import { createHash, randomBytes } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import {
+  leafHash,
+  leafHashesOf,
+  merkleRoot,
+  rootOfLeafHashes,
+  sha256Into,
+} from '../../src/core/fingerprint';
+import { FingerprintSet } from '../../src/core/fingerprint-set';
+import { FramedItem, LineFramer } from '../../src/core/lines';
+import { ParsePool } from '../../src/core/parse-pool';
+import {
+  SegmentParserOptions,
+  SegmentResult,
+  createSegmentParser,
+} from '../../src/core/segment-parser';
+
+const sha = (data: Buffer | string): Buffer => createHash('sha256').update(data).digest();
+
+/** What a line-by-line reader sees: [content or {tooLong}, …], with the last line's ending rule. */
+function referenceLines(input: Buffer, max: number): (string | number)[] {
+  const out: (string | number)[] = [];
+  let start = 0;
+  while (start < input.length) {
+    const nl = input.indexOf(10, start);
+    const end = nl === -1 ? input.length : nl;
+    let length = end - start;
+    if (length > max) out.push(length);
+    else {
+      if (nl !== -1 && length > 0 && input[end - 1] === 13) length--;
+      out.push(input.subarray(start, start + length).toString('latin1'));
+    }
+    start = nl === -1 ? input.length : nl + 1;
+  }
+  return out;
+}
+
+/** Replays framed items the way the parser reads them. */
+function framedLines(items: FramedItem[], max: number): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const item of items) {
+    if (item.kind === 'tooLong') {
+      out.push(item.bytes);
+      continue;
+    }
+    const lines = referenceLines(item.data, max);
+    if (item.terminated) expect(item.data[item.data.length - 1]).toBe(10);
+    else expect(item.data.indexOf(10, item.data.length - 1)).toBe(-1);
+    out.push(...lines);
+  }
+  return out;
+}
+
+function frame(input: Buffer, max: number, segment: number, chunk: number): FramedItem[] {
+  const framer = new LineFramer(max, segment);
+  const items: FramedItem[] = [];
+  for (let at = 0; at < input.length; at += chunk) {
+    const part = input.subarray(at, Math.min(input.length, at + chunk));
+    if (at % (2 * chunk) === 0) {
+      items.push(...framer.push(part));
+    } else {
+      const region = framer.space(part.length);
+      part.copy(region);
+      items.push(...framer.commit(part.length));
+    }
+  }
+  items.push(...framer.end());
+  return items;
+}
+
+describe('LineFramer', () => {
+  const inputs: [string, Buffer][] = [
+    ['empty', Buffer.alloc(0)],
+    ['one line, no ending', Buffer.from('abc')],
+    ['CRLF and blank lines', Buffer.from('a\r\n\r\n\nb\r\nc\r')],
+    ['long lines among short ones', Buffer.from(`x\n${'y'.repeat(50)}\nz\n${'w'.repeat(13)}\r\n`)],
+    ['a long last line', Buffer.from(`x\n${'y'.repeat(40)}`)],
+    [
+      'random lines',
+      Buffer.from(
+        Array.from({ length: 300 }, (_, i) => 'q'.repeat((i * 7919) % 37) + (i % 3 ? '\n' : '\r\n'))
+          .join('')
+          .slice(0, -1),
+      ),
+    ],
+    [
+      'random bytes with newlines',
+      Buffer.from(
+        Array.from({ length: 2000 }, (_, i) => ((i * 31) % 11 === 0 ? 10 : 65 + (i % 26))),
+      ),
+    ],
+  ];
+
+  it.each(inputs)('frames %s into the same lines as a line reader', (_name, input) => {
+    for (const max of [1, 12, 13, 40, 1000]) {
+      for (const segment of [1, 7, 64]) {
+        for (const chunk of [1, 3, 16, 1000]) {
+          const items = frame(input, max, segment, chunk);
+          expect(framedLines(items, max)).toEqual(referenceLines(input, max));
+          const firsts = items.filter((i) => i.firstLineOfInput);
+          expect(firsts.length).toBe(items.length > 0 ? 1 : 0);
+          if (items.length > 0) expect(items[0].firstLineOfInput).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('keeps no more than the limit of an overlong line', () => {
+    const framer = new LineFramer(100, 64);
+    const items: FramedItem[] = [];
+    for (let i = 0; i < 100; i++) items.push(...framer.push(Buffer.alloc(1000, 0x61)));
+    items.push(...framer.push(Buffer.from('\nnext\n')));
+    items.push(...framer.end());
+    expect(items[0]).toEqual({ kind: 'tooLong', bytes: 100_000, firstLineOfInput: true });
+    expect(framedLines(items.slice(1), 100)).toEqual(['next']);
+  });
+
+  it('on flush gives the whole lines and drops an unfinished one', () => {
+    const framer = new LineFramer(100, 1 << 20);
+    expect(framer.push(Buffer.from('one\ntwo\nthr'))).toEqual([]);
+    const items = framer.flush();
+    expect(framedLines(items, 100)).toEqual(['one', 'two']);
+  });
+});
+
+describe('segment parser', () => {
+  const deps = { sha256Into, isUtf8, canonicalize };
+  const options = (extra: Partial<SegmentParserOptions> = {}): SegmentParserOptions => ({
+    format: 'jsonl',
+    maxLineBytes: 1 << 20,
+    skipInvalid: true,
+    ...extra,
+  });
+  const parse = (opts: SegmentParserOptions, text: string | Buffer, first = true): SegmentResult =>
+    createSegmentParser(opts, deps).parse({
+      seq: 0,
+      data: Buffer.from(text),
+      terminated: true,
+      firstLineOfInput: first,
+    });
+
+  it('fingerprints content fields, whole records and text lines per SPEC §1', () => {
+    const lines = [
+      '{"text":"héllo","source":"s"}',
+      '{"b":1,"a":[2.0,"x"]}',
+      '{"text":{"z":1,"a":2}}',
+    ];
+    const r = parse(options({ contentField: 'text' }), `${lines.join('\n')}\n`);
+    expect(r.failures).toEqual([{ line: 2, reason: 'no content field "text" in this record' }]);
+    expect(r.count).toBe(2);
+    expect(Buffer.from(r.fingerprints.subarray(0, 32))).toEqual(sha('héllo'));
+    expect(Buffer.from(r.fingerprints.subarray(32, 64))).toEqual(sha('{"a":2,"z":1}'));
+    expect(Array.from(r.sizes)).toEqual([6, 13]);
+    expect(Buffer.from(r.leaves.subarray(32, 64))).toEqual(leafHash(sha('{"a":2,"z":1}')));
+
+    const whole = parse(options(), `${lines[1]}\n`);
+    expect(Buffer.from(whole.fingerprints)).toEqual(sha('{"a":[2,"x"],"b":1}'));
+
+    const text = parse(options({ format: 'text' }), Buffer.from('\ufeffa\r\n\nb\n'));
+    expect(text.count).toBe(3);
+    expect(Buffer.from(text.fingerprints.subarray(0, 32))).toEqual(sha(Buffer.from('\ufeffa')));
+    expect(Buffer.from(text.fingerprints.subarray(32, 64))).toEqual(sha(''));
+  });
+
+  it('numbers (source, license) labels once per parser and reports invalid lines', () => {
+    const parser = createSegmentParser(
+      options({ contentField: 'text', sourceField: 'src', licenseField: 'lic' }),
+      deps,
+    );
+    const job = (text: string, first: boolean) => ({
+      seq: 0,
+      data: Buffer.from(text),
+      terminated: true,
+      firstLineOfInput: first,
+    });
+    const a = parser.parse(
+      job(
+        '\ufeff{"text":"1","src":"a"}\n \n{"text":"2","src":"a","lic":7}\n{"text":"3","src":{}}\n{x\n',
+        true,
+      ),
+    );
+    expect(a.lines).toBe(5);
+    expect(Array.from(a.labels)).toEqual([0, 1]);
+    expect(a.newLabels).toEqual(['a', null, 'a', '7']);
+    expect(a.failures.map((f) => f.line)).toEqual([4, 5]);
+    expect(a.failures[0].reason).toBe('source field "src" is not a string');
+    expect(a.failures[1].reason).toMatch(/^invalid JSON: /);
+    const b = parser.parse(job('{"text":"4","src":"a"}\n\ufeff{"text":"5"}\n', false));
+    expect(Array.from(b.labels)).toEqual([0]);
+    expect(b.newLabels).toEqual([]);
+    expect(b.failures).toEqual([{ line: 2, reason: expect.stringMatching(/^invalid JSON/) }]);
+  });
+
+  it('stops at the first invalid line unless told to skip', () => {
+    const r = parse(options({ skipInvalid: false }), '{}\nnope\n{}\n');
+    expect(r.count).toBe(1);
+    expect(r.failures).toHaveLength(1);
+  });
+
+  it('runs the same from its source text in a worker', async () => {
+    const opts = options({ contentField: 'text', sourceField: 's' });
+    const data = Buffer.from(
+      Array.from({ length: 500 }, (_, i) =>
+        i % 97 === 5 ? '{oops' : JSON.stringify({ text: `t${i % 50}`, s: `s${i % 3}`, n: i }),
+      ).join('\n'),
+    );
+    const expected = createSegmentParser(opts, deps).parse({
+      seq: 7,
+      data: Buffer.from(data),
+      terminated: false,
+      firstLineOfInput: true,
+    });
+    const got = await new Promise<SegmentResult>((resolve, reject) => {
+      const pool: ParsePool = new ParsePool(
+        opts,
+        (_id, result) => {
+          void pool.close();
+          resolve(result);
+        },
+        reject,
+      );
+      pool.startWorkers(1);
+      pool.submit({ seq: 7, data: Buffer.from(data), terminated: false, firstLineOfInput: true });
+    });
+    expect(got.seq).toBe(7);
+    expect(got.lines).toBe(expected.lines);
+    expect(Buffer.from(got.fingerprints)).toEqual(Buffer.from(expected.fingerprints));
+    expect(Buffer.from(got.leaves)).toEqual(Buffer.from(expected.leaves));
+    expect(Array.from(got.sizes)).toEqual(Array.from(expected.sizes));
+    expect(Array.from(got.labels)).toEqual(Array.from(expected.labels));
+    expect(got.newLabels).toEqual(expected.newLabels);
+    expect(got.failures).toEqual(expected.failures);
+  });
+});
+
+describe('FingerprintSet', () => {
+  it('numbers distinct fingerprints in order and orders them bytewise', () => {
+    const set = new FingerprintSet(4);
+    const fps = Array.from({ length: 5000 }, () => randomBytes(32));
+    // Some share their first two bytes, to exercise the buckets' own sort.
+    for (let i = 0; i < 200; i++) fps[i][0] = fps[i][1] = 7;
+    fps.forEach((fp, i) => expect(set.add(fp, 0)).toBe(i));
+    const again = Buffer.concat([randomBytes(5), fps[1234]]);
+    expect(set.add(again, 5)).toBe(-1);
+    expect(set.size).toBe(5000);
+    const order = Array.from(set.order(0, set.size));
+    const sorted = fps.map((fp, i) => [fp, i] as const).sort((a, b) => Buffer.compare(a[0], b[0]));
+    expect(order).toEqual(sorted.map(([, i]) => i));
+    expect(Buffer.from(set.fingerprints.subarray(1234 * 32, 1235 * 32))).toEqual(fps[1234]);
+  });
+});
+
+describe('batch roots from leaf hashes', () => {
+  it('equal merkleRoot for every size up to 70', () => {
+    const fps = Array.from({ length: 70 }, (_, i) => sha(`leaf ${i}`));
+    for (let n = 0; n <= 70; n++) {
+      const leaves = leafHashesOf(Buffer.concat(fps.slice(0, n)), n);
+      expect(rootOfLeafHashes(leaves, n)).toEqual(merkleRoot(fps.slice(0, n)));
+    }
+  });
+});
