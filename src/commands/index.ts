@@ -1,6 +1,7 @@
 // Explicit command discovery (oclif "explicit" strategy), so a bundler can see every command.
 import Card from './card';
 import Conflicts from './conflicts';
+import Export from './export';
 import Ingest from './ingest';
 import Init from './init';
 import Inspect from './inspect';
@@ -25,6 +26,7 @@ import Version from './version';
 export const commands = {
   card: Card,
   conflicts: Conflicts,
+  export: Export,
   ingest: Ingest,
   init: Init,
   inspect: Inspect,

@@ -1,4 +1,5 @@
 import { toHex } from './fingerprint';
+import { FingerprintIndex } from './fingerprint-index';
 import { SessionRow, getSession } from './session';
 import { Store } from './store';
 
@@ -72,15 +73,16 @@ export function sessionSources(store: Store, sessionId: number): SourceLicenseCo
 
 /** Distinct contents among a session's observations (reads its fingerprint columns). */
 export function countDistinct(store: Store, sessionId: number): number {
-  const seen = new Set<string>();
+  const records = Number(
+    store.scalar('SELECT record_count FROM sessions WHERE id = ?', [sessionId]),
+  );
+  const seen = new FingerprintIndex(records);
   const stmt = store.db.prepare('SELECT fingerprints FROM batches WHERE session_id = ?');
   try {
     stmt.bind([sessionId]);
     while (stmt.step()) {
       const column = stmt.get()[0] as Uint8Array;
-      const buf = Buffer.from(column.buffer, column.byteOffset, column.byteLength);
-      for (let off = 0; off + 32 <= buf.length; off += 32)
-        seen.add(buf.toString('latin1', off, off + 32));
+      for (let off = 0; off + 32 <= column.length; off += 32) seen.add(column, off);
     }
   } finally {
     stmt.free();

@@ -1,0 +1,72 @@
+/** What every export format works from: the session's provenance, gathered once. */
+import { BatchInfo, listBatches } from '../inspect';
+import { IntendedUse, Taxonomy } from '../licenses';
+import { SessionProvenance, sessionProvenance } from '../provenance';
+import { getSession } from '../session';
+import { Store } from '../store';
+import { ReadLicense, readLicense } from './licenses';
+
+export interface ExportContext {
+  store: Store;
+  taxonomy: Taxonomy;
+  provenance: SessionProvenance;
+  /** The session's row id in the store (for formats that read observations). */
+  sessionRowId: number;
+  /** Every batch of the session, in order, with its RFC 6962 root. */
+  batches: BatchInfo[];
+  /** Each recorded license string of the session, read as SPDX. */
+  licenses: ReadonlyMap<string, ReadLicense>;
+  /** For formats with a Markdown and a JSON rendering: the JSON one. */
+  json: boolean;
+}
+
+export interface ContextOptions {
+  session: string;
+  version: string;
+  use?: IntendedUse;
+  json?: boolean;
+  /** Distinct samples of the session, when the caller has counted them already. */
+  distinctSamples?: number;
+}
+
+export function exportContext(
+  store: Store,
+  taxonomy: Taxonomy,
+  options: ContextOptions,
+): ExportContext {
+  const row = getSession(store, options.session);
+  const provenance = sessionProvenance(store, taxonomy, row.uid, {
+    version: options.version,
+    use: options.use,
+    distinctSamples: options.distinctSamples,
+  });
+  const licenses = new Map<string, ReadLicense>();
+  for (const s of provenance.sources)
+    if (!licenses.has(s.license)) licenses.set(s.license, readLicense(taxonomy, s.license));
+  return {
+    store,
+    taxonomy,
+    provenance,
+    sessionRowId: row.id,
+    batches: listBatches(store, row.id),
+    licenses,
+    json: options.json ?? false,
+  };
+}
+
+/** The license reading of a recorded string (read on demand if the context has none). */
+export function licenseOf(ctx: ExportContext, recorded: string): ReadLicense {
+  return ctx.licenses.get(recorded) ?? readLicense(ctx.taxonomy, recorded);
+}
+
+/** When the session's data was last added to: its end, else its last batch, else its start. */
+export function builtAt(ctx: ExportContext): string {
+  const s = ctx.provenance.session;
+  return s.ended_at ?? ctx.batches[ctx.batches.length - 1]?.created_at ?? s.started_at;
+}
+
+/** The command that checks an export against the database, pinning its session root. */
+export function verifyCommand(ctx: ExportContext): string {
+  const p = ctx.provenance;
+  return `origin verify --session ${p.session.session_id} --root ${p.integrity.session_root}`;
+}

@@ -1,0 +1,412 @@
+/**
+ * `eu-ai-act`: a draft of the AI Office's "Template for the Public Summary of Training Content for
+ * general-purpose AI models" (Article 53(1)(d) of Regulation (EU) 2024/1689), filled in with what
+ * the store knows about one session. Its three sections follow the template:
+ *
+ *   1. General information: provider and model identification; modalities, training data size
+ *      (the template's size band, estimated from the store) and other characteristics
+ *   2. List of data sources: every recorded source with its license, records and share; the
+ *      template's category of each (publicly available dataset, licensed private dataset, crawled
+ *      data, user data, synthetic data, other) is for the provider to state
+ *   3. Data processing aspects: reservation of rights (TDM opt-outs) and removal of illegal content
+ *      are for the provider; Origin states deduplication, licenses, conflicts and the session root
+ *
+ * Everything the store cannot know is a marked field: "⟨to be completed by the provider⟩" in
+ * Markdown; null in JSON, with its path listed in `to_complete`.
+ */
+import { ExportContext, builtAt, licenseOf, verifyCommand } from './context';
+
+export const TO_COMPLETE = '⟨to be completed by the provider⟩';
+export const TEMPLATE_TITLE =
+  'Template for the Public Summary of Training Content for general-purpose AI models';
+export const TEMPLATE_BASIS = 'Article 53(1)(d) of Regulation (EU) 2024/1689 (AI Act)';
+
+/** Tokens are estimated as content bytes / 4 (a common rule of thumb for text). */
+export const BYTES_PER_TOKEN = 4;
+
+export const TEXT_SIZE_BANDS = [
+  'Less than 1 billion tokens',
+  '1 billion to 10 trillion tokens',
+  'More than 10 trillion tokens',
+] as const;
+export type TextSizeBand = (typeof TEXT_SIZE_BANDS)[number];
+
+export function textSizeBand(tokens: number): TextSizeBand {
+  if (tokens < 1e9) return TEXT_SIZE_BANDS[0];
+  if (tokens <= 1e13) return TEXT_SIZE_BANDS[1];
+  return TEXT_SIZE_BANDS[2];
+}
+
+export const SOURCE_CATEGORIES = [
+  'publicly available datasets',
+  'private datasets licensed from third parties',
+  'data crawled and scraped from online sources',
+  'user data',
+  'synthetic data',
+  'other',
+] as const;
+
+/** The template's source categories, keyed as in the JSON rendering. */
+const CATEGORY_SECTIONS: readonly [string, string, string][] = [
+  ['2.1', 'publicly_available_datasets', 'Publicly available datasets'],
+  [
+    '2.2',
+    'private_datasets_licensed_from_third_parties',
+    'Private non-publicly available datasets obtained from third parties',
+  ],
+  ['2.3', 'data_crawled_and_scraped', 'Data crawled and scraped from online sources'],
+  ['2.4', 'user_data', 'User data'],
+  ['2.5', 'synthetic_data', 'Synthetic data'],
+  ['2.6', 'other_sources', 'Other sources of data'],
+];
+
+type Tbc = null;
+
+export interface EuSummary {
+  template: string;
+  legal_basis: string;
+  status: 'draft';
+  generator: string;
+  generated_at: string;
+  scope: {
+    session_id: string;
+    session_root: string;
+    note: string;
+  };
+  general_information: {
+    provider: { name: Tbc; contact_details: Tbc; authorised_representative: Tbc };
+    model: { versioned_names: Tbc; model_dependencies: Tbc; date_placed_on_union_market: Tbc };
+    modalities: {
+      text: {
+        present: true;
+        size_band: TextSizeBand;
+        estimated_tokens: number;
+        token_estimate: string;
+        records: number;
+        distinct_samples: number;
+        content_bytes: number;
+        types_of_content: Tbc;
+      };
+      image: { present: false };
+      audio: { present: false };
+      video: { present: false };
+      other: { present: false };
+    };
+    latest_recorded_at: string;
+    latest_date_of_data_acquisition: Tbc;
+    linguistic_characteristics: Tbc;
+    other_characteristics: Tbc;
+  };
+  data_sources: {
+    sources: {
+      name: string;
+      license: string;
+      spdx_expression: string;
+      records: number;
+      share: number;
+      content_bytes: number;
+      sha256: string;
+      category: Tbc;
+    }[];
+    category_options: readonly string[];
+    categories: Record<string, Tbc>;
+  };
+  data_processing: {
+    reservation_of_rights: Tbc;
+    removal_of_illegal_content: Tbc;
+    recorded_by_origin: {
+      deduplication: {
+        records: number;
+        distinct_samples: number;
+        duplicates: number;
+        duplicate_share: number;
+      };
+      licenses: { license: string; name: string; records: number; sources: readonly string[] }[];
+      resulting_license: string;
+      intended_use: string;
+      use_category: string;
+      conflicts: {
+        rule: string;
+        licenses: readonly string[];
+        sources: readonly string[];
+        records: number;
+        message: string;
+      }[];
+      warnings: {
+        rule: string;
+        licenses: readonly string[];
+        sources: readonly string[];
+        records: number;
+        message: string;
+      }[];
+      session_root: string;
+      origins_digest: string;
+      verify: string;
+    };
+    other_information: Tbc;
+  };
+  /** JSON paths of every field the provider must complete. */
+  to_complete: string[];
+}
+
+export function euSummary(ctx: ExportContext): EuSummary {
+  const p = ctx.provenance;
+  const s = p.session;
+  const lic = p.licenses;
+  const tokens = Math.round(s.bytes / BYTES_PER_TOKEN);
+  const finding = (f: (typeof lic.conflicts)[number]) => ({
+    rule: f.rule,
+    licenses: f.licenses,
+    sources: f.sources,
+    records: f.records,
+    message: f.message,
+  });
+  const summary: EuSummary = {
+    template: TEMPLATE_TITLE,
+    legal_basis: TEMPLATE_BASIS,
+    status: 'draft',
+    generator: `${p.generator.name} ${p.generator.version}`,
+    generated_at: p.generated_at,
+    scope: {
+      session_id: s.session_id,
+      session_root: p.integrity.session_root,
+      note:
+        'Covers the training content recorded in this Origin session only. Content used in other ' +
+        'sessions or training stages that Origin did not record must be added by the provider.',
+    },
+    general_information: {
+      provider: { name: null, contact_details: null, authorised_representative: null },
+      model: { versioned_names: null, model_dependencies: null, date_placed_on_union_market: null },
+      modalities: {
+        text: {
+          present: true,
+          size_band: textSizeBand(tokens),
+          estimated_tokens: tokens,
+          token_estimate: `content bytes / ${BYTES_PER_TOKEN} (an estimate, not a tokenizer count)`,
+          records: s.records,
+          distinct_samples: s.distinct_samples,
+          content_bytes: s.bytes,
+          types_of_content: null,
+        },
+        image: { present: false },
+        audio: { present: false },
+        video: { present: false },
+        other: { present: false },
+      },
+      latest_recorded_at: builtAt(ctx),
+      latest_date_of_data_acquisition: null,
+      linguistic_characteristics: null,
+      other_characteristics: null,
+    },
+    data_sources: {
+      sources: p.sources.map((x) => ({
+        name: x.source,
+        license: x.license,
+        spdx_expression: licenseOf(ctx, x.license).expression,
+        records: x.records,
+        share: x.share,
+        content_bytes: x.bytes,
+        sha256: x.sha256,
+        category: null,
+      })),
+      category_options: SOURCE_CATEGORIES,
+      categories: Object.fromEntries(CATEGORY_SECTIONS.map(([, key]) => [key, null])),
+    },
+    data_processing: {
+      reservation_of_rights: null,
+      removal_of_illegal_content: null,
+      recorded_by_origin: {
+        deduplication: {
+          records: s.records,
+          distinct_samples: s.distinct_samples,
+          duplicates: s.duplicates,
+          duplicate_share: s.records ? s.duplicates / s.records : 0,
+        },
+        licenses: lic.by_license.map((l) => ({
+          license: l.license,
+          name: l.name,
+          records: l.records,
+          sources: l.sources,
+        })),
+        resulting_license: lic.license,
+        intended_use: lic.use,
+        use_category: lic.use_category,
+        conflicts: lic.conflicts.map(finding),
+        warnings: lic.warnings.map(finding),
+        session_root: p.integrity.session_root,
+        origins_digest: p.integrity.origins_digest,
+        verify: verifyCommand(ctx),
+      },
+      other_information: null,
+    },
+    to_complete: [],
+  };
+  summary.to_complete = nullPaths(summary);
+  return summary;
+}
+
+/** The paths of every null in a value: the fields left for the provider. */
+function nullPaths(value: unknown, path = ''): string[] {
+  if (value === null) return [path];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nullPaths(v, `${path}[${i}]`));
+  if (typeof value === 'object' && value !== undefined)
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+      nullPaths(v, path ? `${path}.${k}` : k),
+    );
+  return [];
+}
+
+const cell = (text: string | number): string =>
+  String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const count = (n: number): string => n.toLocaleString('en-US');
+const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
+function table(head: string[], rows: (string | number)[][]): string[] {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
+}
+
+export function renderEuMarkdown(e: EuSummary): string {
+  const g = e.general_information;
+  const text = g.modalities.text;
+  const o = e.data_processing.recorded_by_origin;
+  const out: string[] = [];
+  out.push(
+    `# Public Summary of Training Content — DRAFT`,
+    '',
+    `_A draft of the ${TEMPLATE_TITLE} (${e.legal_basis}), prepared by ${e.generator} from the ` +
+      `records of session \`${e.scope.session_id}\` at ${e.generated_at}. Every field marked ` +
+      `${TO_COMPLETE} cannot be known from the records and must be completed by the provider before ` +
+      'publication._',
+    '',
+    `_Scope: ${e.scope.note}_`,
+    '',
+    '## 1. General information',
+    '',
+    '### 1.1. Provider identification',
+    '',
+    `- Provider name and contact details: ${TO_COMPLETE}`,
+    `- Authorised representative (if any): ${TO_COMPLETE}`,
+    '',
+    '### 1.2. Model identification',
+    '',
+    `- Versioned model name(s): ${TO_COMPLETE}`,
+    `- Model dependencies (models this one modifies or fine-tunes): ${TO_COMPLETE}`,
+    `- Date of placement of the model on the Union market: ${TO_COMPLETE}`,
+    '',
+    '### 1.3. Modalities, overall training data size and other characteristics',
+    '',
+    ...table(
+      ['Modality', 'Present', 'Training data size'],
+      [
+        [
+          'Text',
+          'yes',
+          `**${text.size_band}** (≈ ${count(text.estimated_tokens)} tokens, estimated)`,
+        ],
+        ['Image', 'no', '—'],
+        ['Audio', 'no', '—'],
+        ['Video', 'no', '—'],
+        ['Other', 'no', '—'],
+      ],
+    ),
+    '',
+    `Tokens are **estimated** as content bytes / ${BYTES_PER_TOKEN}, not counted with the model's ` +
+      `tokenizer: ${count(text.content_bytes)} content bytes in ${count(text.records)} records ` +
+      `(${count(text.distinct_samples)} distinct). Everything recorded is text (text lines or JSON Lines ` +
+      'records).',
+    '',
+    `- Types of content (e.g. fiction, code, news): ${TO_COMPLETE}`,
+    `- Latest date of data acquisition or collection: ${TO_COMPLETE} (Origin last recorded data for this session at ${g.latest_recorded_at})`,
+    `- Description of the linguistic characteristics: ${TO_COMPLETE}`,
+    `- Other relevant characteristics: ${TO_COMPLETE}`,
+    '',
+    '## 2. List of data sources',
+    '',
+    'The sources Origin recorded, with their licenses as recorded. The template sorts sources into ' +
+      `categories (${SOURCE_CATEGORIES.join('; ')}); the records cannot tell which, so each is ` +
+      'left for the provider.',
+    '',
+    ...table(
+      ['Source', 'License', 'Records', 'Share', 'Content bytes', 'Category'],
+      e.data_sources.sources.map((x) => [
+        x.name,
+        `\`${x.license}\``,
+        count(x.records),
+        percent(x.share),
+        count(x.content_bytes),
+        TO_COMPLETE,
+      ]),
+    ),
+    '',
+  );
+  for (const [num, , title] of CATEGORY_SECTIONS) {
+    out.push(`### ${num}. ${title}`, '', TO_COMPLETE, '');
+  }
+  out.push(
+    '## 3. Data processing aspects',
+    '',
+    '### 3.1. Respect of reservation of rights from the text and data mining exception or limitation',
+    '',
+    `${TO_COMPLETE} (measures taken to identify and respect machine-readable opt-outs before and during collection)`,
+    '',
+    '### 3.2. Removal of illegal content',
+    '',
+    `${TO_COMPLETE} (measures taken to avoid or remove illegal content from the training data)`,
+    '',
+    '### 3.3. Other information',
+    '',
+    `${TO_COMPLETE}`,
+    '',
+    'What Origin recorded about the processing of this content:',
+    '',
+    ...table(
+      ['Field', 'Value'],
+      [
+        ['Records', count(o.deduplication.records)],
+        ['Distinct samples (by SHA-256 of content)', count(o.deduplication.distinct_samples)],
+        [
+          'Duplicates',
+          `${count(o.deduplication.duplicates)} (${percent(o.deduplication.duplicate_share)})`,
+        ],
+        ['Resulting license (SPDX)', `\`${o.resulting_license}\``],
+        ['Use category', `${o.use_category} (checked for ${o.intended_use} use)`],
+        ['License conflicts', count(o.conflicts.length)],
+        ['License warnings', count(o.warnings.length)],
+        ['Session root (RFC 6962, SHA-256)', `\`${o.session_root}\``],
+        ['Origins digest (sources and licenses)', `\`${o.origins_digest}\``],
+      ],
+    ),
+    '',
+    ...table(
+      ['License', 'Name', 'Records', 'Sources'],
+      o.licenses.map((l) => [`\`${l.license}\``, l.name, count(l.records), l.sources.join(', ')]),
+    ),
+    '',
+  );
+  for (const f of [...o.conflicts, ...o.warnings])
+    out.push(
+      `- \`${f.rule}\` — ${f.licenses.join(' + ')}: ${f.message} (sources: ${f.sources.join(', ')})`,
+    );
+  if (o.conflicts.length + o.warnings.length) out.push('');
+  out.push(
+    'The session root pins exactly which samples this summary describes. Check it against the Origin database:',
+    '',
+    '```sh',
+    o.verify,
+    '```',
+    '',
+    '_Origin flags license combinations for human review; this draft is not legal advice._',
+    '',
+  );
+  return out.join('\n');
+}
+
+export function renderEuAiAct(ctx: ExportContext): string {
+  const summary = euSummary(ctx);
+  if (ctx.json) return `${JSON.stringify(summary, null, 2)}\n`;
+  return renderEuMarkdown(summary);
+}

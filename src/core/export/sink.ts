@@ -1,0 +1,125 @@
+/**
+ * Where an export goes: stdout, or a file written atomically (a temp file in the same directory,
+ * fsynced, renamed over the target at the end, so a crash or an error never leaves a torn file).
+ * Writes honour backpressure, so a streamed export holds one chunk in memory, not the output.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { OriginError } from '../errors';
+
+export interface Sink {
+  /** Writes a chunk; resolves once the destination can take more. */
+  write(chunk: string): Promise<void>;
+  /** Bytes written so far. */
+  readonly bytes: number;
+  /** True once the reader went away (stdout closed: `… | head`): stop producing. */
+  readonly closed: boolean;
+}
+
+class StreamSink implements Sink {
+  bytes = 0;
+  closed = false;
+  private failure: Error | undefined;
+
+  constructor(private readonly stream: Writable) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') this.closed = true;
+      else this.failure = err;
+    });
+  }
+
+  async write(chunk: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.closed || chunk.length === 0) return;
+    this.bytes += Buffer.byteLength(chunk);
+    if (this.stream.write(chunk)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+      this.stream.on('close', done);
+    });
+    if (this.failure) throw this.failure;
+  }
+
+  /** Resolves when everything written has been handed to the destination. */
+  async finish(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.closed) return;
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('error', reject);
+      this.stream.end(() => resolve());
+    });
+  }
+}
+
+/** Runs `produce` against stdout, with backpressure; a closed pipe just stops the output. */
+export async function toStdout<T>(produce: (sink: Sink) => Promise<T>): Promise<T> {
+  const sink = new StreamSink(process.stdout);
+  const result = await produce(sink);
+  // Never end process.stdout itself; wait for what was written to drain instead.
+  if (!sink.closed && process.stdout.writableNeedDrain) {
+    await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+  }
+  return result;
+}
+
+/**
+ * Runs `produce` against a temp file beside `path`, then fsyncs it and renames it over `path`.
+ * If `produce` throws, the temp file is removed and `path` is left as it was.
+ */
+export async function toFileAtomic<T>(
+  path: string,
+  produce: (sink: Sink) => Promise<T>,
+): Promise<T> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+  } catch (err) {
+    throw new OriginError(`cannot write ${path}: ${(err as Error).message}`);
+  }
+  const stream = createWriteStream('', { fd, autoClose: false, highWaterMark: 1 << 20 });
+  const sink = new StreamSink(stream);
+  let closed = false;
+  try {
+    const result = await produce(sink);
+    await sink.finish();
+    fsyncSync(fd);
+    closeSync(fd);
+    closed = true;
+    renameSync(tmp, path);
+    syncDirectory(dir);
+    return result;
+  } catch (err) {
+    stream.destroy();
+    if (!closed) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw err;
+  }
+}
+
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename itself is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

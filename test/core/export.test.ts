@@ -1,0 +1,102 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { uuidV5 } from '../../src/core/export/cyclonedx';
+import { TEXT_SIZE_BANDS, textSizeBand } from '../../src/core/export/eu-ai-act';
+import { conjunction, hubLicense, readLicense } from '../../src/core/export/licenses';
+import { fitList, fitValue } from '../../src/core/export/mlflow';
+import { spdxTime } from '../../src/core/export/spdx';
+import { FingerprintIndex } from '../../src/core/fingerprint-index';
+import { loadTaxonomy } from '../../src/core/licenses';
+
+const taxonomy = loadTaxonomy();
+
+describe('FingerprintIndex', () => {
+  it('numbers distinct fingerprints densely, finds them again, and survives growth', () => {
+    const n = 5000;
+    const keys = randomBytes(n * 32);
+    const index = new FingerprintIndex(4); // grows many times
+    for (let i = 0; i < n; i++) expect(index.add(keys, i * 32)).toBe(i);
+    for (let i = 0; i < n; i++) expect(index.add(keys, i * 32)).toBe(i);
+    expect(index.size).toBe(n);
+    for (let i = 0; i < n; i += 97) expect(index.indexOf(keys, i * 32)).toBe(i);
+    expect(index.indexOf(randomBytes(32), 0)).toBe(-1);
+  });
+
+  it('tells apart fingerprints that share their first bytes', () => {
+    const a = createHash('sha256').update('a').digest();
+    const b = Buffer.from(a);
+    b[31] ^= 1;
+    const index = new FingerprintIndex();
+    expect(index.add(a, 0)).toBe(0);
+    expect(index.add(b, 0)).toBe(1);
+    expect(index.indexOf(b, 0)).toBe(1);
+  });
+});
+
+describe('export helpers', () => {
+  it('UUID v5 matches RFC 4122 / Python uuid5', () => {
+    // uuid.uuid5(uuid.NAMESPACE_DNS, 'python.org')
+    expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '886313e1-3b8a-5372-9b90-0c9aee199e5d',
+    );
+    // uuid.uuid5(uuid.NAMESPACE_URL, 'urn:origin:test')
+    expect(uuidV5('urn:origin:test')).toBe('74d2bcf4-d882-574a-8372-8a43a67312ea');
+  });
+
+  it('maps licenses to Hugging Face Hub ids through the taxonomy', () => {
+    const hub = (id: string) => hubLicense(taxonomy, id).hub;
+    expect(hub('CC-BY-4.0')).toBe('cc-by-4.0');
+    expect(hub('MIT')).toBe('mit');
+    expect(hub('Apache-2.0')).toBe('apache-2.0');
+    expect(hub('GPL-3.0-only')).toBe('gpl-3.0');
+    expect(hub('LGPL-2.1-only')).toBe('lgpl-2.1');
+    expect(hub('ODbL-1.0')).toBe('odbl');
+    expect(hub('LicenseRef-OpenRAIL-PlusPlus')).toBe('openrail++');
+    expect(hub('LicenseRef-Llama-3.1')).toBe('llama3.1');
+    expect(hub('NOASSERTION')).toBe('unknown');
+    expect(hubLicense(taxonomy, 'CC-BY-ND-3.0')).toEqual({
+      spdx: 'CC-BY-ND-3.0',
+      hub: 'other',
+      name: 'cc-by-nd-3.0',
+      link: 'https://spdx.org/licenses/CC-BY-ND-3.0.html',
+    });
+    expect(hubLicense(taxonomy, 'LicenseRef-Public-Domain')).toEqual({
+      spdx: 'LicenseRef-Public-Domain',
+      hub: 'other',
+      name: 'licenseref-public-domain',
+    });
+  });
+
+  it('reads recorded licenses and conjoins them', () => {
+    const unknown = readLicense(taxonomy, 'unknown');
+    expect(unknown).toMatchObject({ expression: 'NOASSERTION', known: false });
+    const either = readLicense(taxonomy, 'MIT OR Apache-2.0');
+    expect(either).toMatchObject({ single: false, known: true });
+    expect(either.ids).toEqual(['MIT', 'Apache-2.0']);
+    const mit = readLicense(taxonomy, 'MIT');
+    expect(mit).toMatchObject({ single: true, ids: ['MIT'] });
+    expect(conjunction([mit, either, mit])).toBe('MIT AND (MIT OR Apache-2.0)');
+    expect(conjunction([mit])).toBe('MIT');
+    expect(conjunction([mit, unknown])).toBe('NOASSERTION');
+  });
+
+  it('keeps MLflow values within their limits and says what it left out', () => {
+    const items = Array.from({ length: 100 }, (_, i) => `source-number-${i}`);
+    const fitted = fitList(items, 500);
+    expect(fitted.length).toBeLessThanOrEqual(500);
+    expect(fitted).toMatch(/… \(\+\d+ more; see origin\/provenance\.json\)$/);
+    expect(fitList(['a', 'b'], 500)).toBe('a, b');
+    expect(fitValue('x'.repeat(600), 500)).toHaveLength(500);
+  });
+
+  it('puts token estimates in the template size bands', () => {
+    expect(textSizeBand(0)).toBe(TEXT_SIZE_BANDS[0]);
+    expect(textSizeBand(999_999_999)).toBe(TEXT_SIZE_BANDS[0]);
+    expect(textSizeBand(1e9)).toBe(TEXT_SIZE_BANDS[1]);
+    expect(textSizeBand(1e13)).toBe(TEXT_SIZE_BANDS[1]);
+    expect(textSizeBand(1e13 + 1)).toBe(TEXT_SIZE_BANDS[2]);
+  });
+
+  it('writes SPDX times in UTC to the second', () => {
+    expect(spdxTime('2026-11-21T10:38:20.906Z')).toBe('2026-11-21T10:38:20Z');
+  });
+});
