@@ -123,43 +123,35 @@ interface ObservationPass {
   perOrigin: Map<number, Map<number, { records: number; bytes: number }>>;
 }
 
-/** Samples by fingerprint: an open-addressing table over one flat array of fingerprints. */
+/**
+ * Samples by fingerprint: an open-addressing table of entry numbers over entries that hold the
+ * fingerprint, the size and a seen mark together (10 words), written in load order. A lookup
+ * costs two random memory accesses (slot, entry), the load writes the entries sequentially.
+ */
 class SampleIndex {
-  private readonly words: Int32Array;
+  /** Words per entry: 8 of fingerprint, the size's low 32 bits, the size's high bits and SEEN. */
+  private static readonly STRIDE = 10;
+  private static readonly SEEN = 1 << 30;
+  private static readonly HIGH = (1 << 21) - 1;
+
+  private readonly entries: Int32Array;
+  private readonly bytes: Uint8Array;
   private readonly table: Int32Array;
   private readonly mask: number;
-  readonly sizes: Float64Array;
-  readonly seen: Uint8Array;
+  count = 0;
 
-  private constructor(
-    readonly count: number,
-    fps: Uint8Array,
-    sizes: Float64Array,
-  ) {
-    this.words = new Int32Array(fps.buffer, fps.byteOffset, fps.byteLength / 4);
-    this.sizes = sizes;
-    this.seen = new Uint8Array(count);
+  private constructor(expected: number) {
+    this.entries = new Int32Array(expected * SampleIndex.STRIDE);
+    this.bytes = new Uint8Array(this.entries.buffer);
     let capacity = 1024;
-    while (capacity < count * 2) capacity *= 2;
+    while (capacity < expected * 2) capacity *= 2;
     this.mask = capacity - 1;
     this.table = new Int32Array(capacity).fill(-1);
-    for (let i = 0; i < count; i++) {
-      let slot = this.slotOf(this.words, 8 * i);
-      while (this.table[slot] !== -1) slot = (slot + 1) & this.mask;
-      this.table[slot] = i;
-    }
-  }
-
-  private slotOf(words: Int32Array, w: number): number {
-    return (words[w] ^ words[w + 3] ^ words[w + 6]) & this.mask;
   }
 
   /** Loads every sample; malformed rows are reported and left out. */
   static load(store: Store, malformed: (fingerprint: string, why: string) => void): SampleIndex {
-    const total = Number(store.scalar('SELECT count(*) FROM samples'));
-    const fps = new Uint8Array(total * HASH_BYTES);
-    const sizes = new Float64Array(total);
-    let n = 0;
+    const index = new SampleIndex(Number(store.scalar('SELECT count(*) FROM samples')));
     const stmt = store.db.prepare('SELECT fingerprint, size FROM samples');
     try {
       while (stmt.step()) {
@@ -167,44 +159,82 @@ class SampleIndex {
         if (!(fp instanceof Uint8Array) || fp.length !== HASH_BYTES) {
           const shown = fp instanceof Uint8Array ? toHex(fp) : String(fp);
           malformed(shown, 'its fingerprint is not 32 bytes');
-          continue;
-        }
-        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+        } else if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
           malformed(toHex(fp), `its size ${String(size)} is not a byte count`);
-          continue;
+        } else if (index.count < index.entries.length / SampleIndex.STRIDE) {
+          index.insert(fp, size);
         }
-        if (n >= total) break;
-        fps.set(fp, n * HASH_BYTES);
-        sizes[n++] = size;
       }
     } finally {
       stmt.free();
     }
-    return new SampleIndex(n, fps, sizes);
+    return index;
   }
 
-  /** Index of the sample whose fingerprint is at word offset w of `words`, or -1. */
+  private insert(fp: Uint8Array, size: number): void {
+    const { entries, table, mask } = this;
+    const e = this.count * SampleIndex.STRIDE;
+    this.bytes.set(fp, e * 4);
+    entries[e + 8] = (size % 0x100000000) | 0;
+    entries[e + 9] = Math.floor(size / 0x100000000);
+    let slot = (entries[e] ^ entries[e + 3] ^ entries[e + 6]) & mask;
+    while (table[slot] !== -1) slot = (slot + 1) & mask;
+    table[slot] = e;
+    this.count++;
+  }
+
+  /** The entry of the sample whose fingerprint is at word offset w of `words`, or -1. */
   find(words: Int32Array, w: number): number {
-    const own = this.words;
-    let slot = this.slotOf(words, w);
+    const { entries, table, mask } = this;
+    let slot = (words[w] ^ words[w + 3] ^ words[w + 6]) & mask;
     for (;;) {
-      const i = this.table[slot];
-      if (i === -1) return -1;
-      const o = 8 * i;
+      const e = table[slot];
+      if (e === -1) return -1;
       if (
-        own[o] === words[w] &&
-        own[o + 1] === words[w + 1] &&
-        own[o + 2] === words[w + 2] &&
-        own[o + 3] === words[w + 3] &&
-        own[o + 4] === words[w + 4] &&
-        own[o + 5] === words[w + 5] &&
-        own[o + 6] === words[w + 6] &&
-        own[o + 7] === words[w + 7]
+        entries[e] === words[w] &&
+        entries[e + 1] === words[w + 1] &&
+        entries[e + 2] === words[w + 2] &&
+        entries[e + 3] === words[w + 3] &&
+        entries[e + 4] === words[w + 4] &&
+        entries[e + 5] === words[w + 5] &&
+        entries[e + 6] === words[w + 6] &&
+        entries[e + 7] === words[w + 7]
       ) {
-        return i;
+        return e;
       }
-      slot = (slot + 1) & this.mask;
+      slot = (slot + 1) & mask;
     }
+  }
+
+  /**
+   * Looks up n fingerprints at word offset w of `words`: out[i] is the size of the i-th, or -1
+   * when it is not a sample. Marks the samples found as seen; returns how many were not found.
+   */
+  sizesOf(words: Int32Array, w: number, n: number, out: Float64Array): number {
+    const { entries } = this;
+    let missing = 0;
+    for (let i = 0; i < n; i++) {
+      const e = this.find(words, w + 8 * i);
+      if (e === -1) {
+        out[i] = -1;
+        missing++;
+      } else {
+        const high = entries[e + 9];
+        entries[e + 9] = high | SampleIndex.SEEN;
+        out[i] = (entries[e + 8] >>> 0) + (high & SampleIndex.HIGH) * 0x100000000;
+      }
+    }
+    return missing;
+  }
+
+  /** Samples never found. */
+  unseen(): number {
+    const { entries } = this;
+    let n = 0;
+    for (let i = 0; i < this.count; i++) {
+      if (!(entries[i * SampleIndex.STRIDE + 9] & SampleIndex.SEEN)) n++;
+    }
+    return n;
   }
 }
 
@@ -344,45 +374,66 @@ export class VerifyContext {
     const batchBytes = new Float64Array(this.batches.length);
     const origins: (Uint32Array | string)[] = [];
     const perOrigin = new Map<number, Map<number, { records: number; bytes: number }>>();
-    for (const s of this.sessions) perOrigin.set(s.id, new Map());
-    for (const b of this.batches) {
-      let decoded: Uint32Array | string;
-      try {
-        decoded = decodeOrigins(b.origins, b.record_count);
-      } catch (err) {
-        decoded = (err as Error).message;
-      }
-      origins.push(decoded);
-      const totals = perOrigin.get(b.session_id) as Map<number, { records: number; bytes: number }>;
-      const uid = this.sessionOf(b)?.uid;
-      let bytes = 0;
-      for (let i = 0; i < b.leaves; i++) {
-        const w = b.offset / 4 + 8 * i;
-        const sample = index.find(words, w);
-        let size = 0;
-        if (sample === -1) {
-          this.fail({
-            message: 'observation names a sample that is not in the samples table',
-            session_id: uid,
-            batch_seq: b.seq,
-            position: b.start + i,
-            found: toHex(this.leaves.subarray(b.offset + 32 * i, b.offset + 32 * i + 32)),
-          });
-        } else {
-          size = index.sizes[sample];
-          index.seen[sample] = 1;
+    // Origin ids are small integer keys: count into arrays, with a map for any id beyond them.
+    const maxId = Math.min(
+      1 << 20,
+      Number(this.store.scalar('SELECT coalesce(max(id), 0) FROM origins')),
+    );
+    const records = new Float64Array(maxId + 1);
+    const bytesOf = new Float64Array(maxId + 1);
+    const touched: number[] = [];
+    let sizes = new Float64Array(0);
+    for (const s of this.sessions) {
+      const beyond = new Map<number, { records: number; bytes: number }>();
+      for (const b of s.batches) {
+        let decoded: Uint32Array | string;
+        try {
+          decoded = decodeOrigins(b.origins, b.record_count);
+        } catch (err) {
+          decoded = (err as Error).message;
         }
-        bytes += size;
-        if (typeof decoded !== 'string' && i < decoded.length) {
+        origins[b.job] = decoded;
+        if (sizes.length < b.leaves) sizes = new Float64Array(b.leaves);
+        const missing = index.sizesOf(words, b.offset / 4, b.leaves, sizes);
+        if (missing > 0) {
+          for (let i = 0; i < b.leaves; i++) {
+            if (sizes[i] !== -1) continue;
+            sizes[i] = 0;
+            this.fail({
+              message: 'observation names a sample that is not in the samples table',
+              session_id: s.uid,
+              batch_seq: b.seq,
+              position: b.start + i,
+              found: toHex(this.leaves.subarray(b.offset + 32 * i, b.offset + 32 * i + 32)),
+            });
+          }
+        }
+        let bytes = 0;
+        for (let i = 0; i < b.leaves; i++) bytes += sizes[i];
+        batchBytes[b.job] = bytes;
+        if (typeof decoded === 'string') continue;
+        const counted = Math.min(decoded.length, b.leaves);
+        for (let i = 0; i < counted; i++) {
           const id = decoded[i];
-          const t = totals.get(id);
-          if (t) {
+          const size = sizes[i];
+          if (id <= maxId) {
+            if (records[id]++ === 0) touched.push(id);
+            bytesOf[id] += size;
+          } else {
+            const t = beyond.get(id) ?? { records: 0, bytes: 0 };
             t.records++;
             t.bytes += size;
-          } else totals.set(id, { records: 1, bytes: size });
+            beyond.set(id, t);
+          }
         }
       }
-      batchBytes[b.job] = bytes;
+      for (const id of touched) {
+        beyond.set(id, { records: records[id], bytes: bytesOf[id] });
+        records[id] = 0;
+        bytesOf[id] = 0;
+      }
+      touched.length = 0;
+      perOrigin.set(s.id, beyond);
     }
     this.pass = { batchBytes, origins, perOrigin };
     return this.pass;
@@ -508,9 +559,7 @@ const references: VerifyCheck = {
       });
     }
     if (!ctx.scope) {
-      const index = ctx.sampleIndex();
-      let orphans = 0;
-      for (let i = 0; i < index.count; i++) if (!index.seen[i]) orphans++;
+      const orphans = ctx.sampleIndex().unseen();
       if (orphans > 0) {
         ctx.notes.push(
           `${orphans} sample(s) are recorded but never observed in any batch (harmless, but not written by ingest)`,
