@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import { CompactRange, EMPTY_ROOT, HASH_BYTES, fromHex, toHex } from './fingerprint';
 import { TreeJob, TreeResults, hashJobs, sharedBytes } from './merkle-kernel';
-import { decodeOrigins } from './observations';
 import { verifyEvents } from './lineage';
 import { getSession } from './session';
 import { Store } from './store';
@@ -117,8 +116,8 @@ interface BatchRec {
 interface ObservationPass {
   /** Per batch (by job index): sum of the sample sizes of its observations. */
   batchBytes: Float64Array;
-  /** Per batch: the decoded origin of each observation, or the reason it cannot be decoded. */
-  origins: (Uint32Array | string)[];
+  /** Per batch: its origin runs (decodeOriginRuns), or the reason they cannot be decoded. */
+  origins: (Float64Array | string)[];
   /** Per session id: origin id → derived records and bytes. */
   perOrigin: Map<number, Map<number, { records: number; bytes: number }>>;
 }
@@ -372,7 +371,7 @@ export class VerifyContext {
     const index = this.sampleIndex();
     const words = this.leafWords;
     const batchBytes = new Float64Array(this.batches.length);
-    const origins: (Uint32Array | string)[] = [];
+    const origins: (Float64Array | string)[] = [];
     const perOrigin = new Map<number, Map<number, { records: number; bytes: number }>>();
     // Origin ids are small integer keys: count into arrays, with a map for any id beyond them.
     const maxId = Math.min(
@@ -386,9 +385,9 @@ export class VerifyContext {
     for (const s of this.sessions) {
       const beyond = new Map<number, { records: number; bytes: number }>();
       for (const b of s.batches) {
-        let decoded: Uint32Array | string;
+        let decoded: Float64Array | string;
         try {
-          decoded = decodeOrigins(b.origins, b.record_count);
+          decoded = decodeOriginRuns(b.origins, b.record_count);
         } catch (err) {
           decoded = (err as Error).message;
         }
@@ -412,17 +411,24 @@ export class VerifyContext {
         for (let i = 0; i < b.leaves; i++) bytes += sizes[i];
         batchBytes[b.job] = bytes;
         if (typeof decoded === 'string') continue;
-        const counted = Math.min(decoded.length, b.leaves);
-        for (let i = 0; i < counted; i++) {
-          const id = decoded[i];
-          const size = sizes[i];
+        // Runs of one origin: [id, length, id, length, …] covering record_count observations.
+        // Only observations the fingerprints column holds count (a shorter column is reported
+        // by batch_layout).
+        let i = 0;
+        for (let r = 0; r < decoded.length && i < b.leaves; r += 2) {
+          const id = decoded[r];
+          const start = i;
+          const end = Math.min(start + decoded[r + 1], b.leaves);
+          let runBytes = 0;
+          for (; i < end; i++) runBytes += sizes[i];
           if (id <= maxId) {
-            if (records[id]++ === 0) touched.push(id);
-            bytesOf[id] += size;
+            if (records[id] === 0) touched.push(id);
+            records[id] += end - start;
+            bytesOf[id] += runBytes;
           } else {
             const t = beyond.get(id) ?? { records: 0, bytes: 0 };
-            t.records++;
-            t.bytes += size;
+            t.records += end - start;
+            t.bytes += runBytes;
             beyond.set(id, t);
           }
         }
@@ -547,8 +553,9 @@ const references: VerifyCheck = {
       if (typeof decoded === 'string') continue; // reported by batch_layout
       const uid = ctx.sessionOf(b)?.uid;
       const reported = new Set<number>();
-      decoded.forEach((id, i) => {
-        if (originIds.has(id) || reported.has(id)) return;
+      for (let r = 0, i = 0; r < decoded.length; i += decoded[r + 1], r += 2) {
+        const id = decoded[r];
+        if (originIds.has(id) || reported.has(id)) continue;
         reported.add(id);
         ctx.fail({
           message: `observation refers to origin ${id}, which does not exist`,
@@ -556,7 +563,7 @@ const references: VerifyCheck = {
           batch_seq: b.seq,
           position: b.start + i,
         });
-      });
+      }
     }
     if (!ctx.scope) {
       const orphans = ctx.sampleIndex().unseen();
@@ -680,16 +687,55 @@ const totals: VerifyCheck = {
 };
 
 /**
+ * decodeOrigins (observations.ts) without expanding the runs: the origins column as
+ * [origin id, run length, …] pairs, with the same checks (every varint complete, no empty run,
+ * exactly `expectedCount` observations covered) and the same messages.
+ */
+export function decodeOriginRuns(blob: Uint8Array, expectedCount: number): Float64Array {
+  const runs = new Float64Array(blob.length);
+  let n = 0;
+  let pos = 0;
+  let filled = 0;
+  while (pos < blob.length) {
+    for (let k = 0; k < 2; k++) {
+      let value = 0;
+      let scale = 1;
+      for (;;) {
+        if (pos >= blob.length) throw new RangeError('origins column ends inside a varint');
+        const byte = blob[pos++];
+        value += (byte & 0x7f) * scale;
+        if (byte < 0x80) break;
+        scale *= 0x80;
+      }
+      runs[n++] = value;
+    }
+    const run = runs[n - 1];
+    if (run === 0 || filled + run > expectedCount) {
+      throw new RangeError(
+        `origins column covers more than the batch's ${expectedCount} observations`,
+      );
+    }
+    filled += run;
+  }
+  if (filled !== expectedCount) {
+    throw new RangeError(
+      `origins column covers ${filled} observations, the batch has ${expectedCount}`,
+    );
+  }
+  return runs.subarray(0, n);
+}
+
+/**
  * The origins digest of origins-digest.ts (SHA-256 of the JCS array of [source, license, run]
- * runs in session order), computed from the origin ids already decoded and written byte by byte
- * into the hash: computeOriginsDigest builds every run as an array first, which takes seconds on
- * a million observations that alternate sources. Runs merge by (source, license) across batches
+ * runs in session order), computed from the decoded origin runs and written byte by byte into
+ * the hash: computeOriginsDigest builds every run as an array first, which takes seconds on a
+ * million observations that alternate sources. Runs merge by (source, license) across batches
  * exactly as there; the JCS of such an array is what is written here (strings as
  * JSON.stringify, integers as their digits, no whitespace). The tests hold the two equal.
  */
 export function streamOriginsDigest(
   names: ReadonlyMap<number, readonly [string, string]>,
-  batches: readonly (Uint32Array | string)[],
+  batches: readonly (Float64Array | string)[],
 ): Buffer {
   // Each origin id's run prefix `[source,license,` as bytes; ids with equal names share a key.
   const keyOf = new Map<number, number>();
@@ -714,37 +760,36 @@ export function streamOriginsDigest(
   const flushRun = (): void => {
     if (runLength === 0) return;
     const prefix = keyBytes[runKey];
-    if (pos + prefix.length + 20 > out.length) {
+    // ",", the prefix, at most 16 digits and "]".
+    if (pos + prefix.length + 18 > out.length) {
       hash.update(out.subarray(0, pos));
       pos = 0;
     }
     if (!first) out[pos++] = 0x2c; // ,
     first = false;
-    if (prefix.length + 20 > out.length) hash.update(prefix);
-    else pos += prefix.copy(out, pos);
+    if (prefix.length + 18 > out.length) {
+      hash.update(out.subarray(0, pos));
+      hash.update(prefix);
+      pos = 0;
+    } else {
+      pos += prefix.copy(out, pos);
+    }
     pos += out.write(String(runLength), pos, 'latin1');
     out[pos++] = 0x5d; // ]
   };
   hash.update('[');
-  for (const ids of batches) {
-    if (typeof ids === 'string') throw new RangeError(ids);
-    let lastId = -1;
-    let key = -1;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (id !== lastId) {
-        const k = keyOf.get(id);
-        if (k === undefined) {
-          throw new RangeError(`an observation refers to origin ${id}, which does not exist`);
-        }
-        key = k;
-        lastId = id;
+  for (const runs of batches) {
+    if (typeof runs === 'string') throw new RangeError(runs);
+    for (let r = 0; r < runs.length; r += 2) {
+      const key = keyOf.get(runs[r]);
+      if (key === undefined) {
+        throw new RangeError(`an observation refers to origin ${runs[r]}, which does not exist`);
       }
-      if (key === runKey) runLength++;
+      if (key === runKey) runLength += runs[r + 1];
       else {
         flushRun();
         runKey = key;
-        runLength = 1;
+        runLength = runs[r + 1];
       }
     }
   }

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { computeOriginsDigest } from '../../src/core/origins-digest';
 import { Store } from '../../src/core/store';
-import { streamOriginsDigest, verifyStore } from '../../src/core/verify';
-import { decodeOrigins } from '../../src/core/observations';
+import { decodeOriginRuns, streamOriginsDigest, verifyStore } from '../../src/core/verify';
+import { OriginRuns, decodeOrigins } from '../../src/core/observations';
+import { canonicalJson, sha256 } from '../../src/core/fingerprint';
 import { origin, tempDir } from '../helpers/cli';
 
 describe('verify internals', () => {
@@ -73,11 +74,68 @@ describe('verify internals', () => {
           'SELECT origins, record_count FROM batches WHERE session_id = ? ORDER BY seq',
           [s.id],
         )
-        .map((b) => decodeOrigins(b.origins, b.record_count));
+        .map((b) => decodeOriginRuns(b.origins, b.record_count));
       expect(streamOriginsDigest(names, batches).toString('hex')).toBe(
         computeOriginsDigest(store, s.id).toString('hex'),
       );
     }
+  });
+
+  it('decodes origin runs exactly as decodeOrigins does, errors included', () => {
+    const enc = new OriginRuns();
+    const ids = [3, 3, 200, 200, 200, 1, 70000, 3];
+    ids.forEach((id) => enc.add(id));
+    const blob = enc.encode();
+    const runs = decodeOriginRuns(blob, ids.length);
+    const expanded: number[] = [];
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let k = 0; k < runs[r + 1]; k++) expanded.push(runs[r]);
+    }
+    expect(expanded).toEqual([...decodeOrigins(blob, ids.length)]);
+    const bad = [
+      [blob, ids.length - 1],
+      [blob, ids.length + 1],
+      [blob.subarray(0, blob.length - 1), ids.length],
+      [Buffer.from([3, 0]), 0],
+      [Buffer.from([3, 0x80]), 1],
+    ] as const;
+    for (const [b, n] of bad) {
+      const message = (fn: () => unknown): string => {
+        try {
+          fn();
+        } catch (err) {
+          return (err as Error).message;
+        }
+        return 'no error';
+      };
+      expect(message(() => decodeOriginRuns(b, n))).toBe(message(() => decodeOrigins(b, n)));
+      expect(message(() => decodeOriginRuns(b, n))).not.toBe('no error');
+    }
+  });
+
+  it('streams the JCS of the runs, merged across batches, even with huge names', () => {
+    const huge = 'x'.repeat(70000);
+    const names = new Map<number, readonly [string, string]>([
+      [1, ['a', 'MIT']],
+      [2, [huge, 'MIT']],
+      [3, ['"q"\\\u0001', 'ü']],
+    ]);
+    const batches = [
+      new Float64Array([1, 2, 2, 1]),
+      new Float64Array([2, 4, 3, 1, 1, 5]),
+      new Float64Array([1, 1]),
+    ];
+    const reference = sha256(
+      canonicalJson([
+        ['a', 'MIT', 2],
+        [huge, 'MIT', 5],
+        ['"q"\\\u0001', 'ü', 1],
+        ['a', 'MIT', 6],
+      ]),
+    );
+    expect(streamOriginsDigest(names, batches).toString('hex')).toBe(reference.toString('hex'));
+    expect(streamOriginsDigest(names, []).toString('hex')).toBe(sha256('[]').toString('hex'));
+    expect(() => streamOriginsDigest(names, [new Float64Array([9, 1])])).toThrow(/origin 9/);
   });
 
   it('gives the same report hashing in-process and on worker threads', async () => {
