@@ -7,11 +7,9 @@ import { buildProof } from '../core/proof';
 export default class Prove extends OriginCommand<typeof Prove> {
   static override summary =
     'Write an inclusion proof that a sample is in a session root (RFC 9162 §2.1.3).';
-  static override description = `The proof holds leaf_index, tree_size, fingerprint, root and the audit path (hex): anyone
-can check it with \`origin verify-proof\`, or with a few lines of SHA-256, without the database.
-It proves the sample's first observation in the session against the stored session root. SAMPLE is
-named as in \`origin trace\` (fingerprint, 8+ hex prefix, --text or --record). Exit 2 when the sample
-is not in the session; 3 when the stored root no longer matches the observations.`;
+  static override description = [
+    "The proof holds leaf_index, tree_size, fingerprint, root and the audit path (hex): anyone can check it with `origin verify-proof`, or with a few lines of SHA-256, without the database. It proves the sample's first observation in the session against the stored session root. SAMPLE is named as in `origin trace` (fingerprint, 8+ hex prefix, --text or --record). Exit 2 when the sample is not in the session; 3 when the stored root no longer matches the observations.",
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> prove 9f86d081884c7d65 --session 3f9a1c -o proof.json',

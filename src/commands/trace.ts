@@ -10,10 +10,9 @@ const SHOWN = 20;
 export default class Trace extends OriginCommand<typeof Trace> {
   static override summary =
     'Show where one sample came from: sources, licenses, sessions, batches, positions, first seen.';
-  static override description = `SAMPLE is a fingerprint or a unique prefix of one (8+ hex characters). Instead, --text
-traces a text (its fingerprint is SHA-256 of the UTF-8 bytes) and --record a JSON record (SHA-256 of
-its RFC 8785 canonical form), exactly as ingest fingerprints them (SPEC.md §1). Exit 2 when no
-recorded sample matches, or a prefix matches several (they are listed).`;
+  static override description = [
+    'SAMPLE is a fingerprint or a unique prefix of one (8+ hex characters). Instead, --text traces a text (its fingerprint is SHA-256 of the UTF-8 bytes) and --record a JSON record (SHA-256 of its RFC 8785 canonical form), exactly as ingest fingerprints them (SPEC.md §1). Exit 2 when no recorded sample matches, or a prefix matches several (they are listed).',
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> trace 9f86d081884c7d65',

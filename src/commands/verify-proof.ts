@@ -7,11 +7,9 @@ import { checkProof } from '../core/proof';
 export default class VerifyProof extends OriginCommand<typeof VerifyProof> {
   static override summary =
     'Check an inclusion proof offline, with no database; exit 3 if it is invalid.';
-  static override description = `Recomputes the root from the fingerprint, leaf_index, tree_size and audit path with SHA-256
-alone (RFC 9162 §2.1.3.2) and compares it with the proof's root, and with --root when given (a root
-you trust from elsewhere: the proof's own root proves nothing by itself). Never opens or creates a
-database. Exit 0: valid; 3: invalid (wrong hash, malformed hex, index out of range, other root);
-2: FILE is not JSON or lacks a field.`;
+  static override description = [
+    "Recomputes the root from the fingerprint, leaf_index, tree_size and audit path with SHA-256 alone (RFC 9162 §2.1.3.2) and compares it with the proof's root, and with --root when given (a root you trust from elsewhere: the proof's own root proves nothing by itself). Never opens or creates a database. Exit 0: valid; 3: invalid (wrong hash, malformed hex, index out of range, other root); 2: FILE is not JSON or lacks a field.",
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> verify-proof proof.json',
