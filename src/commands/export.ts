@@ -7,21 +7,23 @@ import { licenseFlags } from '../license-flags';
 
 export default class Export extends OriginCommand<typeof Export> {
   static override summary = 'Export the provenance of a session for auditors and ML tools.';
-  static override description = `Every figure comes from the store. The same store gives the same bytes; set SOURCE_DATE_EPOCH to pin the generation time as well. With -o the file is written atomically (temp file, fsync, rename).
+  static override description = `Every figure comes from the store. The same store gives the same bytes; set SOURCE_DATE_EPOCH to pin the generation time as well. With -o the file is written atomically (temp file, fsync, rename). The formats:
 
-Formats:
-  json        Everything about the session in one document: summary, sources with the SHA-256 of their fingerprints, license propagation, integrity roots, and every batch with its RFC 6962 root.
-  jsonl       The same as JSON Lines, streamed for sessions too big for one document: one {"type":"session"} header, then {"type":"source"} lines, {"type":"batch"} lines, and one {"type":"observation","position","batch","fingerprint","size","source","license"} line per observation.
-  mlflow      {"tags": {…}, "params": {…}, "artifacts": {"origin/provenance_card.md": "<card>", "origin/provenance.json": {…}}}; tag and param values are strings, params at most 500 characters. In Python:
-                d = json.load(open("origin-mlflow.json"))
-                mlflow.set_tags(d["tags"]); mlflow.log_params(d["params"])
-                for path, a in d["artifacts"].items():
-                    mlflow.log_text(a, path) if isinstance(a, str) else mlflow.log_dict(a, path)
-  wandb       {"config": {"origin": {…}}, "metadata": {…}}: wandb.init(config=d["config"]) (or run.config.update) and wandb.Artifact(…, metadata=d["metadata"]).
-  hf          A Hugging Face dataset/model card fragment: YAML front matter with the Hub's license ids (a list when several apply; "other" with license_name and license_link when a license has none) and tags, then a "## Provenance" section. --json gives {"card_data", "content"}.
-  spdx        SPDX 3.0.1 JSON-LD: a dataset_DatasetPackage per source (verified by the SHA-256 of its fingerprints) and one for the session (verified by the session root, an RFC 6962 Merkle tree head), license expressions with hasDeclaredLicense/hasConcludedLicense, and "contains" from the session to its sources.
-  cyclonedx   CycloneDX 1.6 JSON: the session as the metadata component (hash: the session root), one "data" component per source with its licenses and hash, dependencies.
-  eu-ai-act   A draft of the EU AI Office's Template for the Public Summary of Training Content (Art. 53(1)(d) AI Act), Markdown (or JSON with --json): what the store knows filled in, everything else marked "to be completed by the provider".`;
+json: everything about the session in one document: summary, sources with the SHA-256 of their fingerprints, license propagation, integrity roots, and every batch with its RFC 6962 root.
+
+jsonl: the same as JSON Lines, streamed, for sessions too big for one document: a {"type":"session",…} header, then {"type":"source",…} lines, {"type":"batch",…} lines, and one {"type":"observation","position","batch","fingerprint","size","source","license"} line per observation.
+
+mlflow: {"tags": {"origin.session_id", "origin.session_root", "origin.license", …}, "params": {…}, "artifacts": {"origin/provenance_card.md": "<card>", "origin/provenance.json": {…}}}. Tag and param values are strings; params are at most 500 characters. In Python: d = json.load(open(FILE)); mlflow.set_tags(d["tags"]); mlflow.log_params(d["params"]); then mlflow.log_text(a, path) for each text artifact and mlflow.log_dict(a, path) for each object.
+
+wandb: {"config": {"origin": {…}}, "metadata": {…}}, for wandb.init(config=d["config"]) or run.config.update(d["config"]), and wandb.Artifact(name, type="dataset", metadata=d["metadata"]).
+
+hf: a Hugging Face dataset or model card fragment: YAML front matter with the Hub's license ids (a list when several apply; "other" with license_name and license_link for a license the Hub has no id for) and tags: [origin-provenance], then a "## Provenance" section. With --json: {"card_data", "content"}.
+
+spdx: SPDX 3.0.1 JSON-LD: a dataset_DatasetPackage per source (verified by the SHA-256 of its fingerprints) and one for the session (verified by the session root, an RFC 6962 Merkle tree head), a license expression per license with hasDeclaredLicense and hasConcludedLicense relationships, and the session "contains" its sources.
+
+cyclonedx: CycloneDX 1.6 JSON: the session as the metadata component (its hash is the session root), one "data" component per source with its licenses and hash, and dependencies.
+
+eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Training Content of general-purpose AI models (Art. 53(1)(d) AI Act), in Markdown (JSON with --json): what the store knows is filled in, everything else is marked "to be completed by the provider".`;
   static override examples = [
     '<%= config.bin %> export 3f9a1c --format json -o provenance.json',
     '<%= config.bin %> export 3f9a1c --format jsonl | gzip > observations.jsonl.gz',

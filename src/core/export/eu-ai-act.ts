@@ -277,7 +277,7 @@ export function renderEuMarkdown(e: EuSummary): string {
   out.push(
     `# Public Summary of Training Content — DRAFT`,
     '',
-    `_A draft of the ${TEMPLATE_TITLE} (${e.legal_basis}), prepared by ${e.generator} from the ` +
+    `_A draft of the ${TEMPLATE_TITLE}, under ${e.legal_basis}, prepared by ${e.generator} from the ` +
       `records of session \`${e.scope.session_id}\` at ${e.generated_at}. Every field marked ` +
       `${TO_COMPLETE} cannot be known from the records and must be completed by the provider before ` +
       'publication._',

@@ -52,20 +52,16 @@ export function hfLicenses(ctx: ExportContext): HfLicenses {
   return { ids, others: [...others.values()], byRecorded };
 }
 
+/** The front matter; keys in the order the Hub writes them (license fields first, then tags). */
 export function hfCardData(ctx: ExportContext, licenses = hfLicenses(ctx)): HfCardData {
   const ids = licenses.ids.length ? licenses.ids : ['unknown'];
-  const data: HfCardData = { license: ids.length === 1 ? ids[0] : ids, tags: [HF_TAG] };
-  if (licenses.others.length) {
-    data.license_name = licenses.others.map((o) => o.name).join('-and-');
-    const links = licenses.others.map((o) => o.link);
-    if (links.length === 1 && links[0]) data.license_link = links[0];
-  }
-  // Key order as the Hub writes it: license fields first, tags after.
+  const names = licenses.others.map((o) => o.name);
+  const links = licenses.others.map((o) => o.link);
   return {
-    license: data.license,
-    ...(data.license_name ? { license_name: data.license_name } : {}),
-    ...(data.license_link ? { license_link: data.license_link } : {}),
-    tags: data.tags,
+    license: ids.length === 1 ? ids[0] : ids,
+    ...(names.length ? { license_name: names.join('-and-') } : {}),
+    ...(links.length === 1 && links[0] ? { license_link: links[0] } : {}),
+    tags: [HF_TAG],
   };
 }
 

@@ -18,8 +18,8 @@ import { JSON_FORMAT_NAME, JSON_FORMAT_VERSION } from './json';
 import { Sink } from './sink';
 import { ObservationSizes, observationSizes } from './sizes';
 
-/** Each origin id of the session → the `,"source":…,"license":…}` tail of its observation lines. */
-function originTails(store: Store, sessionRowId: number): Map<number, string> {
+/** Each origin id of the session → the `,"source":…,"license":…}` tail of its lines, as UTF-8. */
+function originTails(store: Store, sessionRowId: number): Map<number, Buffer> {
   const rows = store.all<{ id: number; source: string; license: string }>(
     `SELECT o.id AS id, s.name AS source, l.expression AS license
        FROM session_origins so JOIN origins o ON o.id = so.origin_id
@@ -30,12 +30,62 @@ function originTails(store: Store, sessionRowId: number): Map<number, string> {
   return new Map(
     rows.map((r) => [
       r.id,
-      `,"source":${JSON.stringify(r.source)},"license":${JSON.stringify(r.license)}}\n`,
+      Buffer.from(
+        `,"source":${JSON.stringify(r.source)},"license":${JSON.stringify(r.license)}}\n`,
+      ),
     ]),
   );
 }
 
-const UNKNOWN_ORIGIN_TAIL = ',"source":null,"license":null}\n';
+const UNKNOWN_ORIGIN_TAIL = Buffer.from(',"source":null,"license":null}\n');
+const LINE_START = Buffer.from('{"type":"observation","position":');
+const SIZE_KEY = Buffer.from('","size":');
+const NULL = Buffer.from('null');
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
+/** Longest decimal integer a line holds (2^53 has 16 digits). */
+const MAX_DIGITS = 17;
+
+/**
+ * One batch of observation lines, written straight into bytes: a million lines built as strings
+ * cost more in string building and UTF-8 encoding than everything else in the export.
+ */
+class LineBytes {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+
+  copy(bytes: Buffer): void {
+    bytes.copy(this.buf, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** A non-negative integer in decimal. */
+  int(value: number): void {
+    const buf = this.buf;
+    let n = value;
+    let end = this.pos;
+    do {
+      end++;
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    this.pos = end;
+    n = value;
+    do {
+      buf[--end] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+  }
+
+  /** 32 bytes of `src` from `offset` as 64 lowercase hex digits. */
+  hex32(src: Uint8Array, offset: number): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let k = offset; k < offset + 32; k++) {
+      buf[pos++] = HEX_DIGITS[src[k] >> 4];
+      buf[pos++] = HEX_DIGITS[src[k] & 15];
+    }
+    this.pos = pos;
+  }
+}
 
 export async function writeJsonl(
   ctx: ExportContext,
@@ -87,20 +137,24 @@ export async function writeJsonl(
         Uint8Array,
       ];
       const ids = decodeOrigins(origins, count);
-      const hex = Buffer.from(fps.buffer, fps.byteOffset, fps.byteLength).toString('hex');
-      const batchPart = `,"batch":${seq},"fingerprint":"`;
-      let chunk = '';
+      const batchPart = Buffer.from(`,"batch":${seq},"fingerprint":"`);
+      let longestTail = UNKNOWN_ORIGIN_TAIL.length;
+      for (const tail of tails.values()) longestTail = Math.max(longestTail, tail.length);
+      const perLine =
+        LINE_START.length + MAX_DIGITS + batchPart.length + 64 + SIZE_KEY.length + MAX_DIGITS;
+      const out = new LineBytes(Buffer.allocUnsafe(count * (perLine + longestTail)));
       for (let i = 0; i < count; i++) {
         const size = sizes[first + i];
-        chunk +=
-          '{"type":"observation","position":' +
-          (first + i) +
-          batchPart +
-          hex.slice(i * 64, i * 64 + 64) +
-          '","size":' +
-          (size >= 0 ? size : 'null') +
-          (tails.get(ids[i]) ?? UNKNOWN_ORIGIN_TAIL);
+        out.copy(LINE_START);
+        out.int(first + i);
+        out.copy(batchPart);
+        out.hex32(fps, i * 32);
+        out.copy(SIZE_KEY);
+        if (size >= 0) out.int(size);
+        else out.copy(NULL);
+        out.copy(tails.get(ids[i]) ?? UNKNOWN_ORIGIN_TAIL);
       }
+      const chunk = out.buf.subarray(0, out.pos);
       await sink.write(chunk);
     }
   } finally {

@@ -11,8 +11,8 @@ import { Writable } from 'node:stream';
 import { OriginError } from '../errors';
 
 export interface Sink {
-  /** Writes a chunk; resolves once the destination can take more. */
-  write(chunk: string): Promise<void>;
+  /** Writes a chunk (text is written as UTF-8); resolves once the destination can take more. */
+  write(chunk: string | Uint8Array): Promise<void>;
   /** Bytes written so far. */
   readonly bytes: number;
   /** True once the reader went away (stdout closed: `… | head`): stop producing. */
@@ -31,10 +31,10 @@ class StreamSink implements Sink {
     });
   }
 
-  async write(chunk: string): Promise<void> {
+  async write(chunk: string | Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.closed || chunk.length === 0) return;
-    this.bytes += Buffer.byteLength(chunk);
+    this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     if (this.stream.write(chunk)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
