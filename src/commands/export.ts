@@ -29,7 +29,7 @@ eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Trai
     '<%= config.bin %> export 3f9a1c --format jsonl | gzip > observations.jsonl.gz',
     '<%= config.bin %> export 3f9a1c --format mlflow -o origin-mlflow.json',
     '<%= config.bin %> export 3f9a1c --format wandb -o origin-wandb.json',
-    '<%= config.bin %> export 3f9a1c --format hf >> README.md',
+    '<%= config.bin %> export 3f9a1c --format hf -o dataset-card.md',
     '<%= config.bin %> export 3f9a1c --format spdx -o training-data.spdx.json',
     '<%= config.bin %> export 3f9a1c --format cyclonedx -o training-data.cdx.json',
     '<%= config.bin %> export 3f9a1c --format eu-ai-act -o training-content-summary.md',
