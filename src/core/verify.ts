@@ -16,7 +16,7 @@ import { TreeJob, TreeResults, hashJobs, sharedBytes } from './merkle-kernel';
 import { verifyEvents } from './lineage';
 import { getSession } from './session';
 import { Store } from './store';
-import { UsageError } from './errors';
+import { StoreError, UsageError } from './errors';
 
 export type CheckName =
   | 'sqlite_integrity'
@@ -123,11 +123,12 @@ interface ObservationPass {
 }
 
 /**
- * Samples by fingerprint: an open-addressing table of entry numbers over entries that hold the
- * fingerprint, the size and a seen mark together (10 words), written in load order. A lookup
- * costs two random memory accesses (slot, entry), the load writes the entries sequentially.
+ * Samples by fingerprint. The samples table is keyed by fingerprint, so it reads in fingerprint
+ * order: the entries (fingerprint, size, seen mark; 10 words each) are stored in that order and
+ * a bucket table over the leading bits of the fingerprint says where each prefix starts. Loading
+ * writes everything sequentially; a lookup costs two memory accesses (bucket, entry).
  */
-class SampleIndex {
+export class SampleIndex {
   /** Words per entry: 8 of fingerprint, the size's low 32 bits, the size's high bits and SEEN. */
   private static readonly STRIDE = 10;
   private static readonly SEEN = 1 << 30;
@@ -135,17 +136,14 @@ class SampleIndex {
 
   private readonly entries: Int32Array;
   private readonly bytes: Uint8Array;
-  private readonly table: Int32Array;
-  private readonly mask: number;
+  private buckets = new Int32Array(2);
+  private shift = 24;
   count = 0;
 
-  private constructor(expected: number) {
-    this.entries = new Int32Array(expected * SampleIndex.STRIDE);
+  /** An index for up to `capacity` samples: add() them (in fingerprint order, ideally), then seal(). */
+  constructor(capacity: number) {
+    this.entries = new Int32Array(capacity * SampleIndex.STRIDE);
     this.bytes = new Uint8Array(this.entries.buffer);
-    let capacity = 1024;
-    while (capacity < expected * 2) capacity *= 2;
-    this.mask = capacity - 1;
-    this.table = new Int32Array(capacity).fill(-1);
   }
 
   /** Loads every sample; malformed rows are reported and left out. */
@@ -155,72 +153,126 @@ class SampleIndex {
     try {
       while (stmt.step()) {
         const [fp, size] = stmt.get() as [unknown, unknown];
-        if (!(fp instanceof Uint8Array) || fp.length !== HASH_BYTES) {
-          const shown = fp instanceof Uint8Array ? toHex(fp) : String(fp);
-          malformed(shown, 'its fingerprint is not 32 bytes');
-        } else if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-          malformed(toHex(fp), `its size ${String(size)} is not a byte count`);
-        } else if (index.count < index.entries.length / SampleIndex.STRIDE) {
-          index.insert(fp, size);
+        const why = index.add(fp, size);
+        if (why !== undefined) {
+          malformed(fp instanceof Uint8Array ? toHex(fp) : String(fp), why);
         }
       }
     } finally {
       stmt.free();
     }
+    index.seal();
     return index;
   }
 
-  private insert(fp: Uint8Array, size: number): void {
-    const { entries, table, mask } = this;
+  /** Adds a sample row; returns why it is malformed (and was left out), if it is. */
+  add(fp: unknown, size: unknown): string | undefined {
+    if (!(fp instanceof Uint8Array) || fp.length !== HASH_BYTES) {
+      return 'its fingerprint is not 32 bytes';
+    }
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      return `its size ${String(size)} is not a byte count`;
+    }
+    if (this.count * SampleIndex.STRIDE >= this.entries.length) return 'more rows than counted';
     const e = this.count * SampleIndex.STRIDE;
-    this.bytes.set(fp, e * 4);
-    entries[e + 8] = (size % 0x100000000) | 0;
-    entries[e + 9] = Math.floor(size / 0x100000000);
-    let slot = (entries[e] ^ entries[e + 3] ^ entries[e + 6]) & mask;
-    while (table[slot] !== -1) slot = (slot + 1) & mask;
-    table[slot] = e;
+    const bytes = this.bytes;
+    for (let i = 0, o = e * 4; i < HASH_BYTES; i++, o++) bytes[o] = fp[i];
+    this.entries[e + 8] = (size % 0x100000000) | 0;
+    this.entries[e + 9] = Math.floor(size / 0x100000000);
     this.count++;
+    return undefined;
   }
 
-  /** The entry of the sample whose fingerprint is at word offset w of `words`, or -1. */
-  find(words: Int32Array, w: number): number {
-    const { entries, table, mask } = this;
-    let slot = (words[w] ^ words[w + 3] ^ words[w + 6]) & mask;
-    for (;;) {
-      const e = table[slot];
-      if (e === -1) return -1;
-      if (
-        entries[e] === words[w] &&
-        entries[e + 1] === words[w + 1] &&
-        entries[e + 2] === words[w + 2] &&
-        entries[e + 3] === words[w + 3] &&
-        entries[e + 4] === words[w + 4] &&
-        entries[e + 5] === words[w + 5] &&
-        entries[e + 6] === words[w + 6] &&
-        entries[e + 7] === words[w + 7]
-      ) {
-        return e;
-      }
-      slot = (slot + 1) & mask;
+  /** The leading 24 bits of entry i's fingerprint. */
+  private prefix(i: number): number {
+    const o = i * SampleIndex.STRIDE * 4;
+    return (this.bytes[o] << 16) | (this.bytes[o + 1] << 8) | this.bytes[o + 2];
+  }
+
+  /** Builds the bucket table once every sample is added. */
+  seal(): void {
+    const n = this.count;
+    // The table yields fingerprint order; if it somehow did not, sort (never the case in practice).
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = this.compareEntries(i - 1, i) <= 0;
+    if (!sorted) this.sortEntries();
+    let bits = 8;
+    while (bits < 24 && 1 << bits < n) bits++;
+    this.shift = 24 - bits;
+    const buckets = new Int32Array((1 << bits) + 1);
+    let next = 0;
+    for (let i = 0; i < n; i++) {
+      const bucket = this.prefix(i) >>> this.shift;
+      while (next <= bucket) buckets[next++] = i;
     }
+    while (next < buckets.length) buckets[next++] = n;
+    this.buckets = buckets;
+  }
+
+  private compareEntries(i: number, j: number): number {
+    const a = i * SampleIndex.STRIDE * 4;
+    const b = j * SampleIndex.STRIDE * 4;
+    for (let k = 0; k < HASH_BYTES; k++) {
+      const d = this.bytes[a + k] - this.bytes[b + k];
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+
+  private sortEntries(): void {
+    const stride = SampleIndex.STRIDE;
+    const order = Array.from({ length: this.count }, (_, i) => i).sort((i, j) =>
+      this.compareEntries(i, j),
+    );
+    const copy = this.entries.slice(0, this.count * stride);
+    order.forEach((from, to) =>
+      this.entries.set(copy.subarray(from * stride, (from + 1) * stride), to * stride),
+    );
   }
 
   /**
-   * Looks up n fingerprints at word offset w of `words`: out[i] is the size of the i-th, or -1
-   * when it is not a sample. Marks the samples found as seen; returns how many were not found.
+   * Looks up n fingerprints at byte offset `offset` of `leaves` (`words` views the same bytes):
+   * out[i] is the size of the i-th, or -1 when it is not a sample. Marks the samples found as
+   * seen; returns how many were not found.
    */
-  sizesOf(words: Int32Array, w: number, n: number, out: Float64Array): number {
-    const { entries } = this;
+  sizesOf(
+    leaves: Uint8Array,
+    words: Int32Array,
+    offset: number,
+    n: number,
+    out: Float64Array,
+  ): number {
+    const { entries, buckets, shift } = this;
+    const stride = SampleIndex.STRIDE;
     let missing = 0;
     for (let i = 0; i < n; i++) {
-      const e = this.find(words, w + 8 * i);
-      if (e === -1) {
+      const o = offset + 32 * i;
+      const w = o / 4;
+      const bucket = ((leaves[o] << 16) | (leaves[o + 1] << 8) | leaves[o + 2]) >>> shift;
+      let found = -1;
+      for (let k = buckets[bucket], end = buckets[bucket + 1]; k < end; k++) {
+        const e = k * stride;
+        if (
+          entries[e] === words[w] &&
+          entries[e + 1] === words[w + 1] &&
+          entries[e + 2] === words[w + 2] &&
+          entries[e + 3] === words[w + 3] &&
+          entries[e + 4] === words[w + 4] &&
+          entries[e + 5] === words[w + 5] &&
+          entries[e + 6] === words[w + 6] &&
+          entries[e + 7] === words[w + 7]
+        ) {
+          found = e;
+          break;
+        }
+      }
+      if (found === -1) {
         out[i] = -1;
         missing++;
       } else {
-        const high = entries[e + 9];
-        entries[e + 9] = high | SampleIndex.SEEN;
-        out[i] = (entries[e + 8] >>> 0) + (high & SampleIndex.HIGH) * 0x100000000;
+        const high = entries[found + 9];
+        entries[found + 9] = high | SampleIndex.SEEN;
+        out[i] = (entries[found + 8] >>> 0) + (high & SampleIndex.HIGH) * 0x100000000;
       }
     }
     return missing;
@@ -286,33 +338,48 @@ export class VerifyContext {
       s.batches = [];
       byId.set(s.id, s);
     }
-    // The columns are read twice (lengths, then bytes) so they can be copied straight into one
-    // shared buffer without holding every column twice.
-    const bWhere = scopeId !== undefined ? `WHERE b.session_id = ${scopeId}` : '';
-    const rows = store.all<Omit<BatchRec, 'offset' | 'leaves' | 'start' | 'job'>>(
-      `SELECT b.id, b.session_id, b.seq, b.first_position, b.record_count, b.byte_count, b.root,
-              length(b.fingerprints) AS fingerprintsLength, b.origins
-         FROM batches b JOIN sessions s ON s.id = b.session_id ${bWhere}
-        ORDER BY b.session_id, b.seq`,
+    // The leaves' total first (lengths come from the record headers, no blob is read), so every
+    // column can be copied straight into one shared buffer in a single pass over the batches.
+    const from = `FROM batches b JOIN sessions s ON s.id = b.session_id ${
+      scopeId !== undefined ? `WHERE b.session_id = ${scopeId}` : ''
+    }`;
+    const total = Number(
+      store.scalar(`SELECT coalesce(sum(length(b.fingerprints) / 32), 0) ${from}`),
     );
-    let total = 0;
-    const batches: BatchRec[] = rows.map((r, job) => {
-      const leaves = Math.floor(Number(r.fingerprintsLength) / HASH_BYTES);
-      const rec: BatchRec = { ...r, offset: total * HASH_BYTES, leaves, start: 0, job };
-      total += leaves;
-      return rec;
-    });
     const leaves = sharedBytes(total * HASH_BYTES);
+    const batches: BatchRec[] = [];
     const stmt = store.db.prepare(
-      `SELECT b.fingerprints FROM batches b JOIN sessions s ON s.id = b.session_id ${bWhere}
-        ORDER BY b.session_id, b.seq`,
+      `SELECT b.id, b.session_id, b.seq, b.first_position, b.record_count, b.byte_count, b.root,
+              b.fingerprints, b.origins ${from} ORDER BY b.session_id, b.seq`,
     );
     try {
-      let i = 0;
+      let offset = 0;
       while (stmt.step()) {
-        const column = stmt.get()[0] as Uint8Array;
-        const b = batches[i++];
-        leaves.set(column.subarray(0, b.leaves * HASH_BYTES), b.offset);
+        const r = stmt.getAsObject() as unknown as Omit<
+          BatchRec,
+          'fingerprintsLength' | 'offset' | 'leaves' | 'start' | 'job'
+        > & { fingerprints: Uint8Array };
+        const count = Math.floor(r.fingerprints.length / HASH_BYTES);
+        if (offset + count * HASH_BYTES > leaves.length) {
+          throw new StoreError(`${store.path} changed while it was being verified`);
+        }
+        leaves.set(r.fingerprints.subarray(0, count * HASH_BYTES), offset);
+        batches.push({
+          id: r.id,
+          session_id: r.session_id,
+          seq: r.seq,
+          first_position: r.first_position,
+          record_count: r.record_count,
+          byte_count: r.byte_count,
+          root: r.root,
+          fingerprintsLength: r.fingerprints.length,
+          origins: r.origins,
+          offset,
+          leaves: count,
+          start: 0,
+          job: batches.length,
+        });
+        offset += count * HASH_BYTES;
       }
     } finally {
       stmt.free();
@@ -393,7 +460,7 @@ export class VerifyContext {
         }
         origins[b.job] = decoded;
         if (sizes.length < b.leaves) sizes = new Float64Array(b.leaves);
-        const missing = index.sizesOf(words, b.offset / 4, b.leaves, sizes);
+        const missing = index.sizesOf(this.leaves, words, b.offset, b.leaves, sizes);
         if (missing > 0) {
           for (let i = 0; i < b.leaves; i++) {
             if (sizes[i] !== -1) continue;

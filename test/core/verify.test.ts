@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { computeOriginsDigest } from '../../src/core/origins-digest';
 import { Store } from '../../src/core/store';
-import { decodeOriginRuns, streamOriginsDigest, verifyStore } from '../../src/core/verify';
+import { randomBytes } from 'node:crypto';
+import {
+  SampleIndex,
+  decodeOriginRuns,
+  streamOriginsDigest,
+  verifyStore,
+} from '../../src/core/verify';
 import { OriginRuns, decodeOrigins } from '../../src/core/observations';
 import { canonicalJson, sha256 } from '../../src/core/fingerprint';
 import { origin, tempDir } from '../helpers/cli';
@@ -144,5 +150,45 @@ describe('verify internals', () => {
     expect(inProcess.ok).toBe(true);
     expect(inProcess.observations).toBe(213);
     expect(threaded).toEqual(inProcess);
+  });
+});
+
+describe('SampleIndex', () => {
+  const fps = Array.from({ length: 3000 }, () => randomBytes(32));
+  // Two fingerprints that share their first 24 bits land in one bucket.
+  fps[1] = Buffer.concat([fps[0].subarray(0, 3), randomBytes(29)]);
+  const sizeOf = (i: number): number => (i === 7 ? 2 ** 40 + 5 : i * 3);
+
+  const lookup = (index: SampleIndex, fp: Buffer): number => {
+    const leaves = new Uint8Array(32);
+    leaves.set(fp);
+    const out = new Float64Array(1);
+    index.sizesOf(leaves, new Int32Array(leaves.buffer), 0, 1, out);
+    return out[0];
+  };
+
+  it.each([
+    ['in fingerprint order', true],
+    ['in any order', false],
+  ])('finds every sample added %s, and nothing else', (_name, sorted) => {
+    const order = fps.map((_, i) => i);
+    if (sorted) order.sort((a, b) => Buffer.compare(fps[a], fps[b]));
+    const index = new SampleIndex(fps.length);
+    for (const i of order) expect(index.add(fps[i], sizeOf(i))).toBeUndefined();
+    index.seal();
+    expect(index.unseen()).toBe(fps.length);
+    fps.forEach((fp, i) => expect(lookup(index, fp)).toBe(sizeOf(i)));
+    expect(index.unseen()).toBe(0);
+    for (let k = 0; k < 100; k++) expect(lookup(index, randomBytes(32))).toBe(-1);
+  });
+
+  it('refuses malformed rows', () => {
+    const index = new SampleIndex(1);
+    expect(index.add(randomBytes(31), 1)).toMatch(/not 32 bytes/);
+    expect(index.add('text', 1)).toMatch(/not 32 bytes/);
+    expect(index.add(randomBytes(32), -1)).toMatch(/not a byte count/);
+    expect(index.add(randomBytes(32), 1.5)).toMatch(/not a byte count/);
+    expect(index.add(randomBytes(32), 1)).toBeUndefined();
+    expect(index.add(randomBytes(32), 1)).toMatch(/more rows/);
   });
 });
