@@ -838,10 +838,18 @@ export function streamOriginsDigest(
       hash.update(out.subarray(0, pos));
       hash.update(prefix);
       pos = 0;
+    } else if (prefix.length <= 64) {
+      for (let i = 0; i < prefix.length; i++) out[pos++] = prefix[i];
     } else {
       pos += prefix.copy(out, pos);
     }
-    pos += out.write(String(runLength), pos, 'latin1');
+    // The run length's decimal digits (a safe integer: at most 16).
+    let digits = 1;
+    for (let v = runLength; v >= 10; v = Math.floor(v / 10)) digits++;
+    for (let i = digits - 1, v = runLength; i >= 0; i--, v = Math.floor(v / 10)) {
+      out[pos + i] = 0x30 + (v % 10);
+    }
+    pos += digits;
     out[pos++] = 0x5d; // ]
   };
   hash.update('[');

@@ -141,6 +141,16 @@ describe('verify internals', () => {
     );
     expect(streamOriginsDigest(names, batches).toString('hex')).toBe(reference.toString('hex'));
     expect(streamOriginsDigest(names, []).toString('hex')).toBe(sha256('[]').toString('hex'));
+    const long = [new Float64Array([1, 1234567, 3, 10, 3, 2 ** 40, 1, 90])];
+    expect(streamOriginsDigest(names, long).toString('hex')).toBe(
+      sha256(
+        canonicalJson([
+          ['a', 'MIT', 1234567],
+          ['"q"\\\u0001', 'ü', 2 ** 40 + 10],
+          ['a', 'MIT', 90],
+        ]),
+      ).toString('hex'),
+    );
     expect(() => streamOriginsDigest(names, [new Float64Array([9, 1])])).toThrow(/origin 9/);
   });
 
