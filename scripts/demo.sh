@@ -38,5 +38,18 @@ origin sessions
 step "origin inspect \$session"
 origin inspect "$session"
 
+step "origin conflicts --session \$session   # exit 4: the examples mix share-alike and non-commercial data"
+origin conflicts --session "$session" || echo "(exit $?)"
+
+step "origin verify --session \$session --root \$root"
+root=$(origin inspect "$session" --json | node -e 'process.stdin.on("data", (d) => process.stdout.write(JSON.parse(d).session_root))')
+origin verify --session "$session" --root "$root"
+
+step 'origin trace --text "Merkle trees let one hash commit to a whole list of items."'
+origin trace --text "Merkle trees let one hash commit to a whole list of items."
+
+step "origin card \$session | head -40"
+origin card "$session" | head -40
+
 step origin status
 origin status
