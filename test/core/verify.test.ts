@@ -59,8 +59,9 @@ describe('verify internals', () => {
     store = await Store.open(join(dir, 'origin.db'), { mode: 'read' });
   });
   afterAll(async () => {
-    await store.abandon();
     cleanup();
+    // store is unset when beforeAll failed; the directory goes first either way.
+    if (store as Store | undefined) await store.abandon();
   });
 
   it('streams the same origins digest as computeOriginsDigest', () => {
