@@ -10,10 +10,10 @@
  * starts hashing every batch on worker threads as soon as it is loaded, so the checks that need
  * no hashing run meanwhile; the root checks come last and await the hashes.
  */
-import { createHash } from 'node:crypto';
 import { CompactRange, EMPTY_ROOT, HASH_BYTES, fromHex, toHex } from './fingerprint';
 import { TreeJob, TreeResults, hashJobs, sharedBytes } from './merkle-kernel';
 import { verifyEvents } from './lineage';
+import { decodeOriginRuns, streamOriginsDigest } from './origins-digest';
 import { getSession } from './session';
 import { Store } from './store';
 import { StoreError, UsageError } from './errors';
@@ -752,127 +752,6 @@ const totals: VerifyCheck = {
     }
   },
 };
-
-/**
- * decodeOrigins (observations.ts) without expanding the runs: the origins column as
- * [origin id, run length, …] pairs, with the same checks (every varint complete, no empty run,
- * exactly `expectedCount` observations covered) and the same messages.
- */
-export function decodeOriginRuns(blob: Uint8Array, expectedCount: number): Float64Array {
-  const runs = new Float64Array(blob.length);
-  let n = 0;
-  let pos = 0;
-  let filled = 0;
-  while (pos < blob.length) {
-    for (let k = 0; k < 2; k++) {
-      let value = 0;
-      let scale = 1;
-      for (;;) {
-        if (pos >= blob.length) throw new RangeError('origins column ends inside a varint');
-        const byte = blob[pos++];
-        value += (byte & 0x7f) * scale;
-        if (byte < 0x80) break;
-        scale *= 0x80;
-      }
-      runs[n++] = value;
-    }
-    const run = runs[n - 1];
-    if (run === 0 || filled + run > expectedCount) {
-      throw new RangeError(
-        `origins column covers more than the batch's ${expectedCount} observations`,
-      );
-    }
-    filled += run;
-  }
-  if (filled !== expectedCount) {
-    throw new RangeError(
-      `origins column covers ${filled} observations, the batch has ${expectedCount}`,
-    );
-  }
-  return runs.subarray(0, n);
-}
-
-/**
- * The origins digest of origins-digest.ts (SHA-256 of the JCS array of [source, license, run]
- * runs in session order), computed from the decoded origin runs and written byte by byte into
- * the hash: computeOriginsDigest builds every run as an array first, which takes seconds on a
- * million observations that alternate sources. Runs merge by (source, license) across batches
- * exactly as there; the JCS of such an array is what is written here (strings as
- * JSON.stringify, integers as their digits, no whitespace). The tests hold the two equal.
- */
-export function streamOriginsDigest(
-  names: ReadonlyMap<number, readonly [string, string]>,
-  batches: readonly (Float64Array | string)[],
-): Buffer {
-  // Each origin id's run prefix `[source,license,` as bytes; ids with equal names share a key.
-  const keyOf = new Map<number, number>();
-  const keyBytes: Buffer[] = [];
-  const byText = new Map<string, number>();
-  for (const [id, [source, license]] of names) {
-    const text = `[${JSON.stringify(source)},${JSON.stringify(license)},`;
-    let key = byText.get(text);
-    if (key === undefined) {
-      key = keyBytes.length;
-      byText.set(text, key);
-      keyBytes.push(Buffer.from(text, 'utf8'));
-    }
-    keyOf.set(id, key);
-  }
-  const hash = createHash('sha256');
-  const out = Buffer.allocUnsafe(1 << 16);
-  let pos = 0;
-  let first = true;
-  let runKey = -1;
-  let runLength = 0;
-  const flushRun = (): void => {
-    if (runLength === 0) return;
-    const prefix = keyBytes[runKey];
-    // ",", the prefix, at most 16 digits and "]".
-    if (pos + prefix.length + 18 > out.length) {
-      hash.update(out.subarray(0, pos));
-      pos = 0;
-    }
-    if (!first) out[pos++] = 0x2c; // ,
-    first = false;
-    if (prefix.length + 18 > out.length) {
-      hash.update(out.subarray(0, pos));
-      hash.update(prefix);
-      pos = 0;
-    } else if (prefix.length <= 64) {
-      for (let i = 0; i < prefix.length; i++) out[pos++] = prefix[i];
-    } else {
-      pos += prefix.copy(out, pos);
-    }
-    // The run length's decimal digits (a safe integer: at most 16).
-    let digits = 1;
-    for (let v = runLength; v >= 10; v = Math.floor(v / 10)) digits++;
-    for (let i = digits - 1, v = runLength; i >= 0; i--, v = Math.floor(v / 10)) {
-      out[pos + i] = 0x30 + (v % 10);
-    }
-    pos += digits;
-    out[pos++] = 0x5d; // ]
-  };
-  hash.update('[');
-  for (const runs of batches) {
-    if (typeof runs === 'string') throw new RangeError(runs);
-    for (let r = 0; r < runs.length; r += 2) {
-      const key = keyOf.get(runs[r]);
-      if (key === undefined) {
-        throw new RangeError(`an observation refers to origin ${runs[r]}, which does not exist`);
-      }
-      if (key === runKey) runLength += runs[r + 1];
-      else {
-        flushRun();
-        runKey = key;
-        runLength = runs[r + 1];
-      }
-    }
-  }
-  flushRun();
-  hash.update(out.subarray(0, pos));
-  hash.update(']');
-  return hash.digest();
-}
 
 const originsDigest: VerifyCheck = {
   name: 'origins_digest',
