@@ -23,20 +23,24 @@ const SKIPPED_LINES_SHOWN = 10;
 /** Input is read, and parsed, in segments of whole lines of about this size. */
 const SEGMENT_BYTES = 1 << 20;
 /** Segments parsed or being parsed but not yet recorded; bounds memory and keeps the order cheap. */
-const MAX_IN_FLIGHT = 6;
+const MAX_IN_FLIGHT = 10;
 /** Below this much input, starting worker threads costs more than it saves. */
 const WORKER_MIN_BYTES = 4 << 20;
 
 /**
- * Parser threads: one per core, at most 3 (recording stays on the main thread, and is the limit
- * beyond that), started once there is WORKER_MIN_BYTES of input. ORIGIN_INGEST_WORKERS=n
- * (for tests and benchmarks) uses n workers whatever the input size, 0 parsing on the main thread.
+ * Parser threads: one per core besides the main thread's (which records, and parses too while
+ * the workers are busy), at most 3, started once there is WORKER_MIN_BYTES of input.
+ * ORIGIN_INGEST_WORKERS=n (for tests and benchmarks) starts n whatever the input size; 0 parses
+ * everything on the main thread.
  */
 function workerPlan(): { count: number; minBytes: number } {
   const forced = process.env.ORIGIN_INGEST_WORKERS;
   if (forced !== undefined && /^[0-9]+$/.test(forced))
     return { count: Number(forced), minBytes: 0 };
-  return { count: Math.max(1, Math.min(3, availableParallelism())), minBytes: WORKER_MIN_BYTES };
+  return {
+    count: Math.max(1, Math.min(3, availableParallelism() - 1)),
+    minBytes: WORKER_MIN_BYTES,
+  };
 }
 
 export interface IngestOptions extends RecordOptions {

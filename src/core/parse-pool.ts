@@ -53,10 +53,12 @@ parentPort.on('message', (job) => {
 /** Which parser produced a result: 0 is the main thread, 1… the workers. Label ids are per parser. */
 export type ParserId = number;
 
+/** Segments queued at one worker before the main thread parses the next one itself. */
+const WORKER_QUEUE = 4;
+
 export class ParsePool {
   private inline: SegmentParser | undefined;
-  private readonly workers: Worker[] = [];
-  private turn = 0;
+  private readonly workers: { worker: Worker; queued: number }[] = [];
 
   constructor(
     private readonly options: SegmentParserOptions,
@@ -68,45 +70,54 @@ export class ParsePool {
     return this.workers.length > 0;
   }
 
-  /** From now on, segments go to `count` workers in turn. */
+  /** From now on, segments go to `count` workers, and to the main thread while they are busy. */
   startWorkers(count: number): void {
     if (this.threaded || count < 1) return;
     const source = workerSource();
     for (let i = 0; i < count; i++) {
       const id = i + 1;
-      const worker = new Worker(source, { eval: true, workerData: this.options });
-      worker.on('message', (message: SegmentResult | { seq: number; error: string }) => {
+      const entry = {
+        worker: new Worker(source, { eval: true, workerData: this.options }),
+        queued: 0,
+      };
+      entry.worker.on('message', (message: SegmentResult | { seq: number; error: string }) => {
+        entry.queued--;
         if ('error' in message) this.onError(new Error(message.error));
         else this.onResult(id, message);
       });
-      worker.on('error', (err) => this.onError(err));
-      this.workers.push(worker);
+      entry.worker.on('error', (err) => this.onError(err));
+      this.workers.push(entry);
     }
   }
 
   /**
-   * Parses a segment; the result comes through onResult, at once on the main thread. The
-   * segment's buffer is transferred to a worker: the caller must not use it afterwards.
+   * Parses a segment on the least busy worker, or on the main thread when there is none or all
+   * have WORKER_QUEUE segments waiting; the result comes through onResult (at once from the main
+   * thread). The segment's buffer may be transferred: the caller must not use it afterwards.
    */
   submit(job: SegmentJob): void {
-    if (this.workers.length === 0) {
-      this.inline ??= createSegmentParser(this.options, deps);
-      let result: SegmentResult;
-      try {
-        result = this.inline.parse(job);
-      } catch (err) {
-        this.onError(err as Error);
-        return;
-      }
-      this.onResult(0, result);
+    let target: { worker: Worker; queued: number } | undefined;
+    for (const entry of this.workers) {
+      if (entry.queued < WORKER_QUEUE && (!target || entry.queued < target.queued)) target = entry;
+    }
+    if (target) {
+      target.queued++;
+      target.worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
       return;
     }
-    const worker = this.workers[this.turn++ % this.workers.length];
-    worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
+    this.inline ??= createSegmentParser(this.options, deps);
+    let result: SegmentResult;
+    try {
+      result = this.inline.parse(job);
+    } catch (err) {
+      this.onError(err as Error);
+      return;
+    }
+    this.onResult(0, result);
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers.length = 0;
   }
 }

@@ -124,6 +124,8 @@ export function createSegmentParser(
     parse(job: SegmentJob): SegmentResult {
       const data = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength);
       const end = data.length;
+      // Whole lines of valid UTF-8 are valid UTF-8 each ("\n" is never inside a character).
+      const allUtf8 = !text && deps.isUtf8(data);
       // Upper bound on records: one per line.
       let maxLines = job.terminated ? 0 : 1;
       for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) maxLines++;
@@ -167,7 +169,7 @@ export function createSegmentParser(
           content = line;
         } else {
           try {
-            if (!deps.isUtf8(line)) throw new InvalidLine('line is not valid UTF-8');
+            if (!allUtf8 && !deps.isUtf8(line)) throw new InvalidLine('line is not valid UTF-8');
             let json = line.toString('utf8');
             if (firstLine && json.charCodeAt(0) === BOM) json = json.slice(1);
             if (json.trim() === '') continue;
