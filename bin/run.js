@@ -1,2 +1,7 @@
 #!/usr/bin/env node
+// Before anything compiles sql.js: keep its WebAssembly on V8's baseline compiler. Otherwise V8
+// recompiles the hot functions with its optimising tier on background threads, which competes with
+// the command for the CPU and holds up exit (~100 ms on a 2-core machine), more than the faster
+// code gives back in a CLI run. scripts/build-binary.js does the same for the single-file executable.
+require('node:v8').setFlagsFromString('--liftoff-only');
 require('@oclif/core').execute({ dir: __dirname });
