@@ -4,4 +4,12 @@
 // the command for the CPU and holds up exit (~100 ms on a 2-core machine), more than the faster
 // code gives back in a CLI run. scripts/build-binary.js does the same for the single-file executable.
 require('node:v8').setFlagsFromString('--liftoff-only');
+if (process.argv[2] === 'ingest') {
+  // Boot ingest's parser threads on the free cores while the CLI loads (an optimisation only).
+  try {
+    require('../dist/core/parse-pool').prestartParserThreads();
+  } catch {
+    // ingest starts them itself
+  }
+}
 require('@oclif/core').execute({ dir: __dirname });

@@ -4,12 +4,11 @@
  * passed on unchanged, in order, even when recording fails.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from './errors';
 import { toHex } from './fingerprint';
 import { FramedItem, LineFramer } from './lines';
-import { ParsePool, ParserId } from './parse-pool';
+import { ParsePool, ParserId, parserThreads } from './parse-pool';
 import { RecordOptions } from './record';
 import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
 import type { SegmentResult } from './segment-parser';
@@ -24,24 +23,10 @@ const SKIPPED_LINES_SHOWN = 10;
 const SEGMENT_BYTES = 1 << 20;
 /** Segments parsed or being parsed but not yet recorded; bounds memory and keeps the order cheap. */
 const MAX_IN_FLIGHT = 10;
+/** Page cache for the ingest transaction; memory is only taken as pages are used. */
+const INGEST_CACHE_KIB = 256 * 1024;
 /** Below this much input, starting worker threads costs more than it saves. */
 const WORKER_MIN_BYTES = 4 << 20;
-
-/**
- * Parser threads: one per core besides the main thread's (which records, and parses too while
- * the workers are busy), at most 3, started once there is WORKER_MIN_BYTES of input.
- * ORIGIN_INGEST_WORKERS=n (for tests and benchmarks) starts n whatever the input size; 0 parses
- * everything on the main thread.
- */
-function workerPlan(): { count: number; minBytes: number } {
-  const forced = process.env.ORIGIN_INGEST_WORKERS;
-  if (forced !== undefined && /^[0-9]+$/.test(forced))
-    return { count: Number(forced), minBytes: 0 };
-  return {
-    count: Math.max(1, Math.min(3, availableParallelism() - 1)),
-    minBytes: WORKER_MIN_BYTES,
-  };
-}
 
 export interface IngestOptions extends RecordOptions {
   /** File paths; '-' or none means stdin. */
@@ -172,6 +157,9 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     throw new UsageError('stdin ("-") can be read only once');
 
   const started = Date.now();
+  // A page cache that holds what one ingest writes (SQLite's default is 2 MiB): spilling dirty
+  // pages into sql.js's in-memory file mid-transaction costs more than keeping them.
+  store.db.exec(`PRAGMA cache_size = -${INGEST_CACHE_KIB}`);
   store.db.exec('BEGIN');
   try {
     const summary = await ingestInTransaction(store, options, inputs, fileBytes, started);
@@ -300,8 +288,9 @@ async function ingestInTransaction(
     onResult,
     onError,
   );
-  const workers = workerPlan();
-  if (fileBytes >= workers.minBytes) pool.startWorkers(workers.count);
+  const threads = parserThreads();
+  const workerMinBytes = threads.forced ? 0 : WORKER_MIN_BYTES;
+  if (fileBytes >= workerMinBytes) pool.startWorkers(threads.count);
   let dispatchedBytes = 0;
 
   /** Waits until fewer than `limit` segments are unrecorded; throws what failed meanwhile. */
@@ -323,7 +312,7 @@ async function ingestInTransaction(
         onResult(0, tooLongResult(seq, item.bytes, options.maxLineBytes));
       } else {
         dispatchedBytes += item.data.length;
-        if (dispatchedBytes >= workers.minBytes) pool.startWorkers(workers.count);
+        if (dispatchedBytes >= workerMinBytes) pool.startWorkers(threads.count);
         pool.submit({
           seq,
           data: item.data,
