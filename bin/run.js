@@ -5,9 +5,10 @@
 // code gives back in a CLI run. scripts/build-binary.js does the same for the single-file executable.
 require('node:v8').setFlagsFromString('--liftoff-only');
 if (process.argv[2] === 'ingest') {
-  // Boot ingest's parser threads on the free cores while the CLI loads (an optimisation only).
+  // Boot ingest's parser threads on the cores that are idle while the CLI loads, one of them
+  // reading the input ahead (an optimisation only: see src/core/ingest-prestart.ts).
   try {
-    require('../dist/core/parse-pool').prestartParserThreads();
+    require('../dist/core/ingest-prestart').prestartIngest(process.argv.slice(3));
   } catch {
     // ingest starts them itself
   }

@@ -7,6 +7,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from './errors';
 import { toHex } from './fingerprint';
+import { SEGMENT_BYTES } from './ingest-defaults';
 import { FramedItem, LineFramer } from './lines';
 import { ParsePool, ParserId, parserThreads } from './parse-pool';
 import { RecordOptions } from './record';
@@ -15,12 +16,9 @@ import type { SegmentResult } from './segment-parser';
 import { SessionRow, assertOpen, createSession, getSession } from './session';
 import { Store } from './store';
 
-export const DEFAULT_BATCH_SIZE = 1024;
-export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+export { DEFAULT_BATCH_SIZE, DEFAULT_MAX_LINE_BYTES } from './ingest-defaults';
 const STDIN = '-';
 const SKIPPED_LINES_SHOWN = 10;
-/** Input is read, and parsed, in segments of whole lines of about this size. */
-const SEGMENT_BYTES = 1 << 20;
 /** Segments parsed or being parsed but not yet recorded; bounds memory and keeps the order cheap. */
 const MAX_IN_FLIGHT = 10;
 /** Page cache for the ingest transaction; memory is only taken as pages are used. */
@@ -288,17 +286,75 @@ async function ingestInTransaction(
     onResult,
     onError,
   );
+  const states: InputState[] = inputs.map((path) => {
+    const name = inputName(path);
+    return {
+      name,
+      defaultSource: options.source ?? name,
+      defaultLicense: options.license ?? UNKNOWN_LICENSE,
+      lines: 0,
+      origins: [],
+    };
+  });
+
+  // Where reading starts: after what a worker has read ahead (see ingest-prestart.ts), if any.
+  // Its segments are numbered at once but recorded a few at a time as new segments go out, so
+  // that the worker has work again while the main thread catches up.
+  let resume: { input: number; offset: number } | undefined;
+  const readAheadResults: [ParserId, SegmentResult][] = [];
+  const recordReadAhead = (count: number): void => {
+    for (const [parser, result] of readAheadResults.splice(0, count)) onResult(parser, result);
+  };
+  const readAhead = options.tee
+    ? undefined
+    : pool.adoptReadAhead(inputs, (message) => {
+        if (message.kind === 'segment' || message.kind === 'too-long') {
+          const seq = submitted++;
+          segmentInput.set(seq, states[message.input]);
+          if (message.kind === 'too-long') {
+            readAheadResults.push([0, tooLongResult(seq, message.bytes, options.maxLineBytes)]);
+          } else {
+            message.result.seq = seq;
+            readAheadResults.push([1, message.result]);
+          }
+        } else if (message.kind === 'input-done') {
+          inputBytes += message.bytes;
+        } else {
+          inputBytes += message.offset;
+          resume = { input: message.input, offset: message.offset };
+          wake?.();
+        }
+      });
+  if (readAhead) {
+    // It stops after the segment it is on.
+    readAhead.stop();
+    while (!resume && !fatal) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    if (fatal) {
+      await pool.close();
+      throw fatal.error;
+    }
+  }
   const threads = parserThreads();
-  const workerMinBytes = threads.forced ? 0 : WORKER_MIN_BYTES;
+  const workerMinBytes = threads.forced || readAhead ? 0 : WORKER_MIN_BYTES;
   if (fileBytes >= workerMinBytes) pool.startWorkers(threads.count);
   let dispatchedBytes = 0;
 
   /** Waits until fewer than `limit` segments are unrecorded; throws what failed meanwhile. */
   const settle = async (limit: number): Promise<void> => {
-    while (!fatal && submitted - recorded > limit) {
+    // Segments read ahead are already parsed: they hold no input buffers, and recording one
+    // beats waiting.
+    while (!fatal && submitted - recorded - readAheadResults.length > limit) {
+      if (readAheadResults.length > 0) {
+        recordReadAhead(1);
+        continue;
+      }
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }
+    if (limit === 0) recordReadAhead(readAheadResults.length);
     if (fatal) throw fatal.error;
   };
 
@@ -320,6 +376,7 @@ async function ingestInTransaction(
           firstLineOfInput: item.firstLineOfInput,
         });
       }
+      recordReadAhead(2);
       await settle(MAX_IN_FLIGHT - 1);
     }
   };
@@ -340,7 +397,7 @@ async function ingestInTransaction(
       elapsedMs: Date.now() - started,
     });
 
-  const readFile = async (path: string, input: InputState): Promise<void> => {
+  const readFile = async (path: string, input: InputState, offset: number): Promise<void> => {
     const cannotRead = (err: unknown): UsageError =>
       new UsageError(
         `cannot read ${input.name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
@@ -351,17 +408,19 @@ async function ingestInTransaction(
     } catch (err) {
       throw cannotRead(err);
     }
-    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
+    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers, offset === 0);
+    let position = offset;
     try {
       while (!options.signal?.aborted) {
         const region = framer.space(SEGMENT_BYTES);
         let n: number;
         try {
-          n = readSync(fd, region, 0, SEGMENT_BYTES, null);
+          n = readSync(fd, region, 0, SEGMENT_BYTES, position);
         } catch (err) {
           throw cannotRead(err);
         }
         if (n === 0) break;
+        position += n;
         inputBytes += n;
         // A copy: the segment's buffer moves to a parser thread.
         if (options.tee) await passThrough(Buffer.from(region.subarray(0, n)));
@@ -404,18 +463,11 @@ async function ingestInTransaction(
   };
 
   try {
-    for (const path of inputs) {
+    for (let i = resume?.input ?? 0; i < inputs.length; i++) {
       if (options.signal?.aborted) break;
-      const name = inputName(path);
-      const input: InputState = {
-        name,
-        defaultSource: options.source ?? name,
-        defaultLicense: options.license ?? UNKNOWN_LICENSE,
-        lines: 0,
-        origins: [],
-      };
-      if (path === STDIN) await readStream(options.stdin, input);
-      else await readFile(path, input);
+      const offset = i === resume?.input ? resume.offset : 0;
+      if (inputs[i] === STDIN) await readStream(options.stdin, states[i]);
+      else await readFile(inputs[i], states[i], offset);
     }
     await settle(0);
   } finally {

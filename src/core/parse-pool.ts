@@ -2,12 +2,18 @@
  * Parses line segments on the main thread or on worker threads, and hands every result to one
  * callback. Workers are started from source text (see segment-parser.ts), so they run the same
  * code from dist/ and inside the single-file executable, where no worker script exists on disk.
+ *
+ * A worker can also read ahead: started before the CLI has even parsed its flags (bin/run.js),
+ * it reads and parses the input files on its own, on the core that is otherwise idle while the
+ * CLI loads. Ingest adopts that work only if the worker's guess of the inputs and parser options
+ * is exactly what ingest runs with; the input then continues from where the worker stopped.
  */
 import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import canonicalize from 'canonicalize';
 import { sha256Into } from './fingerprint';
+import { LineFramer } from './lines';
 import {
   SegmentJob,
   SegmentParser,
@@ -19,23 +25,114 @@ import {
 
 const deps: SegmentParserDeps = { sha256Into, isUtf8, canonicalize };
 
-/** A worker's whole program: a message loop whose first message is the parser's options. */
+/** What a worker reads ahead, and how far at most. */
+export interface ReadAhead {
+  inputs: string[];
+  options: SegmentParserOptions;
+  segmentBytes: number;
+  maxSegments: number;
+}
+
+/** What a reading-ahead worker reports, in input order. */
+export type ReadAheadMessage =
+  | { kind: 'segment'; input: number; result: SegmentResult }
+  | { kind: 'too-long'; input: number; bytes: number; firstLineOfInput: boolean }
+  /** Input `input` was read to its end: `bytes` in all. */
+  | { kind: 'input-done'; input: number; bytes: number }
+  /** Stopped: input `input` (inputs.length if all were read) goes on at byte `offset`. */
+  | { kind: 'stopped'; input: number; offset: number };
+
+type WorkerMessage =
+  | SegmentResult
+  | { seq: number; error: string }
+  | ReadAheadMessage
+  | { kind: 'error'; error: string };
+
+/** A worker's whole program; its first message is the parser's options, or what to read ahead. */
 function workerSource(): string {
   return `'use strict';
 const { parentPort } = require('node:worker_threads');
 const { hash } = require('node:crypto');
 const { isUtf8 } = require('node:buffer');
+const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
 const canonicalize = ${canonicalize.toString()};
 const createSegmentParser = ${createSegmentParser.toString()};
+const LineFramer = ${LineFramer.toString()};
 const deps = {
   sha256Into: (data, out, offset) => out.write(hash('sha256', data, 'binary'), offset, 32, 'latin1'),
   isUtf8,
   canonicalize,
 };
+const resultBuffers = (r) => [r.fingerprints.buffer, r.leaves.buffer, r.sizes.buffer, r.labels.buffer];
 let parser;
+let stopReading = false;
+
+async function readAhead({ inputs, options, segmentBytes, maxSegments }) {
+  let segments = 0;
+  const spare = [];
+  for (let input = 0; input < inputs.length; input++) {
+    let fd;
+    try {
+      fd = openSync(inputs[input], 'r');
+      // Never block on a pipe or a device: ingest reads those itself.
+      if (!fstatSync(fd).isFile()) throw new Error('not a file');
+    } catch {
+      if (fd !== undefined) closeSync(fd);
+      return parentPort.postMessage({ kind: 'stopped', input, offset: 0 });
+    }
+    const framer = new LineFramer(options.maxLineBytes, segmentBytes, spare);
+    let read = 0;
+    try {
+      for (;;) {
+        // Let a stop request in.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (stopReading || segments >= maxSegments) {
+          return parentPort.postMessage({ kind: 'stopped', input, offset: read - framer.unsent });
+        }
+        const region = framer.space(segmentBytes);
+        let n;
+        try {
+          n = readSync(fd, region, 0, segmentBytes, null);
+        } catch {
+          return parentPort.postMessage({ kind: 'stopped', input, offset: read - framer.unsent });
+        }
+        if (n === 0) break;
+        read += n;
+        for (const item of framer.commit(n)) segments += send(input, item, spare);
+      }
+      for (const item of framer.end()) segments += send(input, item, spare);
+      parentPort.postMessage({ kind: 'input-done', input, bytes: read });
+    } finally {
+      closeSync(fd);
+    }
+  }
+  parentPort.postMessage({ kind: 'stopped', input: inputs.length, offset: 0 });
+}
+
+function send(input, item, spare) {
+  if (item.kind === 'tooLong') {
+    parentPort.postMessage({ kind: 'too-long', input, bytes: item.bytes, firstLineOfInput: item.firstLineOfInput });
+    return 1;
+  }
+  const result = parser.parse({ seq: -1, data: item.data, terminated: item.terminated, firstLineOfInput: item.firstLineOfInput });
+  result.data = new Uint8Array(0);
+  spare.push(Buffer.from(item.data.buffer));
+  parentPort.postMessage({ kind: 'segment', input, result }, resultBuffers(result));
+  return 1;
+}
+
 parentPort.on('message', (message) => {
+  if (message.kind === 'stop') {
+    stopReading = true;
+    return;
+  }
   if (parser === undefined) {
-    parser = createSegmentParser(message, deps);
+    if (message.kind === 'read-ahead') {
+      parser = createSegmentParser(message.readAhead.options, deps);
+      readAhead(message.readAhead).catch((err) => parentPort.postMessage({ kind: 'error', error: String(err && err.message || err) }));
+    } else {
+      parser = createSegmentParser(message, deps);
+    }
     return;
   }
   let result;
@@ -45,13 +142,7 @@ parentPort.on('message', (message) => {
     parentPort.postMessage({ seq: message.seq, error: err instanceof Error ? err.message : String(err) });
     return;
   }
-  parentPort.postMessage(result, [
-    result.data.buffer,
-    result.fingerprints.buffer,
-    result.leaves.buffer,
-    result.sizes.buffer,
-    result.labels.buffer,
-  ]);
+  parentPort.postMessage(result, [result.data.buffer, ...resultBuffers(result)]);
 });
 `;
 }
@@ -68,6 +159,10 @@ interface PoolWorker {
   online: boolean;
   queued: number;
   error?: Error;
+  readAhead?: ReadAhead;
+  /** Where its messages go; until someone takes the worker, they wait in `backlog`. */
+  handle: (message: WorkerMessage) => void;
+  backlog: WorkerMessage[];
 }
 
 /**
@@ -81,17 +176,20 @@ export function parserThreads(): { count: number; forced: boolean } {
   return { count: Math.max(1, Math.min(3, availableParallelism() - 1)), forced: false };
 }
 
-let spareSource: string | undefined;
+let source: string | undefined;
 
 function spawn(): PoolWorker {
-  spareSource ??= workerSource();
+  source ??= workerSource();
   const entry: PoolWorker = {
-    worker: new Worker(spareSource, { eval: true }),
+    worker: new Worker(source, { eval: true }),
     online: false,
     queued: 0,
+    handle: (message) => entry.backlog.push(message),
+    backlog: [],
   };
   entry.worker.once('online', () => (entry.online = true));
   entry.worker.on('error', (err) => (entry.error ??= err));
+  entry.worker.on('message', (message: WorkerMessage) => entry.handle(message));
   return entry;
 }
 
@@ -99,16 +197,32 @@ function spawn(): PoolWorker {
 const prestarted: PoolWorker[] = [];
 
 /**
- * Boots the parser threads now, before a command needs them (bin/run.js calls it for ingest, so
- * they boot on a free core while the CLI loads). They do not keep the process alive.
+ * Boots the parser threads now, before a command needs them (bin/run.js does for ingest, so they
+ * boot on a free core while the CLI loads), the first one reading ahead if told what to read.
+ * They do not keep the process alive.
  */
-export function prestartParserThreads(): void {
+export function prestartParserThreads(readAhead?: ReadAhead): void {
   const { count } = parserThreads();
   while (prestarted.length < count) {
     const entry = spawn();
     entry.worker.unref();
+    if (readAhead && prestarted.length === 0) {
+      entry.readAhead = readAhead;
+      entry.worker.postMessage({ kind: 'read-ahead', readAhead });
+    }
     prestarted.push(entry);
   }
+}
+
+function sameOptions(a: SegmentParserOptions, b: SegmentParserOptions): boolean {
+  return (
+    a.format === b.format &&
+    a.contentField === b.contentField &&
+    a.sourceField === b.sourceField &&
+    a.licenseField === b.licenseField &&
+    a.maxLineBytes === b.maxLineBytes &&
+    a.skipInvalid === b.skipInvalid
+  );
 }
 
 export class ParsePool {
@@ -120,33 +234,72 @@ export class ParsePool {
     private readonly options: SegmentParserOptions,
     private readonly onResult: (parser: ParserId, result: SegmentResult) => void,
     private readonly onError: (err: Error) => void,
-  ) {}
+  ) {
+    // A worker that read ahead with other options or inputs is of no use.
+    for (let i = prestarted.length - 1; i >= 0; i--) {
+      const readAhead = prestarted[i].readAhead;
+      if (readAhead && !sameOptions(readAhead.options, options)) {
+        void prestarted.splice(i, 1)[0].worker.terminate();
+      }
+    }
+  }
 
   get threaded(): boolean {
     return this.workers.length > 0;
   }
 
+  /**
+   * Takes over the worker that read ahead, if it read exactly these inputs: every message it
+   * sent and sends goes to `onMessage`, in order (as parser 1), until 'stopped'; call stop()
+   * to have it stop soon. Undefined if no worker read these inputs ahead.
+   */
+  adoptReadAhead(
+    inputs: readonly string[],
+    onMessage: (message: ReadAheadMessage) => void,
+  ): { stop(): void } | undefined {
+    const index = prestarted.findIndex((e) => e.readAhead);
+    if (index === -1) return undefined;
+    const entry = prestarted.splice(index, 1)[0];
+    const wanted = entry.readAhead as ReadAhead;
+    if (wanted.inputs.length !== inputs.length || wanted.inputs.some((p, i) => p !== inputs[i])) {
+      void entry.worker.terminate();
+      return undefined;
+    }
+    this.attach(entry, onMessage);
+    return { stop: () => entry.worker.postMessage({ kind: 'stop' }) };
+  }
+
   /** From now on, segments go to `count` workers, and to the main thread while they are busy. */
   startWorkers(count: number): void {
-    if (this.threaded || count < 1) return;
-    for (let i = 0; i < count; i++) {
-      const id = i + 1;
+    while (this.workers.length < count) {
       const entry = prestarted.shift() ?? spawn();
-      entry.worker.ref();
-      if (entry.error) this.onError(entry.error);
-      entry.worker.on('message', (message: SegmentResult | { seq: number; error: string }) => {
-        entry.queued--;
-        if ('error' in message) this.onError(new Error(message.error));
-        else this.onResult(id, message);
-      });
-      entry.worker.on('error', (err) => this.onError(err));
-      entry.worker.on('exit', (code) => {
-        if (!this.closing) this.onError(new Error(`a parser thread stopped (exit code ${code})`));
-      });
+      this.attach(entry);
       entry.worker.postMessage(this.options);
-      this.workers.push(entry);
     }
   }
+
+  private attach(entry: PoolWorker, onReadAhead?: (message: ReadAheadMessage) => void): void {
+    const id = this.workers.length + 1;
+    entry.worker.ref();
+    if (entry.error) this.onError(entry.error);
+    entry.worker.on('error', (err) => this.onError(err));
+    entry.worker.on('exit', (code) => {
+      if (!this.closing) this.onError(new Error(`a parser thread stopped (exit code ${code})`));
+    });
+    entry.handle = (message) => {
+      if ('kind' in message) {
+        if (message.kind === 'error') this.onError(new Error(message.error));
+        else onReadAhead?.(message);
+        return;
+      }
+      entry.queued--;
+      if ('error' in message) this.onError(new Error(message.error));
+      else this.onResult(id, message);
+    };
+    this.workers.push(entry);
+    for (const message of entry.backlog.splice(0)) entry.handle(message);
+  }
+
   /**
    * Parses a segment on the least busy worker, or on the main thread when none is up yet or all
    * have WORKER_QUEUE segments waiting; the result comes through onResult (at once from the main

@@ -1,5 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import {
   leafHash,
@@ -10,7 +13,8 @@ import {
 } from '../../src/core/fingerprint';
 import { FingerprintSet } from '../../src/core/fingerprint-set';
 import { FramedItem, LineFramer } from '../../src/core/lines';
-import { ParsePool } from '../../src/core/parse-pool';
+import { readAheadOf } from '../../src/core/ingest-prestart';
+import { ParsePool, prestartParserThreads } from '../../src/core/parse-pool';
 import {
   SegmentParserOptions,
   SegmentResult,
@@ -258,6 +262,105 @@ describe('batch roots from leaf hashes', () => {
     for (let n = 0; n <= 70; n++) {
       const leaves = leafHashesOf(Buffer.concat(fps.slice(0, n)), n);
       expect(rootOfLeafHashes(leaves, n)).toEqual(merkleRoot(fps.slice(0, n)));
+    }
+  });
+});
+
+describe('reading ahead', () => {
+  it('guesses the inputs and parser options only from plain arguments', () => {
+    const plain = readAheadOf([
+      'a.jsonl',
+      '--content-field',
+      'text',
+      '--source-field=src',
+      'b.jsonl',
+      '--path',
+      'x.db',
+      '--json',
+      '-q',
+      '--skip-invalid',
+      '--max-line-bytes',
+      '100',
+    ]);
+    expect(plain?.inputs).toEqual(['a.jsonl', 'b.jsonl']);
+    expect(plain?.options).toEqual({
+      format: 'jsonl',
+      contentField: 'text',
+      sourceField: 'src',
+      licenseField: undefined,
+      maxLineBytes: 100,
+      skipInvalid: true,
+    });
+    for (const argv of [
+      [],
+      ['a.jsonl', '--tee'],
+      ['-'],
+      ['a.jsonl', '--help'],
+      ['a.jsonl', '--unknown', 'x'],
+      ['a.jsonl', '--format', 'csv'],
+      ['a.jsonl', '--content-field', 'a', '--content-field', 'b'],
+      ['a.jsonl', '--max-line-bytes', '0'],
+      ['a.jsonl', '--content-field'],
+      ['a.jsonl', '--json=yes'],
+    ]) {
+      expect(readAheadOf(argv)).toBeUndefined();
+    }
+  });
+
+  it('stops at a line boundary that the rest of the input continues from', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'origin-readahead-'));
+    try {
+      const lines = [
+        ...Array.from({ length: 30 }, (_, i) => `{"t":"line ${i}"}`),
+        `{"t":"${'x'.repeat(1000)}"}`,
+        ...Array.from({ length: 30 }, (_, i) => `{"t":"after ${i}"}`),
+      ];
+      const path = join(dir, 'in.jsonl');
+      writeFileSync(path, lines.join('\n'));
+      const options = {
+        format: 'jsonl' as const,
+        contentField: 't',
+        maxLineBytes: 100,
+        skipInvalid: true,
+      };
+      for (const maxSegments of [0, 1, 3, 5, 8, 1000]) {
+        prestartParserThreads({ inputs: [path], options, segmentBytes: 64, maxSegments });
+        const seen: number[] = [];
+        let stopped: { input: number; offset: number } | undefined;
+        const pool = new ParsePool(
+          options,
+          () => undefined,
+          (err) => {
+            throw err;
+          },
+        );
+        await new Promise<void>((resolve) => {
+          const adopted = pool.adoptReadAhead([path], (message) => {
+            if (message.kind === 'segment') seen.push(message.result.count);
+            if (message.kind === 'too-long') seen.push(-message.bytes);
+            if (message.kind === 'stopped') {
+              stopped = message;
+              resolve();
+            }
+          });
+          expect(adopted).toBeDefined();
+        });
+        await pool.close();
+        const records = seen.filter((n) => n >= 0).reduce((a, b) => a + b, 0);
+        const tooLong = seen.filter((n) => n < 0).length;
+        const text = lines.join('\n');
+        const done = stopped?.input === 1;
+        const offset = done ? text.length : (stopped?.offset as number);
+        expect(done || offset === 0 || text[offset - 1] === '\n').toBe(true);
+        const before = text
+          .slice(0, offset)
+          .split('\n')
+          .slice(0, offset > 0 ? -1 : 0);
+        expect(records + tooLong).toBe(offset === text.length ? lines.length : before.length);
+        expect(tooLong).toBe(before.some((l) => l.length > 100) || offset === text.length ? 1 : 0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

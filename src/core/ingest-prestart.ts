@@ -1,0 +1,81 @@
+/**
+ * For `origin ingest …`, bin/run.js calls prestartIngest() before anything else loads: the parser
+ * threads boot on the cores that are idle while the CLI loads, and when the arguments are plain
+ * enough to read without oclif, one of them starts reading and parsing the input files already.
+ * Nothing here decides anything: ingest adopts that work only if it is exactly what it would
+ * have done (same inputs, same parser options), and otherwise throws it away.
+ */
+import { DEFAULT_MAX_LINE_BYTES, SEGMENT_BYTES } from './ingest-defaults';
+import { ReadAhead, prestartParserThreads } from './parse-pool';
+
+/** Read-ahead stops after this many segments if ingest has not taken it over by then. */
+const MAX_READ_AHEAD_SEGMENTS = 128;
+
+/** Flags of `origin ingest` that take a value, and the boolean ones; --tee is left out on purpose. */
+const VALUE_FLAGS = new Set([
+  '--format',
+  '--content-field',
+  '--source-field',
+  '--license-field',
+  '--max-line-bytes',
+  '--source',
+  '--license',
+  '--batch-size',
+  '--session',
+  '--path',
+  '--db',
+]);
+const BOOLEAN_FLAGS = new Set(['--json', '--quiet', '-q', '--skip-invalid']);
+
+/** What ingest would read and how it would parse it, if argv is unambiguous; else undefined. */
+export function readAheadOf(argv: readonly string[]): ReadAhead | undefined {
+  const values = new Map<string, string>();
+  const inputs: string[] = [];
+  let skipInvalid = false;
+  for (let i = 0; i < argv.length; i++) {
+    let flag = argv[i];
+    let value: string | undefined;
+    const eq = flag.indexOf('=');
+    if (flag.startsWith('--') && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    if (VALUE_FLAGS.has(flag)) {
+      if (value === undefined) {
+        if (i + 1 >= argv.length) return undefined;
+        value = argv[++i];
+      }
+      if (values.has(flag)) return undefined;
+      values.set(flag, value);
+    } else if (value === undefined && BOOLEAN_FLAGS.has(flag)) {
+      if (flag === '--skip-invalid') skipInvalid = true;
+    } else if (flag.startsWith('-') || value !== undefined) {
+      // stdin ("-"), --tee, --help, anything unknown: leave it all to ingest.
+      return undefined;
+    } else {
+      inputs.push(flag);
+    }
+  }
+  const format = values.get('--format') ?? 'jsonl';
+  const maxLineBytes = Number(values.get('--max-line-bytes') ?? DEFAULT_MAX_LINE_BYTES);
+  if (inputs.length === 0 || (format !== 'jsonl' && format !== 'text')) return undefined;
+  if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) return undefined;
+  return {
+    inputs,
+    options: {
+      format,
+      contentField: values.get('--content-field'),
+      sourceField: values.get('--source-field'),
+      licenseField: values.get('--license-field'),
+      maxLineBytes,
+      skipInvalid,
+    },
+    segmentBytes: SEGMENT_BYTES,
+    maxSegments: MAX_READ_AHEAD_SEGMENTS,
+  };
+}
+
+/** `argv`: the arguments after `ingest`. */
+export function prestartIngest(argv: readonly string[]): void {
+  prestartParserThreads(readAheadOf(argv));
+}
