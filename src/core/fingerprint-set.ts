@@ -100,8 +100,14 @@ export class FingerprintSet {
     return h ^ (h >>> 13);
   }
 
-  private grow(): void {
-    const capacity = this.slots.length * 2;
+  /** Makes room for `expected` fingerprints in all, so that adding them never has to rehash. */
+  reserve(expected: number): void {
+    let capacity = this.slots.length;
+    while (capacity < expected * 2) capacity *= 2;
+    if (capacity > this.slots.length) this.grow(capacity);
+  }
+
+  private grow(capacity = this.slots.length * 2): void {
     const keys = new Uint8Array((capacity / 2) * KEY);
     keys.set(this.keys.subarray(0, this.count * KEY));
     this.keys = keys;

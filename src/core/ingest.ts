@@ -21,6 +21,8 @@ const STDIN = '-';
 const SKIPPED_LINES_SHOWN = 10;
 /** Segments parsed or being parsed but not yet recorded; bounds memory and keeps the order cheap. */
 const MAX_IN_FLIGHT = 10;
+/** At most this many records are made room for ahead of time (32 bytes each and more). */
+const MAX_RESERVED_RECORDS = 4 << 20;
 /** Page cache for the ingest transaction; memory is only taken as pages are used. */
 const INGEST_CACHE_KIB = 256 * 1024;
 /** Below this much input, starting worker threads costs more than it saves. */
@@ -213,6 +215,7 @@ async function ingestInTransaction(
   // Every parser numbers (source, license) labels on its own: [source, license, …] by label id.
   const labelTables: (string | null)[][] = [];
   let originIds = new Uint32Array(1024);
+  let reserved = false;
 
   // Segment buffers go round: framer → parser → back here → framer.
   const spareBuffers: Buffer[] = [];
@@ -231,6 +234,14 @@ async function ingestInTransaction(
       reject(input, lineBase + f.line, f.reason);
     }
     if (failure) return;
+    if (!reserved && result.count > 0) {
+      // The set of fingerprints, sized once from the first segment's bytes per record.
+      reserved = true;
+      const bytesPerRecord = result.bytes / result.count;
+      recorder.reserve(
+        Math.min(MAX_RESERVED_RECORDS, Math.ceil((1.05 * fileBytes) / bytesPerRecord)),
+      );
+    }
     const cache = (input.origins[parser] ??= []);
     if (originIds.length < result.count) originIds = new Uint32Array(result.count);
     for (let i = 0; i < result.count; i++) {
@@ -523,6 +534,7 @@ function tooLongResult(seq: number, bytes: number, maxLineBytes: number): Segmen
     seq,
     data: new Uint8Array(0),
     lines: 1,
+    bytes: 0,
     count: 0,
     fingerprints: new Uint8Array(0),
     leaves: new Uint8Array(0),

@@ -134,6 +134,17 @@ export class Recorder {
     return Number(this.store.scalar(`SELECT id FROM ${table} WHERE ${column} = ?`, [value]));
   }
 
+  /** Makes room for about `records` more observations ahead of time (an estimate is fine). */
+  reserve(records: number): void {
+    const expected = this.seen.size + records;
+    this.seen.reserve(expected);
+    if (this.sampleSizes.length < expected) {
+      const sizes = new Float64Array(expected);
+      sizes.set(this.sampleSizes);
+      this.sampleSizes = sizes;
+    }
+  }
+
   /** Records one observation of content with this fingerprint and size, from this origin. */
   observe(fp: Uint8Array, size: number, originId: number): void {
     this.observeMany(fp, leafHashesOf(fp, 1), [size], [originId], 1);
@@ -167,7 +178,7 @@ export class Recorder {
         const originId = originIds[i];
         const number = this.seen.add(fps, i * HASH_BYTES);
         if (number >= 0) {
-          if (number === this.sampleSizes.length) {
+          if (number >= this.sampleSizes.length) {
             const grown = new Float64Array(number * 2);
             grown.set(this.sampleSizes);
             this.sampleSizes = grown;

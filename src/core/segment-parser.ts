@@ -50,6 +50,8 @@ export interface SegmentResult {
   data: Uint8Array;
   /** Lines consumed (records, blank and invalid lines), so the caller can keep line numbers. */
   lines: number;
+  /** Bytes of input the segment held. */
+  bytes: number;
   /** Records. */
   count: number;
   /** count × 32 bytes of SHA-256 fingerprints. */
@@ -222,6 +224,7 @@ export function createSegmentParser(
         seq: job.seq,
         data: job.data,
         lines,
+        bytes: end,
         count,
         fingerprints: fingerprints.subarray(0, count * HASH),
         leaves: leaves.subarray(0, count * HASH),
