@@ -2,7 +2,8 @@
  * A dense index of 32-byte fingerprints: each distinct fingerprint gets the next integer (0, 1, …),
  * so callers keep per-sample values in typed arrays (sizes, counts) instead of Maps of strings.
  * Open addressing over one flat key buffer: a million distinct samples cost ~45 MB and no
- * per-entry objects, and a lookup is a few integer operations.
+ * per-entry objects (a Set of strings costs several times that), and a lookup is a few integer
+ * operations.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -37,11 +38,17 @@ export class FingerprintIndex {
 
   /** The index of the fingerprint at src[offset, offset + 32), adding it if it is new. */
   add(src: Uint8Array, offset: number): number {
+    const found = this.insert(src, offset);
+    return found >= 0 ? found : this.indexOf(src, offset);
+  }
+
+  /** Adds the fingerprint at src[offset, offset + 32): its new index, or -1 if it was held. */
+  insert(src: Uint8Array, offset: number): number {
     let slot = this.slotOf(src, offset) & this.mask;
     for (;;) {
       const entry = this.slots[slot];
       if (entry === 0) break;
-      if (this.equals(entry - 1, src, offset)) return entry - 1;
+      if (this.equals(entry - 1, src, offset)) return -1;
       slot = (slot + 1) & this.mask;
     }
     const index = this.count++;
@@ -64,6 +71,46 @@ export class FingerprintIndex {
     }
   }
 
+  /** The fingerprints by number: number i at [32i, 32i + 32). Valid until the next add(). */
+  get fingerprints(): Uint8Array {
+    return this.keys;
+  }
+
+  /**
+   * The numbers from..to-1 ordered by fingerprint (bytewise), e.g. to insert them into a B-tree in
+   * key order: a counting sort on the first two bytes, then each (small) bucket on its own.
+   */
+  order(from: number, to: number): Int32Array {
+    const keys = this.keys;
+    const bucketOf = (index: number): number => (keys[index * KEY] << 8) | keys[index * KEY + 1];
+    const ends = new Int32Array(65537);
+    for (let index = from; index < to; index++) ends[bucketOf(index) + 1]++;
+    for (let b = 0; b < 65536; b++) ends[b + 1] += ends[b];
+    const out = new Int32Array(to - from);
+    for (let index = from; index < to; index++) out[ends[bucketOf(index)]++] = index;
+    const compare = (a: number, b: number): number => {
+      for (let i = 2; i < KEY; i++) {
+        const d = keys[a * KEY + i] - keys[b * KEY + i];
+        if (d !== 0) return d;
+      }
+      return 0;
+    };
+    let start = 0;
+    for (let b = 0; b < 65536; b++) {
+      const end = ends[b];
+      if (end - start > 1) out.subarray(start, end).sort(compare);
+      start = end;
+    }
+    return out;
+  }
+
+  /** Makes room for `expected` fingerprints in all, so that adding them never has to rehash. */
+  reserve(expected: number): void {
+    let capacity = this.slots.length;
+    while (capacity < expected * 2) capacity *= 2;
+    if (capacity > this.slots.length) this.grow(capacity);
+  }
+
   private equals(index: number, src: Uint8Array, offset: number): boolean {
     const keys = this.keys;
     const base = index * KEY;
@@ -82,8 +129,7 @@ export class FingerprintIndex {
     return h ^ (h >>> 13);
   }
 
-  private grow(): void {
-    const capacity = this.slots.length * 2;
+  private grow(capacity = this.slots.length * 2): void {
     const keys = new Uint8Array((capacity / 2) * KEY);
     keys.set(this.keys.subarray(0, this.count * KEY));
     this.keys = keys;

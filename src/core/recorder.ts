@@ -4,7 +4,7 @@
  */
 import type { Statement } from 'sql.js';
 import { CompactRange, HASH_BYTES, leafHashesOf, rootOfLeafHashes } from './fingerprint';
-import { FingerprintSet } from './fingerprint-set';
+import { FingerprintIndex } from './fingerprint-index';
 import { OriginRuns } from './observations';
 import { SessionRow, SessionStatus, sessionRange } from './session';
 import { Store } from './store';
@@ -39,7 +39,7 @@ interface OriginTotals {
 
 export class Recorder {
   private readonly range: CompactRange;
-  private readonly seen = new FingerprintSet();
+  private readonly seen = new FingerprintIndex();
   private readonly originIds = new Map<string, number>();
   /** Records and content bytes of this run, indexed by origin id. */
   private readonly originRecords: number[] = [];
@@ -176,7 +176,7 @@ export class Recorder {
       for (const end = i + n; i < end; i++) {
         const size = sizes[i];
         const originId = originIds[i];
-        const number = this.seen.add(fps, i * HASH_BYTES);
+        const number = this.seen.insert(fps, i * HASH_BYTES);
         if (number >= 0) {
           if (number >= this.sampleSizes.length) {
             const grown = new Float64Array(number * 2);

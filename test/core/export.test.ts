@@ -1,36 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { uuidV5 } from '../../src/core/export/cyclonedx';
 import { TEXT_SIZE_BANDS, textSizeBand } from '../../src/core/export/eu-ai-act';
 import { conjunction, hubLicense, readLicense } from '../../src/core/export/licenses';
 import { fitList, fitValue } from '../../src/core/export/mlflow';
 import { spdxTime } from '../../src/core/export/spdx';
-import { FingerprintIndex } from '../../src/core/fingerprint-index';
 import { loadTaxonomy } from '../../src/core/licenses';
 
 const taxonomy = loadTaxonomy();
-
-describe('FingerprintIndex', () => {
-  it('numbers distinct fingerprints densely, finds them again, and survives growth', () => {
-    const n = 5000;
-    const keys = randomBytes(n * 32);
-    const index = new FingerprintIndex(4); // grows many times
-    for (let i = 0; i < n; i++) expect(index.add(keys, i * 32)).toBe(i);
-    for (let i = 0; i < n; i++) expect(index.add(keys, i * 32)).toBe(i);
-    expect(index.size).toBe(n);
-    for (let i = 0; i < n; i += 97) expect(index.indexOf(keys, i * 32)).toBe(i);
-    expect(index.indexOf(randomBytes(32), 0)).toBe(-1);
-  });
-
-  it('tells apart fingerprints that share their first bytes', () => {
-    const a = createHash('sha256').update('a').digest();
-    const b = Buffer.from(a);
-    b[31] ^= 1;
-    const index = new FingerprintIndex();
-    expect(index.add(a, 0)).toBe(0);
-    expect(index.add(b, 0)).toBe(1);
-    expect(index.indexOf(b, 0)).toBe(1);
-  });
-});
 
 describe('export helpers', () => {
   it('UUID v5 matches RFC 4122 / Python uuid5', () => {

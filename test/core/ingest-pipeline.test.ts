@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,6 @@ import {
   rootOfLeafHashes,
   sha256Into,
 } from '../../src/core/fingerprint';
-import { FingerprintSet } from '../../src/core/fingerprint-set';
 import { FramedItem, LineFramer } from '../../src/core/lines';
 import { readAheadOf } from '../../src/core/ingest-prestart';
 import { ParsePool, prestartParserThreads } from '../../src/core/parse-pool';
@@ -236,23 +235,6 @@ describe('segment parser', () => {
     expect(Array.from(got.labels)).toEqual(Array.from(expected.labels));
     expect(got.newLabels).toEqual(expected.newLabels);
     expect(got.failures).toEqual(expected.failures);
-  });
-});
-
-describe('FingerprintSet', () => {
-  it('numbers distinct fingerprints in order and orders them bytewise', () => {
-    const set = new FingerprintSet(4);
-    const fps = Array.from({ length: 5000 }, () => randomBytes(32));
-    // Some share their first two bytes, to exercise the buckets' own sort.
-    for (let i = 0; i < 200; i++) fps[i][0] = fps[i][1] = 7;
-    fps.forEach((fp, i) => expect(set.add(fp, 0)).toBe(i));
-    const again = Buffer.concat([randomBytes(5), fps[1234]]);
-    expect(set.add(again, 5)).toBe(-1);
-    expect(set.size).toBe(5000);
-    const order = Array.from(set.order(0, set.size));
-    const sorted = fps.map((fp, i) => [fp, i] as const).sort((a, b) => Buffer.compare(a[0], b[0]));
-    expect(order).toEqual(sorted.map(([, i]) => i));
-    expect(Buffer.from(set.fingerprints.subarray(1234 * 32, 1235 * 32))).toEqual(fps[1234]);
   });
 });
 

@@ -1,0 +1,43 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { FingerprintIndex } from '../../src/core/fingerprint-index';
+
+describe('FingerprintIndex', () => {
+  it('numbers distinct fingerprints densely, finds them again, and survives growth', () => {
+    const n = 5000;
+    const keys = randomBytes(n * 32);
+    const index = new FingerprintIndex(4); // grows many times
+    for (let i = 0; i < n; i++) expect(index.add(keys, i * 32)).toBe(i);
+    for (let i = 0; i < n; i++) expect(index.add(keys, i * 32)).toBe(i);
+    expect(index.size).toBe(n);
+    for (let i = 0; i < n; i += 97) expect(index.indexOf(keys, i * 32)).toBe(i);
+    expect(index.indexOf(randomBytes(32), 0)).toBe(-1);
+  });
+
+  it('tells apart fingerprints that share their first bytes', () => {
+    const a = createHash('sha256').update('a').digest();
+    const b = Buffer.from(a);
+    b[31] ^= 1;
+    const index = new FingerprintIndex();
+    expect(index.add(a, 0)).toBe(0);
+    expect(index.add(b, 0)).toBe(1);
+    expect(index.indexOf(b, 0)).toBe(1);
+  });
+});
+
+describe('FingerprintIndex insert and order', () => {
+  it('numbers distinct fingerprints in order and orders them bytewise', () => {
+    const set = new FingerprintIndex(4);
+    const fps = Array.from({ length: 5000 }, () => randomBytes(32));
+    // Some share their first two bytes, to exercise the buckets' own sort.
+    for (let i = 0; i < 200; i++) fps[i][0] = fps[i][1] = 7;
+    fps.forEach((fp, i) => expect(set.insert(fp, 0)).toBe(i));
+    const again = Buffer.concat([randomBytes(5), fps[1234]]);
+    expect(set.insert(again, 5)).toBe(-1);
+    expect(set.add(again, 5)).toBe(1234);
+    expect(set.size).toBe(5000);
+    const order = Array.from(set.order(0, set.size));
+    const sorted = fps.map((fp, i) => [fp, i] as const).sort((a, b) => Buffer.compare(a[0], b[0]));
+    expect(order).toEqual(sorted.map(([, i]) => i));
+    expect(Buffer.from(set.fingerprints.subarray(1234 * 32, 1235 * 32))).toEqual(fps[1234]);
+  });
+});
