@@ -7,8 +7,7 @@ import { randomBytes } from 'node:crypto';
  * new one: write a temp file in the same directory, fsync it, rename it over, fsync the directory.
  */
 export function writeFileAtomic(path: string, data: Uint8Array): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = tempPathBeside(path);
   const fd = openSync(tmp, 'wx', 0o644);
   try {
     let off = 0;
@@ -26,10 +25,19 @@ export function writeFileAtomic(path: string, data: Uint8Array): void {
     unlinkSync(tmp);
     throw err;
   }
-  syncDirectory(dir);
+  syncDirectory(dirname(path));
 }
 
-function syncDirectory(dir: string): void {
+/** A fresh temp file name in the same directory as `path`, so a rename over it is atomic. */
+export function tempPathBeside(path: string): string {
+  return join(
+    dirname(path),
+    `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
+}
+
+/** Makes a rename in `dir` durable. */
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

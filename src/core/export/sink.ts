@@ -3,11 +3,10 @@
  * fsynced, renamed over the target at the end, so a crash or an error never leaves a torn file).
  * Writes honour backpressure, so a streamed export holds one chunk in memory, not the output.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
-import { createWriteStream } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, createWriteStream, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
+import { syncDirectory, tempPathBeside } from '../atomic-write';
 import { OriginError } from '../errors';
 
 export interface Sink {
@@ -80,8 +79,7 @@ export async function toFileAtomic<T>(
   path: string,
   produce: (sink: Sink) => Promise<T>,
 ): Promise<T> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = tempPathBeside(path);
   let fd: number;
   try {
     fd = openSync(tmp, 'wx', 0o644);
@@ -98,7 +96,7 @@ export async function toFileAtomic<T>(
     closeSync(fd);
     closed = true;
     renameSync(tmp, path);
-    syncDirectory(dir);
+    syncDirectory(dirname(path));
     return result;
   } catch (err) {
     stream.destroy();
@@ -109,17 +107,5 @@ export async function toFileAtomic<T>(
       // already gone
     }
     throw err;
-  }
-}
-
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename itself is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
