@@ -3,19 +3,12 @@
  * byte for byte, except the generation time, which SOURCE_DATE_EPOCH pins.
  */
 import { PropagatedFinding } from './licenses';
+import { count, markdownTable, percent } from './markdown';
 import { SessionProvenance } from './provenance';
 
-const cell = (text: string | number): string =>
-  String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const table = (head: string[], rows: (string | number)[][]): string =>
+  markdownTable(head, rows).join('\n');
 
-function table(head: string[], rows: (string | number)[][]): string {
-  const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
-  for (const r of rows) lines.push(`| ${r.map(cell).join(' | ')} |`);
-  return lines.join('\n');
-}
-
-const count = (n: number): string => n.toLocaleString('en-US');
-const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const list = (xs: readonly string[]): string =>
   xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '—';
 

@@ -15,6 +15,7 @@
  * Markdown; null in JSON, with its path listed in `to_complete`.
  */
 import { ExportContext, builtAt, licenseOf, verifyCommand } from './context';
+import { count, markdownTable, percent } from '../markdown';
 
 export const TO_COMPLETE = '⟨to be completed by the provider⟩';
 export const TEMPLATE_TITLE =
@@ -256,19 +257,6 @@ function nullPaths(value: unknown, path = ''): string[] {
   return [];
 }
 
-const cell = (text: string | number): string =>
-  String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const count = (n: number): string => n.toLocaleString('en-US');
-const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
-
-function table(head: string[], rows: (string | number)[][]): string[] {
-  return [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ];
-}
-
 export function renderEuMarkdown(e: EuSummary): string {
   const g = e.general_information;
   const text = g.modalities.text;
@@ -299,7 +287,7 @@ export function renderEuMarkdown(e: EuSummary): string {
     '',
     '### 1.3. Modalities, overall training data size and other characteristics',
     '',
-    ...table(
+    ...markdownTable(
       ['Modality', 'Present', 'Training data size'],
       [
         [
@@ -330,7 +318,7 @@ export function renderEuMarkdown(e: EuSummary): string {
       `categories (${SOURCE_CATEGORIES.join('; ')}); the records cannot tell which, so each is ` +
       'left for the provider.',
     '',
-    ...table(
+    ...markdownTable(
       ['Source', 'License', 'Records', 'Share', 'Content bytes', 'Category'],
       e.data_sources.sources.map((x) => [
         x.name,
@@ -363,7 +351,7 @@ export function renderEuMarkdown(e: EuSummary): string {
     '',
     'What Origin recorded about the processing of this content:',
     '',
-    ...table(
+    ...markdownTable(
       ['Field', 'Value'],
       [
         ['Records', count(o.deduplication.records)],
@@ -381,7 +369,7 @@ export function renderEuMarkdown(e: EuSummary): string {
       ],
     ),
     '',
-    ...table(
+    ...markdownTable(
       ['License', 'Name', 'Records', 'Sources'],
       o.licenses.map((l) => [`\`${l.license}\``, l.name, count(l.records), l.sources.join(', ')]),
     ),

@@ -17,6 +17,7 @@
 import { stringify } from 'yaml';
 import { ExportContext, licenseOf, verifyCommand } from './context';
 import { HubLicense, hubLicense } from './licenses';
+import { count, markdownTable, percent } from '../markdown';
 
 export const HF_TAG = 'origin-provenance';
 
@@ -65,19 +66,6 @@ export function hfCardData(ctx: ExportContext, licenses = hfLicenses(ctx)): HfCa
   };
 }
 
-const cell = (text: string | number): string =>
-  String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const count = (n: number): string => n.toLocaleString('en-US');
-const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
-
-function table(head: string[], rows: (string | number)[][]): string[] {
-  return [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ];
-}
-
 export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): string {
   const p = ctx.provenance;
   const s = p.session;
@@ -91,7 +79,7 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
     '',
   );
   out.push(
-    ...table(
+    ...markdownTable(
       ['Field', 'Value'],
       [
         ['Records', count(s.records)],
@@ -108,7 +96,7 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
     '',
     '### Sources',
     '',
-    ...table(
+    ...markdownTable(
       [
         'Source',
         'License (SPDX)',
@@ -134,7 +122,7 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
       '',
       'These are declared as `license: other`; `license_name` names them.',
       '',
-      ...table(
+      ...markdownTable(
         ['License (SPDX)', 'Name', 'Link'],
         licenses.others.map((o) => [`\`${o.spdx}\``, `\`${o.name}\``, o.link ?? '—']),
       ),
