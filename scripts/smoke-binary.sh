@@ -34,6 +34,21 @@ status=0
 ./origin status --path missing.db >/dev/null 2>&1 || status=$?
 [[ $status -eq 1 ]] || fail "status --path missing.db exited $status, expected 1"
 
+# The main job inside the binary: parser threads, the embedded license taxonomy, verify, a card.
+for i in $(seq 1 3000); do
+  printf '{"text":"sample %d","source":"s%d","license":"%s"}\n' "$i" $((i % 3)) "$([[ $((i % 2)) -eq 0 ]] && echo MIT || echo CC-BY-4.0)"
+done >"$dir/in.jsonl"
+cp "$dir/in.jsonl" "$dir/expected.jsonl"
+./origin ingest --tee --content-field text --source-field source --license-field license --json <in.jsonl >tee.out 2>summary.json ||
+  fail "ingest exited $? ($(cat summary.json))"
+cmp -s tee.out expected.jsonl || fail "ingest --tee changed the data"
+session=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).session_id)' "$dir/summary.json")
+run ./origin verify --session "$session"
+run ./origin conflicts --session "$session"
+run ./origin licenses check MIT Apache-2.0
+run ./origin card "$session" -o card.md
+grep -q '| 3,000 | 3,000 | 0 |' card.md || fail "card figures: $(grep -A2 '## Summary' card.md)"
+
 # Best of 5 wall-clock runs, in milliseconds.
 time_ms() {
   local best=999999 start end i
