@@ -81,9 +81,16 @@ export default class Trace extends OriginCommand<typeof Trace> {
         report.observations.length > SHOWN
           ? `\n… and ${formatCount(report.observations.length - SHOWN)} more observations (--json lists all)`
           : '';
+      let models = '';
+      if (report.models.length > 0) {
+        const table = makeTable(['Model event', 'Hash', 'Time (UTC)', 'Details']);
+        for (const m of report.models)
+          table.push([m.type, m.hash.slice(0, 16), m.timestamp, m.summary]);
+        models = `\n\nTrained or evaluated on sessions that contain it:\n${table.toString()}`;
+      }
       return report.observation_count === 0
         ? head
-        : `${head}\n\n${origins.toString()}\n\n${sessions.toString()}\n\n${obs.toString()}${more}`;
+        : `${head}\n\n${origins.toString()}\n\n${sessions.toString()}\n\n${obs.toString()}${more}${models}`;
     });
   }
 }

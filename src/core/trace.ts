@@ -7,6 +7,7 @@ import { toHex } from './fingerprint';
 import { decodeOrigins } from './observations';
 import { SampleQuery, forEachOccurrence, resolveSample } from './sample-query';
 import { Store } from './store';
+import { eventSummary, modelsForSessions } from './lineage';
 
 export interface TraceObservation {
   session_id: string;
@@ -34,6 +35,14 @@ export interface TraceSession {
   batches: number[];
 }
 
+export interface TraceModel {
+  type: string;
+  hash: string;
+  timestamp: string;
+  summary: string;
+  via_sessions: string[];
+}
+
 export interface TraceReport {
   fingerprint: string;
   size: number;
@@ -41,6 +50,8 @@ export interface TraceReport {
   origins: TraceOrigin[];
   sessions: TraceSession[];
   observations: TraceObservation[];
+  /** Training runs and evaluations recorded on sessions that contain the sample (lineage). */
+  models: TraceModel[];
   /** The earliest batch that holds the sample, or null if no batch does. */
   first_seen: {
     at: string;
@@ -77,6 +88,7 @@ export function traceSample(store: Store, query: SampleQuery): TraceReport {
   );
   const observations: TraceObservation[] = [];
   const sessions = new Map<string, TraceSession>();
+  const sessionRowIds = new Set<number>();
   const origins = new Map<string, TraceOrigin>();
   let first: TraceReport['first_seen'] = null;
 
@@ -108,6 +120,7 @@ export function traceSample(store: Store, query: SampleQuery): TraceReport {
         const o = origins.get(okey);
         if (o) o.observations++;
         else origins.set(okey, { source, license, observations: 1 });
+        sessionRowIds.add(b.session_id);
         const s = sessions.get(b.uid);
         if (s) {
           s.observations++;
@@ -148,6 +161,13 @@ export function traceSample(store: Store, query: SampleQuery): TraceReport {
     ),
     sessions: [...sessions.values()],
     observations,
+    models: modelsForSessions(store, [...sessionRowIds]).map((m) => ({
+      type: m.type,
+      hash: m.hash,
+      timestamp: m.timestamp,
+      summary: eventSummary(m),
+      via_sessions: m.via_sessions,
+    })),
     first_seen: first,
   };
 }

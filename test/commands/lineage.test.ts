@@ -224,6 +224,23 @@ describe('origin lineage', () => {
     expect(human).toContain('(ancestors shown above)');
   });
 
+  it('lists the models trained and evaluated on sessions that contain a traced sample', () => {
+    const { session, training, evaluation } = chain();
+    const report = json<{ models: { type: string; hash: string; via_sessions: string[] }[] }>([
+      'trace',
+      '--text',
+      'great product',
+    ]);
+    expect(report.models.map((m) => [m.type, m.hash])).toEqual([
+      ['training', training.hash],
+      ['evaluation', evaluation.hash],
+    ]);
+    expect(report.models[0].via_sessions).toEqual([session.session_id]);
+    expect(ok(['trace', '--text', 'great product'])).toContain(
+      'Trained or evaluated on sessions that contain it:',
+    );
+  });
+
   it('verifies the chain, and exits 3 naming the event when a copy of the database is tampered with', async () => {
     const { training, evaluation, prediction } = chain();
     const verified = run(['lineage', 'verify', prediction.hash.slice(0, 8)]);
