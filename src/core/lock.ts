@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { StoreError } from './errors';
 
@@ -54,7 +55,14 @@ export async function acquireWriteLock(path: string, options: LockOptions): Prom
         },
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        throw new StoreError(
+          `cannot use ${path}: the directory ${dirname(path)} does not exist`,
+          'create the directory, or choose another --path / ORIGIN_DB_PATH',
+        );
+      }
+      if (code !== 'ELOCKED') {
         throw new StoreError(`cannot lock ${path}: ${(err as Error).message}`);
       }
       if (Date.now() >= deadline) {

@@ -123,6 +123,12 @@ describe('origin init / status / version', () => {
     });
   });
 
+  it('says when the database directory does not exist', () => {
+    const r = origin(['init', '--path', 'missing-dir/o.db'], { cwd: dir });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`the directory ${join(dir, 'missing-dir')} does not exist`);
+  });
+
   it('maps bad flags and unknown commands to exit 2', () => {
     const bad = origin(['status', '--bogus'], { cwd: dir });
     expect(bad.status).toBe(2);
