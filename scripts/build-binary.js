@@ -34,8 +34,12 @@ async function main() {
     define: {
       // Otherwise oclif require()s its own package.json to check engines, and warns when it can't.
       'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"true"',
-      // The license taxonomy travels inside the binary (src/core/license-report.ts reads it).
-      ORIGIN_LICENSES_YAML: JSON.stringify(fs.readFileSync(join(root, 'licenses.yaml'), 'utf8')),
+      // The license taxonomy travels inside the binary, parsed at build time
+      // (dist/licenses.snapshot.json from `npm run build`; src/core/license-report.ts reads it).
+      ORIGIN_LICENSES_SNAPSHOT: fs.readFileSync(
+        join(root, 'dist', 'licenses.snapshot.json'),
+        'utf8',
+      ),
       ORIGIN_PJSON: JSON.stringify({
         name: pjson.name,
         version: pjson.version,

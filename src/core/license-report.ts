@@ -13,6 +13,7 @@ import {
   PropagatedFinding,
   PropagationResult,
   Taxonomy,
+  YamlSnapshot,
   loadTaxonomy,
   parseExpression,
   propagate,
@@ -22,8 +23,8 @@ import { decodeOrigins } from './observations';
 import { SessionRow, getSession } from './session';
 import { Store } from './store';
 
-/** Replaced at bundle time by the text of licenses.yaml (the single-file executable has no files). */
-declare const ORIGIN_LICENSES_YAML: string | undefined;
+/** Replaced at bundle time by the parsed licenses.yaml (the single-file executable has no files). */
+declare const ORIGIN_LICENSES_SNAPSHOT: YamlSnapshot | undefined;
 
 export const OVERLAY_FILE_NAME = 'origin.licenses.yaml';
 
@@ -41,9 +42,12 @@ export function findOverlay(dbPath: string, flag: string | undefined): string | 
 /** The taxonomy: licenses.yaml shipped with origin, plus the project overlay if any. */
 export function projectTaxonomy(dbPath: string, overlayFlag?: string): Taxonomy {
   const overlayPath = findOverlay(dbPath, overlayFlag);
-  const embedded = typeof ORIGIN_LICENSES_YAML === 'string' ? ORIGIN_LICENSES_YAML : undefined;
+  const embedded =
+    typeof ORIGIN_LICENSES_SNAPSHOT === 'object'
+      ? { ...ORIGIN_LICENSES_SNAPSHOT, label: 'licenses.yaml (built in)' }
+      : undefined;
   return loadTaxonomy({
-    text: embedded,
+    snapshot: embedded,
     overlayPath,
     overlayText: overlayPath ? readFileSync(overlayPath, 'utf8') : undefined,
   });

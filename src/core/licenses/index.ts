@@ -2,6 +2,7 @@
 export * from './types';
 export type { LoadTaxonomyOptions } from './taxonomy';
 export { defaultTaxonomyPath, findLicense, getLicense, loadTaxonomy } from './taxonomy';
+export type { YamlSnapshot } from './yaml-source';
 export type {
   CompoundNode,
   IdMapping,

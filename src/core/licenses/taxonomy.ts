@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OriginError, UsageError } from '../errors';
 import { buildTaxonomy } from './taxonomy-build';
 import { readLayer } from './taxonomy-read';
 import { License, Taxonomy } from './types';
-import { YamlSource } from './yaml-source';
+import { YamlSnapshot, YamlSource } from './yaml-source';
 
 export interface LoadTaxonomyOptions {
   /** The taxonomy's YAML text (a single-file bundle embeds it); `path` then only labels messages. */
@@ -15,6 +16,8 @@ export interface LoadTaxonomyOptions {
   overlayPath?: string;
   /** The overlay's YAML text; `overlayPath` then only labels messages. */
   overlayText?: string;
+  /** The base taxonomy already parsed (a single-file bundle embeds it); replaces text and path. */
+  snapshot?: YamlSnapshot;
 }
 
 /**
@@ -25,9 +28,39 @@ export function defaultTaxonomyPath(): string {
   return path.resolve(__dirname, '..', '..', '..', 'licenses.yaml');
 }
 
+/** Where `npm run build` leaves the parsed built-in taxonomy (scripts/taxonomy-snapshot.js). */
+export function defaultSnapshotPath(): string {
+  return path.resolve(__dirname, '..', '..', '..', 'dist', 'licenses.snapshot.json');
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The built-in taxonomy from its build-time snapshot when that was made from exactly this
+ * licenses.yaml (same SHA-256): parsing the YAML is most of the cost of loading it.
+ */
+function defaultBase(): YamlSource | undefined {
+  const snapshotPath = defaultSnapshotPath();
+  const yamlPath = defaultTaxonomyPath();
+  if (!existsSync(snapshotPath) || !existsSync(yamlPath)) return undefined;
+  try {
+    const snapshot = JSON.parse(readFileSync(snapshotPath, 'utf8')) as YamlSnapshot;
+    if (snapshot.sha256 !== sha256Hex(readFileSync(yamlPath, 'utf8'))) return undefined;
+    return YamlSource.fromSnapshot({ ...snapshot, label: yamlPath });
+  } catch {
+    return undefined; // an unreadable snapshot only costs the YAML parse
+  }
+}
+
 /** Loads, validates and merges the taxonomy (and an optional overlay). Pure apart from reading files. */
 export function loadTaxonomy(options: LoadTaxonomyOptions = {}): Taxonomy {
-  const base = readSource(options.text, options.path, 'licenses.yaml (embedded)', true);
+  const builtIn = options.text === undefined && options.path === undefined;
+  const base =
+    (options.snapshot && YamlSource.fromSnapshot(options.snapshot)) ??
+    (builtIn ? defaultBase() : undefined) ??
+    readSource(options.text, options.path, 'licenses.yaml (embedded)', true);
   const layers = [readLayer(base, false)];
   if (options.overlayText !== undefined || options.overlayPath !== undefined) {
     const overlay = readSource(
