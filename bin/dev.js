@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources without a build step (needs ts-node); `npm run build` + bin/run.js is the shipped path.
+// Development entry: oclif runs the TypeScript sources when ts-node is installed, else the build in
+// dist/ (debug output on). `npm run build` + bin/run.js is the shipped path.
 require('@oclif/core').execute({ development: true, dir: __dirname });
