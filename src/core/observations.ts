@@ -3,6 +3,7 @@
  * and the origin of each, run-length encoded as unsigned LEB128 varint pairs (origin id, run).
  */
 import { HASH_BYTES } from './fingerprint';
+import { Store } from './store';
 
 export class OriginRuns {
   private bytes: number[] = [];
@@ -44,31 +45,34 @@ function writeVarint(out: number[], value: number): void {
   out.push(v);
 }
 
-/** Decodes the run-length origins into one origin id per observation. */
-export function decodeOrigins(blob: Uint8Array, expectedCount: number): Uint32Array {
-  const ids = new Uint32Array(expectedCount);
+/**
+ * The origins column as [origin id, run length, …] pairs, checked: every varint complete, no empty
+ * run, exactly `expectedCount` observations covered.
+ */
+export function decodeOriginRuns(blob: Uint8Array, expectedCount: number): Float64Array {
+  const runs = new Float64Array(blob.length);
+  let n = 0;
   let pos = 0;
   let filled = 0;
-  const read = (): number => {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      if (pos >= blob.length) throw new RangeError('origins column ends inside a varint');
-      const byte = blob[pos++];
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 0x80;
-    }
-  };
   while (pos < blob.length) {
-    const id = read();
-    const run = read();
+    for (let k = 0; k < 2; k++) {
+      let value = 0;
+      let scale = 1;
+      for (;;) {
+        if (pos >= blob.length) throw new RangeError('origins column ends inside a varint');
+        const byte = blob[pos++];
+        value += (byte & 0x7f) * scale;
+        if (byte < 0x80) break;
+        scale *= 0x80;
+      }
+      runs[n++] = value;
+    }
+    const run = runs[n - 1];
     if (run === 0 || filled + run > expectedCount) {
       throw new RangeError(
         `origins column covers more than the batch's ${expectedCount} observations`,
       );
     }
-    ids.fill(id, filled, filled + run);
     filled += run;
   }
   if (filled !== expectedCount) {
@@ -76,7 +80,30 @@ export function decodeOrigins(blob: Uint8Array, expectedCount: number): Uint32Ar
       `origins column covers ${filled} observations, the batch has ${expectedCount}`,
     );
   }
+  return runs.subarray(0, n);
+}
+
+/** Decodes the run-length origins into one origin id per observation. */
+export function decodeOrigins(blob: Uint8Array, expectedCount: number): Uint32Array {
+  const runs = decodeOriginRuns(blob, expectedCount);
+  const ids = new Uint32Array(expectedCount);
+  for (let r = 0, filled = 0; r < runs.length; r += 2) {
+    ids.fill(runs[r], filled, filled + runs[r + 1]);
+    filled += runs[r + 1];
+  }
   return ids;
+}
+
+/** Source name and license expression of every origin id. */
+export function originNames(store: Store): Map<number, readonly [source: string, license: string]> {
+  return new Map(
+    store
+      .all<{ id: number; source: string; license: string }>(
+        `SELECT o.id AS id, s.name AS source, l.expression AS license
+           FROM origins o JOIN sources s ON s.id = o.source_id JOIN licenses l ON l.id = o.license_id`,
+      )
+      .map((r) => [r.id, [r.source, r.license] as const]),
+  );
 }
 
 /** The i-th fingerprint of a batch's fingerprints column. */

@@ -6,38 +6,30 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson, sha256 } from './fingerprint';
-import { decodeOrigins } from './observations';
+import { decodeOriginRuns, originNames } from './observations';
 import { Store } from './store';
 
 type Run = [source: string, license: string, length: number];
 
 /** Every observation's origin of a session as runs, read from its batches in order. */
 export function originRuns(store: Store, sessionId: number): Run[] {
-  const names = new Map<number, [string, string]>(
-    store
-      .all<{ id: number; source: string; license: string }>(
-        `SELECT o.id AS id, s.name AS source, l.expression AS license
-           FROM origins o JOIN sources s ON s.id = o.source_id JOIN licenses l ON l.id = o.license_id`,
-      )
-      .map((r) => [r.id, [r.source, r.license]]),
-  );
+  const names = originNames(store);
   const runs: Run[] = [];
   const batches = store.all<{ record_count: number; origins: Uint8Array; seq: number }>(
     'SELECT seq, record_count, origins FROM batches WHERE session_id = ? ORDER BY seq',
     [sessionId],
   );
   for (const batch of batches) {
-    const ids = decodeOrigins(batch.origins, batch.record_count);
-    for (let i = 0; i < ids.length;) {
-      let j = i + 1;
-      while (j < ids.length && ids[j] === ids[i]) j++;
-      const name = names.get(ids[i]);
+    const pairs = decodeOriginRuns(batch.origins, batch.record_count);
+    for (let r = 0; r < pairs.length; r += 2) {
+      const name = names.get(pairs[r]);
       if (!name)
-        throw new RangeError(`batch ${batch.seq} refers to origin ${ids[i]}, which does not exist`);
+        throw new RangeError(
+          `batch ${batch.seq} refers to origin ${pairs[r]}, which does not exist`,
+        );
       const last = runs[runs.length - 1];
-      if (last && last[0] === name[0] && last[1] === name[1]) last[2] += j - i;
-      else runs.push([name[0], name[1], j - i]);
-      i = j;
+      if (last && last[0] === name[0] && last[1] === name[1]) last[2] += pairs[r + 1];
+      else runs.push([name[0], name[1], pairs[r + 1]]);
     }
   }
   return runs;
@@ -50,14 +42,7 @@ export function referenceOriginsDigest(store: Store, sessionId: number): Buffer 
 
 /** The digest, streamed from the stored origins columns without building the runs array. */
 export function computeOriginsDigest(store: Store, sessionId: number): Buffer {
-  const names = new Map<number, readonly [string, string]>(
-    store
-      .all<{ id: number; source: string; license: string }>(
-        `SELECT o.id AS id, s.name AS source, l.expression AS license
-           FROM origins o JOIN sources s ON s.id = o.source_id JOIN licenses l ON l.id = o.license_id`,
-      )
-      .map((r) => [r.id, [r.source, r.license] as const]),
-  );
+  const names = originNames(store);
   const batches = store
     .all<{ record_count: number; origins: Uint8Array }>(
       'SELECT record_count, origins FROM batches WHERE session_id = ? ORDER BY seq',
@@ -65,45 +50,6 @@ export function computeOriginsDigest(store: Store, sessionId: number): Buffer {
     )
     .map((b) => decodeOriginRuns(b.origins, b.record_count));
   return streamOriginsDigest(names, batches);
-}
-
-/**
- * decodeOrigins (observations.ts) without expanding the runs: the origins column as
- * [origin id, run length, …] pairs, with the same checks (every varint complete, no empty run,
- * exactly `expectedCount` observations covered) and the same messages.
- */
-export function decodeOriginRuns(blob: Uint8Array, expectedCount: number): Float64Array {
-  const runs = new Float64Array(blob.length);
-  let n = 0;
-  let pos = 0;
-  let filled = 0;
-  while (pos < blob.length) {
-    for (let k = 0; k < 2; k++) {
-      let value = 0;
-      let scale = 1;
-      for (;;) {
-        if (pos >= blob.length) throw new RangeError('origins column ends inside a varint');
-        const byte = blob[pos++];
-        value += (byte & 0x7f) * scale;
-        if (byte < 0x80) break;
-        scale *= 0x80;
-      }
-      runs[n++] = value;
-    }
-    const run = runs[n - 1];
-    if (run === 0 || filled + run > expectedCount) {
-      throw new RangeError(
-        `origins column covers more than the batch's ${expectedCount} observations`,
-      );
-    }
-    filled += run;
-  }
-  if (filled !== expectedCount) {
-    throw new RangeError(
-      `origins column covers ${filled} observations, the batch has ${expectedCount}`,
-    );
-  }
-  return runs.subarray(0, n);
 }
 
 /**

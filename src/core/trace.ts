@@ -4,7 +4,7 @@
  * seen. Scans the batches' fingerprints columns with Buffer.indexOf (32-byte aligned hits only).
  */
 import { toHex } from './fingerprint';
-import { decodeOrigins } from './observations';
+import { decodeOrigins, originNames } from './observations';
 import { SampleQuery, forEachOccurrence, resolveSample } from './sample-query';
 import { Store } from './store';
 import { eventSummary, modelsForSessions } from './lineage';
@@ -78,14 +78,7 @@ interface BatchHit {
 export function traceSample(store: Store, query: SampleQuery): TraceReport {
   const sample = resolveSample(store, query);
   const fp = sample.fingerprint;
-  const names = new Map(
-    store
-      .all<{ id: number; source: string; license: string }>(
-        `SELECT o.id, s.name AS source, l.expression AS license
-           FROM origins o JOIN sources s ON s.id = o.source_id JOIN licenses l ON l.id = o.license_id`,
-      )
-      .map((r) => [r.id, r]),
-  );
+  const names = originNames(store);
   const observations: TraceObservation[] = [];
   const sessions = new Map<string, TraceSession>();
   const sessionRowIds = new Set<number>();
@@ -105,8 +98,8 @@ export function traceSample(store: Store, query: SampleQuery): TraceReport {
       forEachOccurrence(b.fingerprints, fp, (i) => {
         ids ??= safeDecode(b.origins, b.record_count);
         const origin = ids && i < ids.length ? names.get(ids[i]) : undefined;
-        const source = origin?.source ?? '?';
-        const license = origin?.license ?? '?';
+        const source = origin?.[0] ?? '?';
+        const license = origin?.[1] ?? '?';
         const position = b.first_position + i;
         observations.push({
           session_id: b.uid,

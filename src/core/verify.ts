@@ -13,7 +13,8 @@
 import { CompactRange, EMPTY_ROOT, HASH_BYTES, fromHex, toHex } from './fingerprint';
 import { TreeJob, TreeResults, hashJobs, sharedBytes } from './merkle-kernel';
 import { verifyEvents } from './lineage';
-import { decodeOriginRuns, streamOriginsDigest } from './origins-digest';
+import { decodeOriginRuns, originNames } from './observations';
+import { streamOriginsDigest } from './origins-digest';
 import { getSession } from './session';
 import { Store } from './store';
 import { StoreError, UsageError } from './errors';
@@ -759,14 +760,7 @@ const originsDigest: VerifyCheck = {
     'each session’s origins digest equals the digest of every observation’s source and license, in order',
   run(ctx) {
     const pass = ctx.observationPass();
-    const names = new Map<number, readonly [string, string]>(
-      ctx.store
-        .all<{ id: number; source: string; license: string }>(
-          `SELECT o.id AS id, s.name AS source, l.expression AS license
-             FROM origins o JOIN sources s ON s.id = o.source_id JOIN licenses l ON l.id = o.license_id`,
-        )
-        .map((r) => [r.id, [r.source, r.license]]),
-    );
+    const names = originNames(ctx.store);
     for (const s of ctx.sessions) {
       let digest: Buffer;
       try {
