@@ -41,10 +41,3 @@ export class VerificationError extends OriginError {
     super(message, ExitCode.VERIFY_FAILED, hint);
   }
 }
-
-/** License policy failed (exit 4). */
-export class PolicyError extends OriginError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.POLICY_FAILED, hint);
-  }
-}

@@ -35,11 +35,6 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
-/** Content bytes of a sample (SPEC.md §1) as a string to be hashed as UTF-8, or raw bytes. */
-export function contentOfValue(value: unknown): string {
-  return typeof value === 'string' ? value : canonicalJson(value);
-}
-
 /** SHA-256 fingerprint (32 bytes) of content given as raw bytes or as a UTF-8 string. */
 export function fingerprint(content: Buffer | string): Buffer {
   return sha256(content);

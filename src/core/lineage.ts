@@ -319,11 +319,6 @@ function toEvent(store: Store, row: EventRow): LineageEvent {
   };
 }
 
-/** The stored event with this full hash or unique prefix (8+ hex characters); exit 2 if none. */
-export function getEvent(store: Store, ref: string): LineageEvent {
-  return toEvent(store, resolveEventRow(store, ref));
-}
-
 /** Every event, oldest recorded first, optionally of one type. */
 export function listEvents(store: Store, filter: { type?: string } = {}): LineageEvent[] {
   const rows = filter.type

@@ -2,7 +2,6 @@
  * A batch's observations are stored as two columns: the fingerprints (32 bytes each, in order)
  * and the origin of each, run-length encoded as unsigned LEB128 varint pairs (origin id, run).
  */
-import { HASH_BYTES } from './fingerprint';
 import { Store } from './store';
 
 export class OriginRuns {
@@ -104,9 +103,4 @@ export function originNames(store: Store): Map<number, readonly [source: string,
       )
       .map((r) => [r.id, [r.source, r.license] as const]),
   );
-}
-
-/** The i-th fingerprint of a batch's fingerprints column. */
-export function fingerprintAt(column: Uint8Array, index: number): Buffer {
-  return Buffer.from(column.buffer, column.byteOffset + index * HASH_BYTES, HASH_BYTES);
 }
