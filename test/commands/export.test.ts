@@ -36,6 +36,19 @@ const SPDX_LICENSE_INDIVIDUALS = [
   'expandedlicensing_NoAssertionLicense',
   'expandedlicensing_NoneLicense',
 ];
+/** Properties whose values are references to other elements (by spdxId). */
+const SPDX_REFERENCE_PROPERTIES = [
+  'from',
+  'to',
+  'rootElement',
+  'element',
+  'originatedBy',
+  'suppliedBy',
+  'createdBy',
+  'createdUsing',
+];
+/** SPDX 3 DateTime: UTC, to the second. */
+const SPDX_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 describe('origin export', () => {
   let dir: string;
@@ -106,6 +119,9 @@ describe('origin export', () => {
   };
   const exportJson = <T = Json>(format: string, extra: string[] = []): T =>
     JSON.parse(exported(format, extra)) as T;
+
+  /** An RFC 3339 time as an SPDX 3 DateTime (UTC, to the second). */
+  const spdxTimeOf = (iso: string): string => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
   /** SHA-256 over the concatenated fingerprints of one source's records, in order. */
   const sourceDigest = (source: string): string =>
@@ -305,15 +321,48 @@ describe('origin export', () => {
       for (const to of r.to as string[])
         expect(ids.has(to) || SPDX_LICENSE_INDIVIDUALS.includes(to)).toBe(true);
     }
+    // Every reference anywhere in the graph names an element of the graph or an SPDX individual.
+    const references: string[] = [];
+    for (const node of graph)
+      for (const key of SPDX_REFERENCE_PROPERTIES)
+        if (key in node) references.push(...[node[key]].flat().map((v) => v as string));
+    expect(references.length).toBeGreaterThan(0);
+    for (const ref of references)
+      expect({ ref, known: ids.has(ref) || SPDX_LICENSE_INDIVIDUALS.includes(ref) }).toEqual({
+        ref,
+        known: true,
+      });
+    const document = elements.find((e) => e.type === 'SpdxDocument') as Json;
+    expect(new Set(document.element as string[])).toEqual(
+      new Set([...ids].filter((id) => id !== document.spdxId)),
+    );
 
     const datasets = elements.filter((e) => e.type === 'dataset_DatasetPackage');
     expect(datasets).toHaveLength(7); // 6 source/license pairs + the session
+    const ended = spdxTimeOf(
+      exportJson<{ session: { ended_at: string } }>('json').session.ended_at,
+    );
     for (const d of datasets) {
       expect(typeof d.name).toBe('string');
       expect(d.software_primaryPurpose).toBe('data');
       expect((d.dataset_datasetType as string[]).length).toBeGreaterThan(0);
       for (const t of d.dataset_datasetType as string[]) expect(SPDX_DATASET_TYPES).toContain(t);
-      expect(d.builtTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      // Required by SPDX 3.0.1 on a DatasetPackage: one value each, a single one in this export.
+      for (const key of ['builtTime', 'releaseTime', 'software_downloadLocation'])
+        expect(typeof d[key]).toBe('string');
+      expect(d.builtTime).toMatch(SPDX_DATE_TIME);
+      expect(d.releaseTime).toMatch(SPDX_DATE_TIME);
+      // The session has ended: the slice was fixed then, and the comment says so.
+      expect(d.builtTime).toBe(ended);
+      expect(d.releaseTime).toBe(ended);
+      expect(d.comment).toContain(`when the session ended (completed), ${ended}`);
+      const location = d.software_downloadLocation as string;
+      if (location !== 'NOASSERTION') expect(new URL(location).href).toBe(location);
+      expect(Array.isArray(d.originatedBy)).toBe(true);
+      expect(d.originatedBy).toHaveLength(1);
+      const agent = elements.find((e) => e.spdxId === (d.originatedBy as string[])[0]) as Json;
+      expect(agent.type).toBe('Agent');
+      expect(typeof agent.name).toBe('string');
       const hash = (d.verifiedUsing as Json[])[0];
       expect(hash).toMatchObject({ type: 'Hash', algorithm: 'sha256' });
       expect(hash.hashValue).toMatch(/^[0-9a-f]{64}$/);
@@ -335,13 +384,21 @@ describe('origin export', () => {
     );
     const wiki = datasets.find((d) => d.name === 'wikipedia') as Json;
     expect((wiki.verifiedUsing as Json[])[0].hashValue).toBe(sourceDigest('wikipedia'));
+    // No recorded source name here is a URL: no download location is claimed for any of them.
+    for (const d of datasets) expect(d.software_downloadLocation).toBe('NOASSERTION');
+    // One Agent per recorded source, named after it; the session's is its unnamed operator.
+    const agentOf = (d: Json) => elements.find((e) => e.spdxId === (d.originatedBy as string[])[0]);
+    expect(agentOf(wiki)?.name).toBe('wikipedia');
+    const mirror = datasets.find((d) => d.name === 'mirror') as Json;
+    expect(agentOf(mirror)?.name).toBe('mirror');
+    expect(agentOf(whole)?.name).toBe(`operator of Origin session ${session}`);
+    expect(elements.filter((e) => e.type === 'Agent')).toHaveLength(7); // 6 sources + operator
     const expressions = elements
       .filter((e) => e.type === 'simplelicensing_LicenseExpression')
       .map((e) => e.simplelicensing_licenseExpression);
     expect(expressions).toEqual(
       expect.arrayContaining(['CC-BY-4.0', 'MIT', 'CC-BY-NC-4.0', 'LicenseRef-Public-Domain']),
     );
-    const document = elements.find((e) => e.type === 'SpdxDocument') as Json;
     expect(document.rootElement).toEqual([whole.spdxId]);
   });
 
@@ -392,20 +449,39 @@ describe('origin export', () => {
 
   it('eu-ai-act: the template sections, the size band, and what the provider must complete', () => {
     const md = exported('eu-ai-act');
-    for (const heading of [
+    // The template's headings, in its order and with its numbers.
+    const headings = md.split('\n').filter((l) => /^#{2,4} \d/.test(l));
+    expect(headings).toEqual([
       '## 1. General information',
       '### 1.1. Provider identification',
       '### 1.2. Model identification',
       '### 1.3. Modalities, overall training data size and other characteristics',
       '## 2. List of data sources',
       '### 2.1. Publicly available datasets',
+      '### 2.2. Private non-publicly available datasets obtained from third parties',
+      '#### 2.2.1. Datasets commercially licensed by rightsholders or their representatives',
+      '#### 2.2.2. Private datasets obtained from other third parties',
       '### 2.3. Data crawled and scraped from online sources',
+      '### 2.4. User data',
       '### 2.5. Synthetic data',
+      '### 2.6. Other sources of data',
       '## 3. Data processing aspects',
-      '### 3.1. Respect of reservation of rights from the text and data mining exception or limitation',
+      '### 3.1. Respect of reservation of rights from text and data mining exception or limitation',
       '### 3.2. Removal of illegal content',
+      '### 3.3. Other information (optional)',
+    ]);
+    for (const field of [
+      'Provider name and contact details:',
+      'Authorised representative name and contact details:',
+      'Versioned model name(s):',
+      'Model dependencies:',
+      'Date of placement of the model on the Union market:',
+      'Latest date of data acquisition/collection for model training:',
+      'Description of the linguistic characteristics of the overall training data:',
+      'Other relevant characteristics of the overall training data:',
+      '| Modality | Training data size | Types of content |',
     ])
-      expect(md).toContain(heading);
+      expect(md).toContain(field);
     expect(md.split('⟨to be completed by the provider⟩').length - 1).toBeGreaterThan(15);
     expect(md).toContain('**Less than 1 billion tokens**');
     expect(md).toContain('content bytes / 4');
@@ -416,7 +492,10 @@ describe('origin export', () => {
 
     const j = exportJson<{
       general_information: { provider: { name: null }; modalities: { text: Json } };
-      data_sources: { sources: { name: string; category: null }[] };
+      data_sources: {
+        sources: { name: string; category: null }[];
+        categories: Record<string, null>;
+      };
       data_processing: { recorded_by_origin: { deduplication: Json; session_root: string } };
       to_complete: string[];
     }>('eu-ai-act', ['--json']);
@@ -427,6 +506,15 @@ describe('origin export', () => {
     });
     expect(j.data_sources.sources).toHaveLength(6);
     expect(j.data_sources.sources.every((s) => s.category === null)).toBe(true);
+    expect(Object.keys(j.data_sources.categories)).toEqual([
+      'publicly_available_datasets',
+      'commercially_licensed_datasets',
+      'private_datasets_from_other_third_parties',
+      'data_crawled_and_scraped',
+      'user_data',
+      'synthetic_data',
+      'other_sources',
+    ]);
     expect(j.data_processing.recorded_by_origin.deduplication).toMatchObject({
       records: 18,
       distinct_samples: 17,

@@ -70,3 +70,15 @@ export function verifyCommand(ctx: ExportContext): string {
   const p = ctx.provenance;
   return `origin verify --session ${p.session.session_id} --root ${p.integrity.session_root}`;
 }
+
+/** What builtAt's time is: the session's end, the time of its last batch, or its start. */
+export type BuiltAtBasis = 'session-end' | 'last-batch' | 'session-start';
+
+/** builtAt together with which of the three times it is, for formats that must say so. */
+export function builtAtWithBasis(ctx: ExportContext): { at: string; basis: BuiltAtBasis } {
+  const s = ctx.provenance.session;
+  if (s.ended_at !== null) return { at: s.ended_at, basis: 'session-end' };
+  const last = ctx.batches[ctx.batches.length - 1];
+  if (last) return { at: last.created_at, basis: 'last-batch' };
+  return { at: s.started_at, basis: 'session-start' };
+}

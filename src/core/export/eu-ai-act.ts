@@ -1,15 +1,20 @@
 /**
  * `eu-ai-act`: a draft of the AI Office's "Template for the Public Summary of Training Content for
  * general-purpose AI models" (Article 53(1)(d) of Regulation (EU) 2024/1689), filled in with what
- * the store knows about one session. Its three sections follow the template:
+ * the store knows about one session. Its sections, numbers and headings follow the template
+ * (Annex to the Commission's Explanatory Notice, July 2025):
  *
- *   1. General information: provider and model identification; modalities, training data size
- *      (the template's size band, estimated from the store) and other characteristics
- *   2. List of data sources: every recorded source with its license, records and share; the
- *      template's category of each (publicly available dataset, licensed private dataset, crawled
- *      data, user data, synthetic data, other) is for the provider to state
- *   3. Data processing aspects: reservation of rights (TDM opt-outs) and removal of illegal content
- *      are for the provider; Origin states deduplication, licenses, conflicts and the session root
+ *   1. General information: 1.1 provider identification, 1.2 model identification, 1.3
+ *      modalities, overall training data size (the template's size band, estimated from the
+ *      store) and other characteristics
+ *   2. List of data sources: every recorded source with its license, records and share; which of
+ *      the template's categories each belongs to (2.1 publicly available datasets; 2.2 private
+ *      non-publicly available datasets obtained from third parties, split into 2.2.1 commercially
+ *      licensed and 2.2.2 other; 2.3 crawled and scraped data; 2.4 user data; 2.5 synthetic data;
+ *      2.6 other sources) is for the provider to state
+ *   3. Data processing aspects: 3.1 reservation of rights (TDM opt-outs) and 3.2 removal of illegal
+ *      content are for the provider; under 3.3 Origin states deduplication, licenses, conflicts and
+ *      the session root
  *
  * Everything the store cannot know is a marked field: "⟨to be completed by the provider⟩" in
  * Markdown; null in JSON, with its path listed in `to_complete`.
@@ -25,6 +30,11 @@ export const TEMPLATE_BASIS = 'Article 53(1)(d) of Regulation (EU) 2024/1689 (AI
 /** Tokens are estimated as content bytes / 4 (a common rule of thumb for text). */
 export const BYTES_PER_TOKEN = 4;
 
+/**
+ * The template's training data size bands for text. Its own checkbox labels, as reproduced in
+ * published summaries, read "1billion to 10 trillions tokens" and "More than 10 trillions tokens";
+ * these are the same ranges, spelled out.
+ */
 export const TEXT_SIZE_BANDS = [
   'Less than 1 billion tokens',
   '1 billion to 10 trillion tokens',
@@ -38,28 +48,33 @@ export function textSizeBand(tokens: number): TextSizeBand {
   return TEXT_SIZE_BANDS[2];
 }
 
-export const SOURCE_CATEGORIES = [
-  'publicly available datasets',
-  'private datasets licensed from third parties',
-  'data crawled and scraped from online sources',
-  'user data',
-  'synthetic data',
-  'other',
-] as const;
+/** Section 2.2 of the template, the parent of 2.2.1 and 2.2.2. */
+export const PRIVATE_DATASETS_SECTION =
+  'Private non-publicly available datasets obtained from third parties';
 
-/** The template's source categories, keyed as in the JSON rendering. */
-const CATEGORY_SECTIONS: readonly [string, string, string][] = [
+/** The template's source categories (sections 2.1 to 2.6), keyed as in the JSON rendering. */
+export const CATEGORY_SECTIONS: readonly (readonly [string, string, string])[] = [
   ['2.1', 'publicly_available_datasets', 'Publicly available datasets'],
   [
-    '2.2',
-    'private_datasets_licensed_from_third_parties',
-    'Private non-publicly available datasets obtained from third parties',
+    '2.2.1',
+    'commercially_licensed_datasets',
+    'Datasets commercially licensed by rightsholders or their representatives',
+  ],
+  [
+    '2.2.2',
+    'private_datasets_from_other_third_parties',
+    'Private datasets obtained from other third parties',
   ],
   ['2.3', 'data_crawled_and_scraped', 'Data crawled and scraped from online sources'],
   ['2.4', 'user_data', 'User data'],
   ['2.5', 'synthetic_data', 'Synthetic data'],
   ['2.6', 'other_sources', 'Other sources of data'],
 ];
+
+/** The category a source can be put in: a template section, by number and heading. */
+export const SOURCE_CATEGORIES: readonly string[] = CATEGORY_SECTIONS.map(
+  ([num, , title]) => `${num}. ${title}`,
+);
 
 type Tbc = null;
 
@@ -277,28 +292,28 @@ export function renderEuMarkdown(e: EuSummary): string {
     '### 1.1. Provider identification',
     '',
     `- Provider name and contact details: ${TO_COMPLETE}`,
-    `- Authorised representative (if any): ${TO_COMPLETE}`,
+    `- Authorised representative name and contact details: ${TO_COMPLETE}`,
     '',
     '### 1.2. Model identification',
     '',
     `- Versioned model name(s): ${TO_COMPLETE}`,
-    `- Model dependencies (models this one modifies or fine-tunes): ${TO_COMPLETE}`,
+    `- Model dependencies: ${TO_COMPLETE}`,
     `- Date of placement of the model on the Union market: ${TO_COMPLETE}`,
     '',
     '### 1.3. Modalities, overall training data size and other characteristics',
     '',
     ...markdownTable(
-      ['Modality', 'Present', 'Training data size'],
+      ['Modality', 'Training data size', 'Types of content'],
       [
         [
-          'Text',
-          'yes',
+          '☒ Text',
           `**${text.size_band}** (≈ ${count(text.estimated_tokens)} tokens, estimated)`,
+          TO_COMPLETE,
         ],
-        ['Image', 'no', '—'],
-        ['Audio', 'no', '—'],
-        ['Video', 'no', '—'],
-        ['Other', 'no', '—'],
+        ['☐ Image', '—', '—'],
+        ['☐ Audio', '—', '—'],
+        ['☐ Video', '—', '—'],
+        ['☐ Other', '—', '—'],
       ],
     ),
     '',
@@ -307,10 +322,9 @@ export function renderEuMarkdown(e: EuSummary): string {
       `(${count(text.distinct_samples)} distinct). Everything recorded is text (text lines or JSON Lines ` +
       'records).',
     '',
-    `- Types of content (e.g. fiction, code, news): ${TO_COMPLETE}`,
-    `- Latest date of data acquisition or collection: ${TO_COMPLETE} (Origin last recorded data for this session at ${g.latest_recorded_at})`,
-    `- Description of the linguistic characteristics: ${TO_COMPLETE}`,
-    `- Other relevant characteristics: ${TO_COMPLETE}`,
+    `- Latest date of data acquisition/collection for model training: ${TO_COMPLETE} (Origin last recorded data for this session at ${g.latest_recorded_at})`,
+    `- Description of the linguistic characteristics of the overall training data: ${TO_COMPLETE}`,
+    `- Other relevant characteristics of the overall training data: ${TO_COMPLETE}`,
     '',
     '## 2. List of data sources',
     '',
@@ -332,12 +346,13 @@ export function renderEuMarkdown(e: EuSummary): string {
     '',
   );
   for (const [num, , title] of CATEGORY_SECTIONS) {
-    out.push(`### ${num}. ${title}`, '', TO_COMPLETE, '');
+    if (num === '2.2.1') out.push(`### 2.2. ${PRIVATE_DATASETS_SECTION}`, '');
+    out.push(`${num.startsWith('2.2.') ? '####' : '###'} ${num}. ${title}`, '', TO_COMPLETE, '');
   }
   out.push(
     '## 3. Data processing aspects',
     '',
-    '### 3.1. Respect of reservation of rights from the text and data mining exception or limitation',
+    '### 3.1. Respect of reservation of rights from text and data mining exception or limitation',
     '',
     `${TO_COMPLETE} (measures taken to identify and respect machine-readable opt-outs before and during collection)`,
     '',
@@ -345,7 +360,7 @@ export function renderEuMarkdown(e: EuSummary): string {
     '',
     `${TO_COMPLETE} (measures taken to avoid or remove illegal content from the training data)`,
     '',
-    '### 3.3. Other information',
+    '### 3.3. Other information (optional)',
     '',
     `${TO_COMPLETE}`,
     '',

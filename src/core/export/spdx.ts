@@ -8,20 +8,46 @@
  *   (an RFC 6962 Merkle tree head over every sample's SHA-256 fingerprint, in observed order,
  *   which the Hash's comment says).
  * - One `simplelicensing_LicenseExpression` per license expression; each package has exactly one
- *   `hasDeclaredLicense` and one `hasConcludedLicense` relationship. An unknown license points at
- *   the SPDX individual `expandedlicensing_NoAssertionLicense`.
+ *   `hasDeclaredLicense` and one `hasConcludedLicense` relationship (the Dataset profile's
+ *   conformance rule). An unknown license points at the SPDX individual
+ *   `expandedlicensing_NoAssertionLicense`.
  * - The session package `contains` the source packages; the SpdxDocument's root is the session.
  *
- * What the store cannot know is left out rather than guessed: originatedBy, suppliedBy,
- * releaseTime and downloadLocation.
+ * SPDX 3.0.1 requires, on every DatasetPackage, exactly one originatedBy and at least one
+ * builtTime, releaseTime, software_downloadLocation and software_primaryPurpose. A package here
+ * is "the samples of source X observed under license L in session S", so each value is chosen to
+ * be true of that, and each package's `comment` says what it means:
+ *
+ * - builtTime = releaseTime: when that set of samples was fixed. That is the session's end; for a
+ *   session that has not ended (open, or interrupted), the time its last batch was recorded, or
+ *   its start if it recorded none. Never when the source itself published anything, which the
+ *   store does not know.
+ * - originatedBy: an `Agent` per recorded source, named as the source was recorded and described
+ *   as the party the samples came from. Agent is the class SPDX 3 gives a party of unknown kind
+ *   (not claimed to be a Person, Organization or SoftwareAgent). The SPDX individual
+ *   `NoAssertionElement` would claim even less, but it is an IndividualElement, not an Agent, and
+ *   the range of originatedBy is Agent. The session package's Agent is whoever ran the session
+ *   and so assembled the set; the records do not name that party, and the comment says so.
+ * - software_downloadLocation: the recorded source name when it is an absolute URL with a
+ *   download scheme (http, https, ftp, s3, gs, hf, git+https) and no credentials in it, as
+ *   WHATWG-parsed; otherwise `NOASSERTION`. SPDX 3.0.1 defines no individual for an unknown
+ *   xsd:anyURI; `NOASSERTION` is the SPDX 2 keyword for it, a valid anyURI (a relative
+ *   reference), and says nothing false. No URL is ever made up.
+ * - software_primaryPurpose: `data`; dataset_datasetType: `text` (Origin records text lines and
+ *   JSON Lines records).
  */
-import { ExportContext, builtAt, licenseOf } from './context';
+import { BuiltAtBasis, ExportContext, builtAtWithBasis, licenseOf } from './context';
 import { NOASSERTION, ReadLicense, conjunction } from './licenses';
 
 export const SPDX_CONTEXT = 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld';
 export const SPDX_VERSION = '3.0.1';
 /** The SPDX individual for "no assertion can be made about the license". */
 export const SPDX_NO_ASSERTION_LICENSE = 'expandedlicensing_NoAssertionLicense';
+/** What software_downloadLocation says when no download location is known (see above). */
+export const SPDX_NO_ASSERTION_LOCATION = 'NOASSERTION';
+
+/** URL schemes a recorded source name may use to count as a download location. */
+const DOWNLOAD_SCHEMES = new Set(['http:', 'https:', 'ftp:', 's3:', 'gs:', 'hf:', 'git+https:']);
 
 const CREATION_INFO = '_:creationinfo';
 
@@ -40,13 +66,45 @@ export function spdxTime(iso: string): string {
 
 const part = (text: string): string => encodeURIComponent(text);
 
+/**
+ * The download location a recorded source name states, if it is one: an absolute URL with a
+ * download scheme and a host, without user name or password. Else null.
+ */
+export function sourceDownloadLocation(source: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    return null;
+  }
+  if (!DOWNLOAD_SCHEMES.has(url.protocol) || url.host === '') return null;
+  if (url.username !== '' || url.password !== '') return null;
+  return url.href;
+}
+
+function timeMeaning(basis: BuiltAtBasis, status: string, at: string): string {
+  switch (basis) {
+    case 'session-end':
+      return `when the session ended (${status}), ${at}`;
+    case 'last-batch':
+      return `the session has not ended (it is open or was interrupted), so the time its last batch was recorded, ${at}`;
+    case 'session-start':
+      return `the session has not ended and recorded no batch, so its start, ${at}`;
+  }
+}
+
 export function spdxDocument(ctx: ExportContext): SpdxDocument {
   const p = ctx.provenance;
   const sid = p.session.session_id;
   const base = `urn:origin:session:${sid}`;
   const agentId = `urn:origin:agent:${part(p.generator.name)}`;
   const toolId = `urn:origin:tool:${part(p.generator.name)}:${part(p.generator.version)}`;
-  const built = spdxTime(builtAt(ctx));
+  const fixed = builtAtWithBasis(ctx);
+  const built = spdxTime(fixed.at);
+  const timeNote =
+    `builtTime and releaseTime are when this set of samples was fixed: ` +
+    `${timeMeaning(fixed.basis, p.session.status, built)}. They are not when any source published ` +
+    'its data, which the records do not hold.';
   const graph: SpdxElement[] = [];
   const element = (type: string, spdxId: string, fields: SpdxElement): SpdxElement => {
     const e: SpdxElement = { type, spdxId, creationInfo: CREATION_INFO, ...fields };
@@ -91,6 +149,30 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
     });
   };
 
+  const operatorId = `${base}:agent:operator`;
+  element('Agent', operatorId, {
+    name: `operator of Origin session ${sid}`,
+    description:
+      `Whoever ran Origin session ${sid} and so assembled its samples from their sources. ` +
+      'The records do not name this party.',
+  });
+  const sourceAgents = new Map<string, string>();
+  const sourceAgent = (source: string): string => {
+    let id = sourceAgents.get(source);
+    if (!id) {
+      id = `${base}:agent:source:${part(source)}`;
+      sourceAgents.set(source, id);
+      element('Agent', id, {
+        name: source,
+        description:
+          `The party the samples recorded as source "${source}" came from, named as Origin ` +
+          'recorded the source. Nothing more about it is recorded, not even whether it is a ' +
+          'person, an organization or software.',
+      });
+    }
+    return id;
+  };
+
   const sessionId = `${base}:dataset`;
   element('dataset_DatasetPackage', sessionId, {
     name: `origin session ${sid}`,
@@ -98,7 +180,14 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
       `Every sample observed in Origin session ${sid}: ${p.session.records} records ` +
       `(${p.session.distinct_samples} distinct), ${p.session.bytes} content bytes, ` +
       `${p.sources.length} source/license pairs.`,
+    comment:
+      `${timeNote} originatedBy is the operator of the session, whom the records do not name. ` +
+      `software_downloadLocation is ${SPDX_NO_ASSERTION_LOCATION}: the session's samples as a ` +
+      'whole are not published anywhere that Origin knows of.',
+    originatedBy: [operatorId],
     builtTime: built,
+    releaseTime: built,
+    software_downloadLocation: SPDX_NO_ASSERTION_LOCATION,
     software_primaryPurpose: 'data',
     dataset_datasetType: ['text'],
     dataset_datasetSize: p.session.bytes,
@@ -122,12 +211,26 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
     expressions.push(reading);
     const id = `${base}:source:${part(s.source)}:license:${part(s.license)}`;
     sourceIds.push(id);
+    const location = sourceDownloadLocation(s.source);
+    const originator = sourceAgent(s.source);
     element('dataset_DatasetPackage', id, {
       name: s.source,
       description:
         `${s.records} records (${(s.share * 100).toFixed(2)}% of the session), ` +
         `${s.bytes} content bytes, recorded under license "${s.license}".`,
+      comment:
+        `The samples of source "${s.source}" observed under license "${s.license}" in Origin ` +
+        `session ${sid}, not the source as a whole. ${timeNote} originatedBy is the party the ` +
+        'source stands for, as recorded. ' +
+        (location
+          ? 'software_downloadLocation is the recorded source name, which is a URL; it locates ' +
+            'the source, which may have changed since.'
+          : `software_downloadLocation is ${SPDX_NO_ASSERTION_LOCATION}: the recorded source ` +
+            'name is not a URL and Origin records no download location.'),
+      originatedBy: [originator],
       builtTime: built,
+      releaseTime: built,
+      software_downloadLocation: location ?? SPDX_NO_ASSERTION_LOCATION,
       software_primaryPurpose: 'data',
       dataset_datasetType: ['text'],
       dataset_datasetSize: s.bytes,
