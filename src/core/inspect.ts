@@ -1,6 +1,6 @@
 import { toHex } from './fingerprint';
-import { FingerprintIndex } from './fingerprint-index';
 import { SessionRow, getSession } from './session';
+import { distinctCount, readSessionObservations } from './session-observations';
 import { Store } from './store';
 
 export interface SessionSummary {
@@ -73,21 +73,7 @@ export function sessionSources(store: Store, sessionId: number): SourceLicenseCo
 
 /** Distinct contents among a session's observations (reads its fingerprint columns). */
 export function countDistinct(store: Store, sessionId: number): number {
-  const records = Number(
-    store.scalar('SELECT record_count FROM sessions WHERE id = ?', [sessionId]),
-  );
-  const seen = new FingerprintIndex(records);
-  const stmt = store.db.prepare('SELECT fingerprints FROM batches WHERE session_id = ?');
-  try {
-    stmt.bind([sessionId]);
-    while (stmt.step()) {
-      const column = stmt.get()[0] as Uint8Array;
-      for (let off = 0; off + 32 <= column.length; off += 32) seen.add(column, off);
-    }
-  } finally {
-    stmt.free();
-  }
-  return seen.size;
+  return distinctCount(readSessionObservations(store, sessionId));
 }
 
 export function listBatches(store: Store, sessionId: number): BatchInfo[] {

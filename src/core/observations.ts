@@ -1,6 +1,7 @@
 /**
- * A batch's observations are stored as two columns: the fingerprints (32 bytes each, in order)
- * and the origin of each, run-length encoded as unsigned LEB128 varint pairs (origin id, run).
+ * A batch's observations are stored as columns: the fingerprints (32 bytes each, in order), the
+ * origin of each, run-length encoded as unsigned LEB128 varint pairs (origin id, run), and (from
+ * schema 2) the content bytes of each as one unsigned LEB128 varint per observation.
  */
 import { Store } from './store';
 
@@ -80,6 +81,46 @@ export function decodeOriginRuns(blob: Uint8Array, expectedCount: number): Float
     );
   }
   return runs.subarray(0, n);
+}
+
+/** The sizes column: `count` content byte counts (safe non-negative integers) as LEB128 varints. */
+export function encodeSizes(sizes: ArrayLike<number>, count: number): Buffer {
+  // A safe integer takes at most 8 varint bytes.
+  const out = Buffer.allocUnsafe(count * 8);
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    let v = sizes[i];
+    while (v >= 0x80) {
+      out[pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    out[pos++] = v;
+  }
+  return Buffer.from(out.subarray(0, pos));
+}
+
+/** The sizes column decoded and checked: exactly `expectedCount` complete varints. */
+export function decodeSizes(blob: Uint8Array, expectedCount: number): Float64Array {
+  const sizes = new Float64Array(expectedCount);
+  let pos = 0;
+  for (let i = 0; i < expectedCount; i++) {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      if (pos >= blob.length) {
+        throw new RangeError(`sizes column holds ${i} sizes, the batch has ${expectedCount}`);
+      }
+      const byte = blob[pos++];
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) break;
+      scale *= 0x80;
+    }
+    sizes[i] = value;
+  }
+  if (pos !== blob.length) {
+    throw new RangeError(`sizes column holds more than the batch's ${expectedCount} sizes`);
+  }
+  return sizes;
 }
 
 /** Decodes the run-length origins into one origin id per observation. */

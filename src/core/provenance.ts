@@ -4,18 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { toHex } from './fingerprint';
-import {
-  SessionSummary,
-  SourceLicenseCount,
-  countDistinct,
-  sessionSources,
-  summarizeSession,
-} from './inspect';
+import { SessionSummary, SourceLicenseCount, sessionSources, summarizeSession } from './inspect';
 import { IntendedUse, PropagationResult, Taxonomy } from './licenses';
 import { LicenseReading, analyzeSession } from './license-report';
 import { eventSummary, modelsForSessions } from './lineage';
 import { decodeOrigins } from './observations';
 import { getSession } from './session';
+import {
+  SessionObservations,
+  distinctCount,
+  readSessionObservations,
+} from './session-observations';
 import { Store } from './store';
 
 export const GENERATOR_NAME = 'origin';
@@ -85,48 +84,41 @@ function batchRoot(store: Store, sessionId: number, order: 'ASC' | 'DESC'): Batc
 }
 
 /** Per (source, license) origin id: SHA-256 of the fingerprints observed from it, in order. */
-function sourceDigests(store: Store, sessionId: number): Map<number, string> {
+function sourceDigests(observations: SessionObservations): Map<number, string> {
   const hashes = new Map<number, ReturnType<typeof createHash>>();
   // Per batch, gather each origin's fingerprints into one scratch run and hash it with one
   // update: origins interleave record by record, and an update per observation is slow.
   const scratch = new Map<number, { buf: Buffer; used: number }>();
-  const stmt = store.db.prepare(
-    'SELECT record_count, fingerprints, origins FROM batches WHERE session_id = ? ORDER BY seq',
-  );
-  try {
-    stmt.bind([sessionId]);
-    while (stmt.step()) {
-      const [count, fps, origins] = stmt.get() as [number, Uint8Array, Uint8Array];
-      const ids = decodeOrigins(origins, count);
-      for (let i = 0; i < count;) {
-        let j = i + 1;
-        while (j < count && ids[j] === ids[i]) j++;
-        let s = scratch.get(ids[i]);
-        if (!s) {
-          s = { buf: Buffer.allocUnsafe(count * 32), used: 0 };
-          scratch.set(ids[i], s);
-        } else if (s.buf.length < s.used + (j - i) * 32) {
-          const grown = Buffer.allocUnsafe(Math.max(s.buf.length * 2, s.used + (j - i) * 32));
-          s.buf.copy(grown, 0, 0, s.used);
-          s.buf = grown;
-        }
-        s.buf.set(fps.subarray(i * 32, j * 32), s.used);
-        s.used += (j - i) * 32;
-        i = j;
+  for (const batch of observations.batches) {
+    const ids = decodeOrigins(batch.origins, batch.record_count);
+    const count = Math.min(batch.count, batch.record_count);
+    const fps = observations.fingerprints.subarray(batch.index * 32, (batch.index + count) * 32);
+    for (let i = 0; i < count;) {
+      let j = i + 1;
+      while (j < count && ids[j] === ids[i]) j++;
+      let s = scratch.get(ids[i]);
+      if (!s) {
+        s = { buf: Buffer.allocUnsafe(count * 32), used: 0 };
+        scratch.set(ids[i], s);
+      } else if (s.buf.length < s.used + (j - i) * 32) {
+        const grown = Buffer.allocUnsafe(Math.max(s.buf.length * 2, s.used + (j - i) * 32));
+        s.buf.copy(grown, 0, 0, s.used);
+        s.buf = grown;
       }
-      for (const [id, s] of scratch) {
-        if (s.used === 0) continue;
-        let h = hashes.get(id);
-        if (!h) {
-          h = createHash('sha256');
-          hashes.set(id, h);
-        }
-        h.update(s.buf.subarray(0, s.used));
-        s.used = 0;
-      }
+      s.buf.set(fps.subarray(i * 32, j * 32), s.used);
+      s.used += (j - i) * 32;
+      i = j;
     }
-  } finally {
-    stmt.free();
+    for (const [id, s] of scratch) {
+      if (s.used === 0) continue;
+      let h = hashes.get(id);
+      if (!h) {
+        h = createHash('sha256');
+        hashes.set(id, h);
+      }
+      h.update(s.buf.subarray(0, s.used));
+      s.used = 0;
+    }
   }
   return new Map([...hashes].map(([id, h]) => [id, h.digest('hex')]));
 }
@@ -136,6 +128,8 @@ export interface ProvenanceOptions {
   use?: IntendedUse;
   /** Distinct samples of the session, when the caller has counted them already. */
   distinctSamples?: number;
+  /** The session's observation columns, when the caller has read them already. */
+  observations?: SessionObservations;
 }
 
 /** Gathers the provenance of one session (id or unique prefix). */
@@ -147,8 +141,9 @@ export function sessionProvenance(
 ): SessionProvenance {
   const row = getSession(store, idOrPrefix);
   const summary = summarizeSession(store, row);
-  const distinct = options.distinctSamples ?? countDistinct(store, row.id);
-  const digests = sourceDigests(store, row.id);
+  const observations = options.observations ?? readSessionObservations(store, row.id);
+  const distinct = options.distinctSamples ?? distinctCount(observations);
+  const digests = sourceDigests(observations);
   const originIds = new Map(
     store
       .all<{ id: number; source: string; license: string }>(

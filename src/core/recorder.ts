@@ -5,7 +5,7 @@
 import type { Statement } from 'sql.js';
 import { CompactRange, HASH_BYTES, leafHashesOf, rootOfLeafHashes } from './fingerprint';
 import { FingerprintIndex } from './fingerprint-index';
-import { OriginRuns } from './observations';
+import { OriginRuns, encodeSizes } from './observations';
 import { SessionRow, SessionStatus, sessionRange } from './session';
 import { Store } from './store';
 import { nowUtc } from './time';
@@ -50,6 +50,7 @@ export class Recorder {
 
   private readonly batchFps: Buffer;
   private readonly batchLeaves: Buffer;
+  private readonly batchSizes: Float64Array;
   /** The batch is a perfect subtree of the session tree (see startBatch). */
   private batchAligned = false;
   private readonly batchHeight: number;
@@ -74,6 +75,7 @@ export class Recorder {
     this.range = sessionRange(session);
     this.batchFps = Buffer.allocUnsafe(batchSize * HASH_BYTES);
     this.batchLeaves = Buffer.allocUnsafe(batchSize * HASH_BYTES);
+    this.batchSizes = new Float64Array(batchSize);
     this.batchSeq = Number(
       store.scalar('SELECT coalesce(max(seq) + 1, 0) FROM batches WHERE session_id = ?', [
         session.id,
@@ -173,9 +175,10 @@ export class Recorder {
         i * HASH_BYTES,
         (i + n) * HASH_BYTES,
       );
-      for (const end = i + n; i < end; i++) {
+      for (let slot = this.batchCount, end = i + n; i < end; i++, slot++) {
         const size = sizes[i];
         const originId = originIds[i];
+        this.batchSizes[slot] = size;
         const number = this.seen.insert(fps, i * HASH_BYTES);
         if (number >= 0) {
           if (number >= this.sampleSizes.length) {
@@ -248,8 +251,8 @@ export class Recorder {
       this.range.appendSubtree(batchRoot, this.batchHeight);
     }
     this.store.run(
-      `INSERT INTO batches (session_id, seq, first_position, record_count, byte_count, root, fingerprints, origins, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO batches (session_id, seq, first_position, record_count, byte_count, root, fingerprints, origins, sizes, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         this.session.id,
         this.batchSeq,
@@ -259,6 +262,7 @@ export class Recorder {
         batchRoot,
         fingerprints,
         this.batchRuns.encode(),
+        encodeSizes(this.batchSizes, count),
         nowUtc(),
       ],
     );

@@ -108,6 +108,11 @@ export const MIGRATIONS: readonly string[] = [
     added_at TEXT NOT NULL
   );
   `,
+  // 2: each observation's content bytes beside its fingerprint, so a session's observations can
+  // be listed with their sizes in one pass over its batches (NULL in batches recorded before).
+  `
+  ALTER TABLE batches ADD COLUMN sizes BLOB;     -- record_count unsigned LEB128 varints
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -167,6 +167,10 @@ export class Store {
     }
   }
 
+  /**
+   * Brings the schema up to date. A read-only store is upgraded in memory only: the file keeps
+   * its version until a command that writes opens it.
+   */
   private migrate(from: number): void {
     this.transaction(() => {
       if (from === 0) this.db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);

@@ -13,7 +13,7 @@
 import { CompactRange, EMPTY_ROOT, HASH_BYTES, fromHex, toHex } from './fingerprint';
 import { TreeJob, TreeResults, hashJobs, sharedBytes } from './merkle-kernel';
 import { verifyEvents } from './lineage';
-import { decodeOriginRuns, originNames } from './observations';
+import { decodeOriginRuns, decodeSizes, originNames } from './observations';
 import { streamOriginsDigest } from './origins-digest';
 import { getSession } from './session';
 import { Store } from './store';
@@ -103,6 +103,8 @@ interface BatchRec {
   root: Uint8Array;
   fingerprintsLength: number;
   origins: Uint8Array;
+  /** Content bytes per observation (schema 2); null in batches recorded before. */
+  sizes: Uint8Array | null;
   /** Byte offset of this batch's fingerprints in the shared leaves buffer. */
   offset: number;
   /** Whole fingerprints in the column (what the trees are built from). */
@@ -121,6 +123,37 @@ interface ObservationPass {
   origins: (Float64Array | string)[];
   /** Per session id: origin id → derived records and bytes. */
   perOrigin: Map<number, Map<number, { records: number; bytes: number }>>;
+  /** Per batch: how its sizes column disagrees with its samples' sizes, if it does. */
+  sizeColumns: (SizeColumnMismatch | undefined)[];
+}
+
+interface SizeColumnMismatch {
+  message: string;
+  position?: number;
+  expected?: string;
+  found?: string;
+}
+
+/** Compares a batch's sizes column with the sizes of its observations' samples. */
+function checkSizeColumn(b: BatchRec, sampleSizes: Float64Array): SizeColumnMismatch | undefined {
+  if (b.sizes === null) return undefined;
+  let column: Float64Array;
+  try {
+    column = decodeSizes(b.sizes, b.record_count);
+  } catch (err) {
+    return { message: `sizes column is malformed: ${(err as Error).message}` };
+  }
+  for (let i = 0; i < b.leaves; i++) {
+    if (column[i] !== sampleSizes[i]) {
+      return {
+        message: 'sizes column differs from the size of the observation’s sample',
+        position: b.start + i,
+        expected: String(sampleSizes[i]),
+        found: String(column[i]),
+      };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -351,7 +384,7 @@ export class VerifyContext {
     const batches: BatchRec[] = [];
     const stmt = store.db.prepare(
       `SELECT b.id, b.session_id, b.seq, b.first_position, b.record_count, b.byte_count, b.root,
-              b.fingerprints, b.origins ${from} ORDER BY b.session_id, b.seq`,
+              b.fingerprints, b.origins, b.sizes ${from} ORDER BY b.session_id, b.seq`,
     );
     try {
       let offset = 0;
@@ -375,6 +408,7 @@ export class VerifyContext {
           root: r.root,
           fingerprintsLength: r.fingerprints.length,
           origins: r.origins,
+          sizes: r.sizes,
           offset,
           leaves: count,
           start: 0,
@@ -440,6 +474,7 @@ export class VerifyContext {
     const words = this.leafWords;
     const batchBytes = new Float64Array(this.batches.length);
     const origins: (Float64Array | string)[] = [];
+    const sizeColumns: (SizeColumnMismatch | undefined)[] = [];
     const perOrigin = new Map<number, Map<number, { records: number; bytes: number }>>();
     // Origin ids are small integer keys: count into arrays, with a map for any id beyond them.
     const maxId = Math.min(
@@ -478,6 +513,7 @@ export class VerifyContext {
         let bytes = 0;
         for (let i = 0; i < b.leaves; i++) bytes += sizes[i];
         batchBytes[b.job] = bytes;
+        sizeColumns[b.job] = checkSizeColumn(b, sizes);
         if (typeof decoded === 'string') continue;
         // Runs of one origin: [id, length, id, length, …] covering record_count observations.
         // Only observations the fingerprints column holds count (a shorter column is reported
@@ -509,7 +545,7 @@ export class VerifyContext {
       touched.length = 0;
       perOrigin.set(s.id, beyond);
     }
-    this.pass = { batchBytes, origins, perOrigin };
+    this.pass = { batchBytes, origins, perOrigin, sizeColumns };
     return this.pass;
   }
 
@@ -692,7 +728,7 @@ const batchLayout: VerifyCheck = {
 const totals: VerifyCheck = {
   name: 'totals',
   description:
-    'record and byte counts of batches, sessions and session_origins equal those re-derived from the observations',
+    'record and byte counts of batches, sessions and session_origins, and every batch’s sizes column, equal those re-derived from the observations',
   run(ctx) {
     const pass = ctx.observationPass();
     const originNames = new Map(
@@ -708,6 +744,8 @@ const totals: VerifyCheck = {
       for (const b of s.batches) {
         const derived = pass.batchBytes[b.job];
         bytes += derived;
+        const mismatch = pass.sizeColumns[b.job];
+        if (mismatch) ctx.fail({ session_id: s.uid, batch_seq: b.seq, ...mismatch });
         if (derived !== b.byte_count) {
           ctx.fail({
             session_id: s.uid,

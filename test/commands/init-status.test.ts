@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { origin, tempDir } from '../helpers/cli';
+import { SCHEMA_VERSION } from '../../src/core/schema';
 
 const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -22,7 +23,7 @@ describe('origin init / status / version', () => {
     expect(status.status).toBe(0);
     const doc = JSON.parse(status.stdout);
     expect(doc.path).toBe(join(dir, 'origin.db'));
-    expect(doc.schema_version).toBe(1);
+    expect(doc.schema_version).toBe(SCHEMA_VERSION);
     expect(doc.file_bytes).toBeGreaterThan(0);
     expect(doc.counts).toEqual({
       sessions: 0,
@@ -140,6 +141,6 @@ describe('origin init / status / version', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
     expect(origin(['--version'], { cwd: dir }).stdout).toContain(pkg.version);
     const v = JSON.parse(origin(['version', '--json'], { cwd: dir }).stdout);
-    expect(v).toMatchObject({ version: pkg.version, schema_version: 1 });
+    expect(v).toMatchObject({ version: pkg.version, schema_version: SCHEMA_VERSION });
   });
 });

@@ -349,6 +349,43 @@ describe('origin verify', () => {
     );
   });
 
+  it('catches a sizes column that disagrees with the samples, or is malformed', async () => {
+    const sizesOf = (d: Database, seq: number): { id: number; sizes: Uint8Array } =>
+      rows<{ id: number; sizes: Uint8Array }>(
+        d,
+        `SELECT b.id, b.sizes FROM batches b JOIN sessions s ON s.id = b.session_id
+          WHERE s.uid = ? AND b.seq = ?`,
+        [sessionB, seq],
+      )[0];
+    // "line 3" is 6 bytes: one varint byte, changed to 7.
+    const changed = await tampered((d) => {
+      const b = sizesOf(d, 0);
+      const sizes = Buffer.from(b.sizes);
+      expect(sizes[3]).toBe(6);
+      sizes[3] = 7;
+      d.run('UPDATE batches SET sizes = ? WHERE id = ?', [sizes, b.id]);
+    });
+    const r1 = verify([], changed);
+    expect(r1.status).toBe(3);
+    expect(failedChecks(r1.report)).toEqual(['totals']);
+    expect(r1.report.failures[0]).toMatchObject({
+      session_id: sessionB,
+      batch_seq: 0,
+      position: 3,
+      message: expect.stringMatching(/sizes column differs/),
+      expected: '6',
+      found: '7',
+    });
+    const short = await tampered((d) => {
+      const b = sizesOf(d, 0);
+      d.run('UPDATE batches SET sizes = ? WHERE id = ?', [Buffer.from(b.sizes).subarray(1), b.id]);
+    });
+    const r2 = verify([], short);
+    expect(r2.status).toBe(3);
+    expect(failedChecks(r2.report)).toEqual(['totals']);
+    expect(r2.report.failures[0].message).toMatch(/sizes column is malformed: .*49 sizes/);
+  });
+
   it('catches a renumbered batch and a damaged frontier', async () => {
     const path = await tampered((d) => {
       d.run('UPDATE batches SET seq = seq + 10 WHERE id = ?', [batch(d, sessionA, 3).id]);

@@ -3,6 +3,7 @@ import { BatchInfo, listBatches } from '../inspect';
 import { IntendedUse, Taxonomy } from '../licenses';
 import { SessionProvenance, sessionProvenance } from '../provenance';
 import { getSession } from '../session';
+import { SessionObservations, readSessionObservations } from '../session-observations';
 import { Store } from '../store';
 import { ReadLicense, readLicense } from './licenses';
 
@@ -12,6 +13,8 @@ export interface ExportContext {
   provenance: SessionProvenance;
   /** The session's row id in the store (for formats that read observations). */
   sessionRowId: number;
+  /** The session's observation columns, read once. */
+  observations: SessionObservations;
   /** Every batch of the session, in order, with its RFC 6962 root. */
   batches: BatchInfo[];
   /** Each recorded license string of the session, read as SPDX. */
@@ -35,10 +38,12 @@ export function exportContext(
   options: ContextOptions,
 ): ExportContext {
   const row = getSession(store, options.session);
+  const observations = readSessionObservations(store, row.id);
   const provenance = sessionProvenance(store, taxonomy, row.uid, {
     version: options.version,
     use: options.use,
     distinctSamples: options.distinctSamples,
+    observations,
   });
   const licenses = new Map<string, ReadLicense>();
   for (const s of provenance.sources)
@@ -48,6 +53,7 @@ export function exportContext(
     taxonomy,
     provenance,
     sessionRowId: row.id,
+    observations,
     batches: listBatches(store, row.id),
     licenses,
     json: options.json ?? false,

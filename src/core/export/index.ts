@@ -10,7 +10,7 @@ import { renderCycloneDx } from './cyclonedx';
 import { renderEuAiAct } from './eu-ai-act';
 import { renderHf } from './hf';
 import { renderJson } from './json';
-import { writeJsonl } from './jsonl';
+import { hasSizeColumns, writeJsonl } from './jsonl';
 import { renderMlflow } from './mlflow';
 import { Sink, toFileAtomic, toStdout } from './sink';
 import { observationSizes } from './sizes';
@@ -75,9 +75,10 @@ export async function exportSession(
 ): Promise<ExportResult> {
   let ctx: ExportContext;
   let write = WRITERS[options.format];
-  if (options.format === 'jsonl') {
-    // Observation sizes count the distinct samples on the way: look them up first, count once.
-    const observed = observationSizes(store, getSession(store, options.session).id);
+  const sessionRowId = getSession(store, options.session).id;
+  if (options.format === 'jsonl' && !hasSizeColumns(store, sessionRowId)) {
+    // Sizes looked up count the distinct samples on the way: look them up first, count once.
+    const observed = observationSizes(store, sessionRowId);
     ctx = exportContext(store, taxonomy, { ...options, distinctSamples: observed.distinct });
     write = (c, sink) => writeJsonl(c, sink, observed);
   } else {

@@ -7,11 +7,13 @@
  *   {"type":"observation",…}   one per observation, in session order:
  *                              position, batch, fingerprint (hex), size (content bytes), source, license
  *
- * Memory: one batch of output lines at a time, plus the size of each observation (8 bytes). The
- * sizes are looked up before streaming, with ~100 bytes per observation of temporary work space
- * (sizes.ts); the database itself, loaded whole, already holds ~80 bytes per sample.
+ * Memory: the session's fingerprint columns, read once (32 bytes per observation; the header's
+ * distinct count and source digests need them all before the first line), plus one batch of
+ * output lines at a time. Sizes come from each batch's sizes column; a session with batches
+ * recorded before that column existed (schema 1) has its sizes looked up before streaming
+ * instead, 8 bytes per observation plus ~100 of temporary work space (sizes.ts).
  */
-import { decodeOrigins } from '../observations';
+import { decodeOrigins, decodeSizes } from '../observations';
 import { Store } from '../store';
 import { ExportContext } from './context';
 import { JSON_FORMAT_NAME, JSON_FORMAT_VERSION } from './json';
@@ -87,11 +89,26 @@ class LineBytes {
   }
 }
 
+/** Whether every batch of the session has its sizes column (batches recorded at schema 2 or later). */
+export function hasSizeColumns(store: Store, sessionRowId: number): boolean {
+  return (
+    Number(
+      store.scalar('SELECT count(*) FROM batches WHERE session_id = ? AND sizes IS NULL', [
+        sessionRowId,
+      ]),
+    ) === 0
+  );
+}
+
+/** `observed`: the sizes looked up for a session without sizes columns (see hasSizeColumns). */
 export async function writeJsonl(
   ctx: ExportContext,
   sink: Sink,
-  observed: ObservationSizes = observationSizes(ctx.store, ctx.sessionRowId),
+  observed?: ObservationSizes,
 ): Promise<void> {
+  if (!observed && ctx.observations.batches.some((b) => b.sizes === null)) {
+    observed = observationSizes(ctx.store, ctx.sessionRowId);
+  }
   const p = ctx.provenance;
   const { sources, ...rest } = p;
   const header = {
@@ -120,44 +137,33 @@ export async function writeJsonl(
   await sink.write(lines);
   if (sink.closed) return;
 
-  const { sizes } = observed;
   const tails = originTails(ctx.store, ctx.sessionRowId);
-  const stmt = ctx.store.db.prepare(
-    `SELECT seq, first_position, record_count, fingerprints, origins
-       FROM batches WHERE session_id = ? ORDER BY seq`,
-  );
-  try {
-    stmt.bind([ctx.sessionRowId]);
-    while (stmt.step() && !sink.closed) {
-      const [seq, first, count, fps, origins] = stmt.get() as [
-        number,
-        number,
-        number,
-        Uint8Array,
-        Uint8Array,
-      ];
-      const ids = decodeOrigins(origins, count);
-      const batchPart = Buffer.from(`,"batch":${seq},"fingerprint":"`);
-      let longestTail = UNKNOWN_ORIGIN_TAIL.length;
-      for (const tail of tails.values()) longestTail = Math.max(longestTail, tail.length);
-      const perLine =
-        LINE_START.length + MAX_DIGITS + batchPart.length + 64 + SIZE_KEY.length + MAX_DIGITS;
-      const out = new LineBytes(Buffer.allocUnsafe(count * (perLine + longestTail)));
-      for (let i = 0; i < count; i++) {
-        const size = sizes[first + i];
-        out.copy(LINE_START);
-        out.int(first + i);
-        out.copy(batchPart);
-        out.hex32(fps, i * 32);
-        out.copy(SIZE_KEY);
-        if (size >= 0) out.int(size);
-        else out.copy(NULL);
-        out.copy(tails.get(ids[i]) ?? UNKNOWN_ORIGIN_TAIL);
-      }
-      const chunk = out.buf.subarray(0, out.pos);
-      await sink.write(chunk);
+  const fps = ctx.observations.fingerprints;
+  let longestTail = UNKNOWN_ORIGIN_TAIL.length;
+  for (const tail of tails.values()) longestTail = Math.max(longestTail, tail.length);
+  for (const batch of ctx.observations.batches) {
+    if (sink.closed) break;
+    const { seq, first_position: first, record_count: records } = batch;
+    const ids = decodeOrigins(batch.origins, records);
+    const sizes = observed
+      ? observed.sizes.subarray(first, first + records)
+      : decodeSizes(batch.sizes as Uint8Array, records);
+    const count = Math.min(batch.count, records);
+    const batchPart = Buffer.from(`,"batch":${seq},"fingerprint":"`);
+    const perLine =
+      LINE_START.length + MAX_DIGITS + batchPart.length + 64 + SIZE_KEY.length + MAX_DIGITS;
+    const out = new LineBytes(Buffer.allocUnsafe(count * (perLine + longestTail)));
+    for (let i = 0; i < count; i++) {
+      const size = sizes[i];
+      out.copy(LINE_START);
+      out.int(first + i);
+      out.copy(batchPart);
+      out.hex32(fps, (batch.index + i) * 32);
+      out.copy(SIZE_KEY);
+      if (size >= 0) out.int(size);
+      else out.copy(NULL);
+      out.copy(tails.get(ids[i]) ?? UNKNOWN_ORIGIN_TAIL);
     }
-  } finally {
-    stmt.free();
+    await sink.write(out.buf.subarray(0, out.pos));
   }
 }
