@@ -13,7 +13,9 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import canonicalize from 'canonicalize';
 import { sha256Into } from './fingerprint';
+import { createJsonFieldScanner } from './json-fields';
 import { LineFramer } from './lines';
+import { kernel, merkleKernel } from './merkle-kernel';
 import {
   SegmentJob,
   SegmentParser,
@@ -23,7 +25,14 @@ import {
   createSegmentParser,
 } from './segment-parser';
 
-const deps: SegmentParserDeps = { sha256Into, isUtf8, canonicalize };
+/** The segment parser's dependencies on this thread (workers build their own from source). */
+export const parserDeps: SegmentParserDeps = {
+  sha256Into,
+  isUtf8,
+  canonicalize,
+  createJsonFieldScanner,
+  leafHashes: (src, off, count, out, ooff) => kernel().leafHashes(src, off, count, out, ooff),
+};
 
 /** What a worker reads ahead, and how far at most. */
 export interface ReadAhead {
@@ -57,11 +66,15 @@ const { isUtf8 } = require('node:buffer');
 const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
 const canonicalize = ${canonicalize.toString()};
 const createSegmentParser = ${createSegmentParser.toString()};
+const createJsonFieldScanner = ${createJsonFieldScanner.toString()};
+const kernel = (${merkleKernel.toString()})();
 const LineFramer = ${LineFramer.toString()};
 const deps = {
   sha256Into: (data, out, offset) => out.write(hash('sha256', data, 'binary'), offset, 32, 'latin1'),
   isUtf8,
   canonicalize,
+  createJsonFieldScanner,
+  leafHashes: kernel.leafHashes,
 };
 const resultBuffers = (r) => [r.fingerprints.buffer, r.leaves.buffer, r.sizes.buffer, r.labels.buffer];
 let parser;
@@ -316,7 +329,7 @@ export class ParsePool {
       target.worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
       return;
     }
-    this.inline ??= createSegmentParser(this.options, deps);
+    this.inline ??= createSegmentParser(this.options, parserDeps);
     let result: SegmentResult;
     try {
       result = this.inline.parse(job);

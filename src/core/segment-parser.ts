@@ -8,6 +8,7 @@
  * executable alike, where there is no worker script file to load. So: no imports, no module-level
  * helpers or constants inside it; anything it needs comes in through `deps`.
  */
+import type { JsonFieldScanner } from './json-fields';
 import type { InputFormat } from './record';
 
 export interface SegmentParserOptions {
@@ -27,6 +28,10 @@ export interface SegmentParserDeps {
   isUtf8: (data: Uint8Array) => boolean;
   /** RFC 8785 (the `canonicalize` package). */
   canonicalize: (value: unknown) => string | undefined;
+  /** RFC 6962 leaf hashes SHA-256(0x00 ‖ fp) of `count` fingerprints at src[off..] into out[ooff..]. */
+  leafHashes: (src: Uint8Array, off: number, count: number, out: Uint8Array, ooff: number) => void;
+  /** json-fields.ts, for the fast path over top-level fields. */
+  createJsonFieldScanner: (keys: readonly string[]) => JsonFieldScanner;
 }
 
 export interface SegmentJob {
@@ -116,7 +121,46 @@ export function createSegmentParser(
     throw new InvalidLine(`${what} field "${path.join('.')}" is not a string`);
   };
 
-  const leafInput = Buffer.alloc(1 + HASH, 0);
+  // Fast path: when every field asked for is a distinct top-level one, one pass over the line's
+  // bytes checks it and finds them, and a plain string content is hashed straight from the input.
+  // Lines it does not vouch for go through JSON.parse below, which also words every error.
+  const fieldKeys = [contentPath, sourcePath, licensePath]
+    .filter((path): path is string[] => path !== undefined)
+    .map((path) => path[0]);
+  const scanner =
+    !text &&
+    contentPath !== undefined &&
+    [contentPath, sourcePath, licensePath].every(
+      (path) => path === undefined || path.length === 1,
+    ) &&
+    new Set(fieldKeys).size === fieldKeys.length
+      ? deps.createJsonFieldScanner(fieldKeys)
+      : undefined;
+  const sourceSlot = sourcePath ? 1 : -1;
+  const licenseSlot = licensePath ? (sourcePath ? 2 : 1) : -1;
+
+  /** A field's value from the last scan, decoded (undefined when absent). */
+  const scannedValue = (line: Buffer, slot: number): unknown => {
+    const sc = scanner as JsonFieldScanner;
+    const kind = sc.kinds[slot];
+    if (kind === 0) return undefined;
+    const json = line.toString('utf8', sc.starts[slot], sc.ends[slot]);
+    return kind === 1 ? json : JSON.parse(json);
+  };
+  /** labelOf, for a scanned field. */
+  const scannedLabel = (
+    line: Buffer,
+    slot: number,
+    path: string[],
+    what: string,
+  ): string | null => {
+    if (slot < 0) return null;
+    const value = scannedValue(line, slot);
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    throw new InvalidLine(`${what} field "${path.join('.')}" is not a string`);
+  };
 
   // Label ids: (source, license) pairs, numbered in order of first use over the parser's life.
   const labelIds = new Map<string | null, Map<string | null, number>>();
@@ -171,27 +215,49 @@ export function createSegmentParser(
           content = line;
         } else {
           try {
-            if (!allUtf8 && !deps.isUtf8(line)) throw new InvalidLine('line is not valid UTF-8');
-            let json = line.toString('utf8');
-            if (firstLine && json.charCodeAt(0) === BOM) json = json.slice(1);
-            if (json.trim() === '') continue;
-            let record: unknown;
-            try {
-              record = JSON.parse(json);
-            } catch (err) {
-              throw new InvalidLine(`invalid JSON: ${(err as Error).message}`);
-            }
-            if (contentPath) {
-              const value = lookup(record, contentPath);
-              if (value === undefined) {
-                throw new InvalidLine(`no content field "${contentPath.join('.')}" in this record`);
+            if (
+              scanner &&
+              allUtf8 &&
+              !(firstLine && line[0] === 0xef) &&
+              scanner.scan(line, 0, line.length)
+            ) {
+              const cpath = contentPath as string[];
+              if (scanner.kinds[0] === 0) {
+                throw new InvalidLine(`no content field "${cpath.join('.')}" in this record`);
               }
-              content = typeof value === 'string' ? value : canonicalJson(value);
+              if (scanner.kinds[0] === 1) {
+                content = line.subarray(scanner.starts[0], scanner.ends[0]);
+              } else {
+                const value = scannedValue(line, 0);
+                content = typeof value === 'string' ? value : canonicalJson(value);
+              }
+              source = scannedLabel(line, sourceSlot, sourcePath as string[], 'source');
+              license = scannedLabel(line, licenseSlot, licensePath as string[], 'license');
             } else {
-              content = canonicalJson(record);
+              if (!allUtf8 && !deps.isUtf8(line)) throw new InvalidLine('line is not valid UTF-8');
+              let json = line.toString('utf8');
+              if (firstLine && json.charCodeAt(0) === BOM) json = json.slice(1);
+              if (json.trim() === '') continue;
+              let record: unknown;
+              try {
+                record = JSON.parse(json);
+              } catch (err) {
+                throw new InvalidLine(`invalid JSON: ${(err as Error).message}`);
+              }
+              if (contentPath) {
+                const value = lookup(record, contentPath);
+                if (value === undefined) {
+                  throw new InvalidLine(
+                    `no content field "${contentPath.join('.')}" in this record`,
+                  );
+                }
+                content = typeof value === 'string' ? value : canonicalJson(value);
+              } else {
+                content = canonicalJson(record);
+              }
+              source = labelOf(record, sourcePath, 'source');
+              license = labelOf(record, licensePath, 'license');
             }
-            source = labelOf(record, sourcePath, 'source');
-            license = labelOf(record, licensePath, 'license');
           } catch (err) {
             if (!(err instanceof InvalidLine)) throw err;
             failures.push({ line: lines, reason: err.reason });
@@ -201,8 +267,6 @@ export function createSegmentParser(
         }
 
         deps.sha256Into(content, fingerprints, count * HASH);
-        fingerprints.copy(leafInput, 1, count * HASH, (count + 1) * HASH);
-        deps.sha256Into(leafInput, leaves, count * HASH);
         sizes[count] =
           typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
         let byLicense = labelIds.get(source);
@@ -220,6 +284,7 @@ export function createSegmentParser(
         count++;
       }
 
+      deps.leafHashes(fingerprints, 0, count, leaves, 0);
       return {
         seq: job.seq,
         data: job.data,

@@ -1,19 +1,11 @@
-import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import canonicalize from 'canonicalize';
-import {
-  leafHash,
-  leafHashesOf,
-  merkleRoot,
-  rootOfLeafHashes,
-  sha256Into,
-} from '../../src/core/fingerprint';
+import { leafHash, leafHashesOf, merkleRoot, rootOfLeafHashes } from '../../src/core/fingerprint';
 import { FramedItem, LineFramer } from '../../src/core/lines';
 import { readAheadOf } from '../../src/core/ingest-prestart';
-import { ParsePool, prestartParserThreads } from '../../src/core/parse-pool';
+import { ParsePool, parserDeps, prestartParserThreads } from '../../src/core/parse-pool';
 import {
   SegmentParserOptions,
   SegmentResult,
@@ -129,7 +121,7 @@ describe('LineFramer', () => {
 });
 
 describe('segment parser', () => {
-  const deps = { sha256Into, isUtf8, canonicalize };
+  const deps = parserDeps;
   const options = (extra: Partial<SegmentParserOptions> = {}): SegmentParserOptions => ({
     format: 'jsonl',
     maxLineBytes: 1 << 20,
