@@ -42,6 +42,7 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
 
   public override async init(): Promise<void> {
     await super.init();
+    this.guardStdout();
     // Decide colour before parsing, so even a parse error prints uncoloured under --json/NO_COLOR.
     configureColor(this.argv.includes('--json'));
     const { args, argv, flags } = await this.parse({
@@ -53,6 +54,19 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
     this.argvList = argv as string[];
+  }
+
+  /**
+   * oclif rethrows any stdout error but EPIPE from an 'error' listener, which crashes with a stack
+   * trace when stdout is, say, a full disk. Report it as the I/O error it is instead (exit 1). With
+   * --tee stdout carries the data and ingest reports its errors itself.
+   */
+  private guardStdout(): void {
+    process.stdout.removeAllListeners('error');
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || this.stdoutIsData || reportedOutputError) return;
+      reportOutputError(err);
+    });
   }
 
   /** The absolute database path this command works on. */
@@ -107,6 +121,11 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
   }
 
   protected override async catch(err: Error & { oclif?: { exit?: number } }): Promise<void> {
+    if (isWriteError(err)) {
+      // Never try to print to a stdout that just failed; the error goes to stderr only.
+      if (!reportedOutputError) reportOutputError(err as NodeJS.ErrnoException);
+      return;
+    }
     const json = this.argv.includes('--json');
     let code: number;
     let hint: string | undefined;
@@ -134,4 +153,23 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
     }
     process.exitCode = code;
   }
+}
+
+/** Errors of writing output (stdout, or a file given with -o) that are the system's, not Origin's. */
+const WRITE_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EPIPE', 'EBADF', 'EROFS']);
+
+function isWriteError(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return e?.syscall === 'write' && e.code !== undefined && WRITE_ERROR_CODES.has(e.code);
+}
+
+let reportedOutputError = false;
+
+function reportOutputError(err: NodeJS.ErrnoException): void {
+  reportedOutputError = true;
+  process.stderr.write(`${chalk.red('Error:')} cannot write the output: ${err.message}\n`);
+  process.stderr.write(
+    `${chalk.dim('Hint:')} make room on that device, or send the output somewhere else, and run the command again\n`,
+  );
+  process.exitCode = ExitCode.ERROR;
 }
