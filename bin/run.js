@@ -9,8 +9,15 @@ if (process.argv[2] === 'ingest') {
   // reading the input ahead (an optimisation only: see src/core/ingest-prestart.ts).
   try {
     require('../dist/core/ingest-prestart').prestartIngest(process.argv.slice(3));
+    // And compile sql.js's WebAssembly (on background threads) while the CLI loads.
+    require('../dist/core/sqljs')
+      .loadSqlJs()
+      .catch(() => {});
   } catch {
     // ingest starts them itself
   }
 }
+// oclif checks the Node version against its own package.json with semver on every start; npm
+// checks ours (engines) at install.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true';
 require('@oclif/core').execute({ dir: __dirname });

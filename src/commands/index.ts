@@ -1,50 +1,43 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy loading is the point of this file */
 // Explicit command discovery (oclif "explicit" strategy), so a bundler can see every command.
-import Card from './card';
-import Conflicts from './conflicts';
-import Export from './export';
-import Ingest from './ingest';
-import Init from './init';
-import Inspect from './inspect';
-import LicensesCheck from './licenses/check';
-import LicensesList from './licenses/list';
-import LicensesShow from './licenses/show';
-import LineageList from './lineage/list';
-import LineageRecord from './lineage/record';
-import LineageTrace from './lineage/trace';
-import LineageVerify from './lineage/verify';
-import Prove from './prove';
-import Query from './query';
-import SessionEnd from './session/end';
-import SessionStart from './session/start';
-import Sessions from './sessions';
-import Status from './status';
-import Trace from './trace';
-import Verify from './verify';
-import VerifyProof from './verify-proof';
-import Version from './version';
+// Each command module loads only when oclif asks for that command (it reads one property of this
+// object per run, the manifest lists them), so `origin ingest` never loads the export, card or
+// license modules and their dependencies.
+import type { Command } from '@oclif/core';
 
-export const commands = {
-  card: Card,
-  conflicts: Conflicts,
-  export: Export,
-  ingest: Ingest,
-  init: Init,
-  inspect: Inspect,
-  'licenses:check': LicensesCheck,
-  'licenses:list': LicensesList,
-  'licenses:show': LicensesShow,
-  'lineage:list': LineageList,
-  'lineage:record': LineageRecord,
-  'lineage:trace': LineageTrace,
-  'lineage:verify': LineageVerify,
-  prove: Prove,
-  query: Query,
-  'session:end': SessionEnd,
-  'session:start': SessionStart,
-  sessions: Sessions,
-  status: Status,
-  trace: Trace,
-  verify: Verify,
-  'verify-proof': VerifyProof,
-  version: Version,
-};
+function lazy(
+  loaders: Record<string, () => Command.Class>,
+): Readonly<Record<string, Command.Class>> {
+  const commands: Record<string, Command.Class> = {};
+  for (const [id, load] of Object.entries(loaders)) {
+    let loaded: Command.Class | undefined;
+    Object.defineProperty(commands, id, { enumerable: true, get: () => (loaded ??= load()) });
+  }
+  return commands;
+}
+
+export const commands = lazy({
+  card: () => require('./card').default,
+  conflicts: () => require('./conflicts').default,
+  export: () => require('./export').default,
+  ingest: () => require('./ingest').default,
+  init: () => require('./init').default,
+  inspect: () => require('./inspect').default,
+  'licenses:check': () => require('./licenses/check').default,
+  'licenses:list': () => require('./licenses/list').default,
+  'licenses:show': () => require('./licenses/show').default,
+  'lineage:list': () => require('./lineage/list').default,
+  'lineage:record': () => require('./lineage/record').default,
+  'lineage:trace': () => require('./lineage/trace').default,
+  'lineage:verify': () => require('./lineage/verify').default,
+  prove: () => require('./prove').default,
+  query: () => require('./query').default,
+  'session:end': () => require('./session/end').default,
+  'session:start': () => require('./session/start').default,
+  sessions: () => require('./sessions').default,
+  status: () => require('./status').default,
+  trace: () => require('./trace').default,
+  verify: () => require('./verify').default,
+  'verify-proof': () => require('./verify-proof').default,
+  version: () => require('./version').default,
+});

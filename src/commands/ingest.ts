@@ -2,10 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../base-command';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_LINE_BYTES, IngestSummary, ingest } from '../core/ingest';
 import { ExitCode } from '../core/errors';
-import { projectTaxonomy } from '../core/license-report';
 import { sealOrigins } from '../core/origins-digest';
 import { getSession } from '../core/session';
-import { parseExpression } from '../core/licenses';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { ProgressLine } from '../render/progress';
 
@@ -98,10 +96,13 @@ recorded and the session is marked interrupted (exit 1).`;
   public async run(): Promise<void> {
     const { flags } = this;
     // A license typed on the command line must be valid (per-record licenses are recorded as found).
-    const license =
-      flags.license === undefined
-        ? undefined
-        : parseExpression(flags.license, projectTaxonomy(this.dbPath)).expression;
+    // Loaded only then: the taxonomy and its YAML parser are a noticeable part of a short ingest.
+    let license: string | undefined;
+    if (flags.license !== undefined) {
+      const { parseExpression } = await import('../core/licenses');
+      const { projectTaxonomy } = await import('../core/license-report');
+      license = parseExpression(flags.license, projectTaxonomy(this.dbPath)).expression;
+    }
     const tee = flags.tee ? process.stdout : undefined;
     this.stdoutIsData = flags.tee;
     const controller = new AbortController();
