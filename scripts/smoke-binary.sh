@@ -25,11 +25,12 @@ grep -q 'status' out || fail "--help does not list the commands: $(cat out)"
 run ./origin status --help
 run ./origin init
 run ./origin status --json
-# Checked by the repo's node, outside the empty directory: schema v1 and no samples yet.
+# Checked by the repo's node, outside the empty directory: the current schema and no samples yet.
 node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  if (s.schema_version !== 1 || s.counts.samples !== 0) process.exit(1);
-' "$dir/out" || fail "status --json: $(cat out)"
+  const { SCHEMA_VERSION } = require(process.argv[2] + "/dist/core/schema");
+  if (s.schema_version !== SCHEMA_VERSION || s.counts.samples !== 0) process.exit(1);
+' "$dir/out" "$repo" || fail "status --json: $(cat out)"
 status=0
 ./origin status --path missing.db >/dev/null 2>&1 || status=$?
 [[ $status -eq 1 ]] || fail "status --path missing.db exited $status, expected 1"
