@@ -2,22 +2,36 @@
 // Before anything compiles sql.js: keep its WebAssembly on V8's baseline compiler. Otherwise V8
 // recompiles the hot functions with its optimising tier on background threads, which competes with
 // the command for the CPU and holds up exit (~100 ms on a 2-core machine), more than the faster
-// code gives back in a CLI run. scripts/build-binary.js does the same for the single-file executable.
+// code gives back in a CLI run. The bundle (and so the single-file executable) does the same.
 require('node:v8').setFlagsFromString('--liftoff-only');
-if (process.argv[2] === 'ingest') {
-  // Boot ingest's parser threads on the cores that are idle while the CLI loads, one of them
-  // reading the input ahead (an optimisation only: see src/core/ingest-prestart.ts).
-  try {
-    require('../dist/core/ingest-prestart').prestartIngest(process.argv.slice(3));
-    // And compile sql.js's WebAssembly (on background threads) while the CLI loads.
-    require('../dist/core/sqljs')
-      .loadSqlJs()
-      .catch(() => {});
-  } catch {
-    // ingest starts them itself
-  }
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+
+const bundle = join(__dirname, '..', 'dist', 'origin.cjs');
+if (existsSync(bundle)) {
+  runBundle(bundle);
+} else {
+  // A build without the bundle (tsc alone): oclif loads dist/ module by module.
+  require('@oclif/core').execute({ dir: __dirname });
 }
-// oclif checks the Node version against its own package.json with semver on every start; npm
-// checks ours (engines) at install.
-process.env.OCLIF_DISABLE_ENGINE_WARNING ??= 'true';
-require('@oclif/core').execute({ dir: __dirname });
+
+/**
+ * Runs the CLI bundle (scripts/bundle.js) with the V8 code cache `npm run build` made for it:
+ * compiling the bundle's JavaScript is otherwise a large part of every start. V8 refuses a cache
+ * made by another Node version or with other flags, and the bundle then compiles as usual.
+ */
+function runBundle(file) {
+  const Module = require('node:module');
+  const vm = require('node:vm');
+  const cacheFile = `${file}.cache`;
+  // Set by scripts/bundle.js at build time only: write the cache from this run.
+  const writeCache = process.env.ORIGIN_WRITE_CODE_CACHE === '1';
+  const cachedData = !writeCache && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+  const source = Module.wrap(readFileSync(file, 'utf8'));
+  const script = new vm.Script(source, { filename: file, cachedData });
+  if (writeCache) process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+  const mod = new Module(file, module);
+  mod.filename = file;
+  const run = script.runInThisContext();
+  run.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
+}

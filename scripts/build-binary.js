@@ -1,13 +1,12 @@
-// Builds build/origin: a linux-x64 single-file executable (esbuild bundle + Node SEA, sql.js wasm
-// as a SEA asset). Run through `npm run build:binary`. See /work/shared/TOOLCHAIN.md.
+// Builds build/origin: a linux-x64 single-file executable (the dist/origin.cjs bundle + Node SEA,
+// sql.js wasm as a SEA asset). Run through `npm run build:binary`. See /work/shared/TOOLCHAIN.md.
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const { join } = require('node:path');
-const esbuild = require('esbuild');
 
 const root = join(__dirname, '..');
 const out = join(root, 'build');
-const bundle = join(out, 'origin.cjs');
+const bundle = join(root, 'dist', 'origin.cjs');
 const blob = join(out, 'origin.blob');
 const seaConfig = join(out, 'sea-config.json');
 const binary = join(out, 'origin');
@@ -15,40 +14,11 @@ const binary = join(out, 'origin');
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 async function main() {
-  const pjson = JSON.parse(fs.readFileSync(join(root, 'package.json'), 'utf8'));
   fs.mkdirSync(out, { recursive: true });
-
-  await esbuild.build({
-    entryPoints: [join(root, 'src/binary-entry.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    // Only reached through oclif's tsconfig reader (ts-node support), which the binary never uses.
-    // sql.js's wasm path is only resolved outside a SEA (the SEA reads its asset instead).
-    external: ['typescript', 'sql.js/dist/sql-wasm.wasm'],
-    // Runs before any module: V8 otherwise compiles sql.js's wasm with TurboFan in the background
-    // and Node waits ~60 ms for it before exiting.
-    banner: { js: "require('node:v8').setFlagsFromString('--liftoff-only');" },
-    define: {
-      // Otherwise oclif require()s its own package.json to check engines, and warns when it can't.
-      'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"true"',
-      // The license taxonomy travels inside the binary, parsed at build time
-      // (dist/licenses.snapshot.json from `npm run build`; src/core/license-report.ts reads it).
-      ORIGIN_LICENSES_SNAPSHOT: fs.readFileSync(
-        join(root, 'dist', 'licenses.snapshot.json'),
-        'utf8',
-      ),
-      ORIGIN_PJSON: JSON.stringify({
-        name: pjson.name,
-        version: pjson.version,
-        description: pjson.description,
-        oclif: pjson.oclif,
-      }),
-    },
-    logLevel: 'warning',
-  });
+  // The executable carries the same bundle as the package (scripts/bundle.js, `npm run build`):
+  // package.json fields and the license taxonomy are inlined there, and it starts ingest's
+  // parser threads itself.
+  if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
 
   const sea = {
     main: bundle,

@@ -1,0 +1,80 @@
+// Builds dist/origin.cjs, the CLI as one file (what bin/run.js runs, and what the single-file
+// executable carries), and dist/origin.cjs.cache, its V8 code cache. Part of `npm run build`,
+// after tsc and the taxonomy snapshot.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const { join } = require('node:path');
+const esbuild = require('esbuild');
+
+const root = join(__dirname, '..');
+const bundle = join(root, 'dist', 'origin.cjs');
+
+async function main() {
+  const pjson = JSON.parse(fs.readFileSync(join(root, 'package.json'), 'utf8'));
+  await esbuild.build({
+    entryPoints: [join(root, 'src/cli-entry.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // Only reached through oclif's tsconfig reader (ts-node support), which a bundle never uses.
+    // sql.js's wasm is resolved at run time from node_modules (the executable reads its asset).
+    external: ['typescript', 'sql.js/dist/sql-wasm.wasm'],
+    // Runs before any module: V8 otherwise compiles sql.js's wasm with TurboFan in the background
+    // and Node waits for it before exiting (bin/run.js sets it too, before compiling the bundle).
+    banner: { js: "require('node:v8').setFlagsFromString('--liftoff-only');" },
+    define: {
+      // Otherwise oclif require()s its own package.json to check engines (npm checks ours).
+      'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"true"',
+      // The built-in license taxonomy, parsed at build time (dist/licenses.snapshot.json).
+      ORIGIN_LICENSES_SNAPSHOT: fs.readFileSync(
+        join(root, 'dist', 'licenses.snapshot.json'),
+        'utf8',
+      ),
+      ORIGIN_PJSON: JSON.stringify({
+        name: pjson.name,
+        version: pjson.version,
+        description: pjson.description,
+        oclif: pjson.oclif,
+      }),
+    },
+    logLevel: 'warning',
+  });
+  writeCodeCache();
+  const kb = (path) => `${Math.round(fs.statSync(path).size / 1024)} KB`;
+  console.log(`dist/origin.cjs: ${kb(bundle)}, code cache ${kb(`${bundle}.cache`)}`);
+}
+
+/**
+ * The cache holds the functions a run compiled, so it is taken from a real run: an ingest (the
+ * command where start-up counts most) of a few records into a throwaway database.
+ */
+function writeCodeCache() {
+  fs.rmSync(`${bundle}.cache`, { force: true });
+  const dir = fs.mkdtempSync(join(os.tmpdir(), 'origin-code-cache-'));
+  try {
+    const input = join(dir, 'input.jsonl');
+    fs.writeFileSync(
+      input,
+      ['a', 'b', 'a'].map((t) => JSON.stringify({ text: t, source: 'example' })).join('\n'),
+    );
+    const args = ['ingest', input, '--path', join(dir, 'cache.db'), '--content-field', 'text'];
+    args.push('--source-field', 'source', '--license', 'MIT', '--json');
+    const run = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...args], {
+      env: { ...process.env, ORIGIN_WRITE_CODE_CACHE: '1' },
+      encoding: 'utf8',
+    });
+    if (run.status !== 0 || !fs.existsSync(`${bundle}.cache`)) {
+      throw new Error(`code cache run failed (${run.status}):\n${run.stdout}${run.stderr}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
