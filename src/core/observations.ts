@@ -90,9 +90,17 @@ export function encodeSizes(sizes: ArrayLike<number>, count: number): Buffer {
   let pos = 0;
   for (let i = 0; i < count; i++) {
     let v = sizes[i];
-    while (v >= 0x80) {
-      out[pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+    // Sizes below 2^31 (all real ones) with integer operations; larger ones with arithmetic.
+    if (v < 0x80000000) {
+      while (v >= 0x80) {
+        out[pos++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+    } else {
+      while (v >= 0x80) {
+        out[pos++] = (v % 0x80) | 0x80;
+        v = Math.floor(v / 0x80);
+      }
     }
     out[pos++] = v;
   }
