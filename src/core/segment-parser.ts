@@ -172,6 +172,13 @@ export function createSegmentParser(
       const end = data.length;
       // Whole lines of valid UTF-8 are valid UTF-8 each ("\n" is never inside a character).
       const allUtf8 = !text && deps.isUtf8(data);
+      // No byte below 0x20 but the line feeds: then a line without a backslash is "plain" for the
+      // scanner (one regular expression over the segment costs less than checking string bytes).
+      const noControls =
+        scanner !== undefined &&
+        allUtf8 &&
+        // eslint-disable-next-line no-control-regex -- finding control bytes is the point
+        !/[\x00-\x09\x0b-\x1f]/.test(data.toString('latin1'));
       // Upper bound on records: one per line.
       let maxLines = job.terminated ? 0 : 1;
       for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) maxLines++;
@@ -219,7 +226,7 @@ export function createSegmentParser(
               scanner &&
               allUtf8 &&
               !(firstLine && line[0] === 0xef) &&
-              scanner.scan(line, 0, line.length)
+              scanner.scan(line, 0, line.length, noControls && line.indexOf(0x5c) === -1)
             ) {
               const cpath = contentPath as string[];
               if (scanner.kinds[0] === 0) {
