@@ -104,8 +104,8 @@ export function rootOfLeafHashes(hashes: Buffer, count: number): Buffer {
 /** MTH of the empty tree: SHA-256(""). */
 export const EMPTY_ROOT = sha256(Buffer.alloc(0));
 
-/** Largest power of two strictly less than n (n ≥ 2). */
-function splitPoint(n: number): number {
+/** Largest power of two strictly less than n (n ≥ 2): where RFC 6962 splits a tree of n leaves. */
+export function splitPoint(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;
@@ -227,28 +227,38 @@ function subtreeRoot(hashes: readonly Buffer[], start: number, end: number): Buf
  * Returned bottom-up (the sibling nearest the leaf first), as RFC 9162 orders it.
  */
 export function inclusionPath(hashes: readonly Buffer[], index: number): Buffer[] {
-  if (!Number.isInteger(index) || index < 0 || index >= hashes.length) {
-    throw new RangeError(`leaf index ${index} is outside a tree of size ${hashes.length}`);
+  return inclusionPathWith(hashes.length, index, (start, end) => subtreeRoot(hashes, start, end));
+}
+
+/**
+ * The audit path of leaf `index` in a tree of `size` leaves, asking `rootOf(start, end)` for the
+ * MTH of each sibling subtree D[start:end] (so a caller can answer from subtree roots it has).
+ */
+export function inclusionPathWith<H>(
+  size: number,
+  index: number,
+  rootOf: (start: number, end: number) => H,
+): H[] {
+  if (!Number.isInteger(index) || index < 0 || index >= size) {
+    throw new RangeError(`leaf index ${index} is outside a tree of size ${size}`);
   }
-  const path: Buffer[] = [];
   let start = 0;
-  let end = hashes.length;
+  let end = size;
   let m = index;
-  const siblings: Buffer[] = [];
+  const siblings: H[] = [];
   while (end - start > 1) {
     const k = splitPoint(end - start);
     if (m < k) {
-      siblings.push(subtreeRoot(hashes, start + k, end));
+      siblings.push(rootOf(start + k, end));
       end = start + k;
     } else {
-      siblings.push(subtreeRoot(hashes, start, start + k));
+      siblings.push(rootOf(start, start + k));
       start += k;
       m -= k;
     }
   }
   // Collected top-down; the proof lists them from the leaf upwards.
-  for (let i = siblings.length - 1; i >= 0; i--) path.push(siblings[i]);
-  return path;
+  return siblings.reverse();
 }
 
 /**

@@ -4,7 +4,15 @@
  * nothing but the proof and SHA-256, so anyone can check one offline.
  */
 import { UsageError, VerificationError } from './errors';
-import { HASH_BYTES, fromHex, inclusionPath, toHex, verifyInclusion } from './fingerprint';
+import {
+  HASH_BYTES,
+  fromHex,
+  inclusionPathWith,
+  nodeHash,
+  splitPoint,
+  toHex,
+  verifyInclusion,
+} from './fingerprint';
 import { kernel } from './merkle-kernel';
 import { SampleQuery, forEachOccurrence, resolveSample } from './sample-query';
 import { getSession } from './session';
@@ -25,24 +33,69 @@ export interface InclusionProof {
   path: string[];
 }
 
+interface ProofBatch {
+  /** Session position of its first leaf. */
+  start: number;
+  count: number;
+  root: Uint8Array;
+  fingerprints: Uint8Array;
+}
+
+/**
+ * MTH of session leaves [start, end), for the audit path. A batch of 2^h leaves starting at a
+ * multiple of 2^h is a node of the session tree (every aligned power-of-two range is), so its
+ * stored root answers for it; anything else is hashed from the leaves of the batch it lies in, or
+ * split as RFC 6962 splits. A wrong stored root only yields a path that fails the check against
+ * the session root below, never a wrong proof.
+ */
+function sessionSubtreeRoot(batches: ProofBatch[], start: number, end: number): Uint8Array {
+  // The batch holding `start` (batches are in position order).
+  let lo = 0;
+  let hi = batches.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (batches[mid].start <= start) lo = mid;
+    else hi = mid - 1;
+  }
+  const b = batches[lo];
+  const n = end - start;
+  if (b.start === start && b.count === n && (n & (n - 1)) === 0 && start % n === 0) return b.root;
+  if (end <= b.start + b.count) {
+    const hashes = Buffer.allocUnsafe(n * HASH_BYTES);
+    const k = kernel();
+    k.leafHashes(b.fingerprints, (start - b.start) * HASH_BYTES, n, hashes, 0);
+    k.reduce(hashes, 0, n);
+    return hashes.subarray(0, HASH_BYTES);
+  }
+  const k = splitPoint(n);
+  return nodeHash(
+    sessionSubtreeRoot(batches, start, start + k),
+    sessionSubtreeRoot(batches, start + k, end),
+  );
+}
+
 /** The proof of the sample's first observation in the session, against the stored session root. */
 export function buildProof(store: Store, sessionId: string, query: SampleQuery): InclusionProof {
   const session = getSession(store, sessionId);
   const fp = resolveSample(store, query).fingerprint;
-  const batches = store.all<{ fingerprints: Uint8Array }>(
-    'SELECT fingerprints FROM batches WHERE session_id = ? ORDER BY seq',
+  const rows = store.all<{ fingerprints: Uint8Array; root: Uint8Array }>(
+    'SELECT fingerprints, root FROM batches WHERE session_id = ? ORDER BY seq',
     [session.id],
   );
+  const batches: ProofBatch[] = [];
   let size = 0;
   let index = -1;
-  for (const b of batches) {
+  for (const row of rows) {
     if (index === -1) {
-      forEachOccurrence(b.fingerprints, fp, (i) => {
+      forEachOccurrence(row.fingerprints, fp, (i) => {
         index = size + i;
         return false;
       });
     }
-    size += Math.floor(b.fingerprints.length / HASH_BYTES);
+    const count = Math.floor(row.fingerprints.length / HASH_BYTES);
+    if (count > 0)
+      batches.push({ start: size, count, root: row.root, fingerprints: row.fingerprints });
+    size += count;
   }
   if (index === -1) {
     throw new UsageError(
@@ -56,18 +109,9 @@ export function buildProof(store: Store, sessionId: string, query: SampleQuery):
       'run `origin verify`',
     );
   }
-  const hashes = Buffer.allocUnsafe(size * HASH_BYTES);
-  const k = kernel();
-  let off = 0;
-  for (const b of batches) {
-    const n = Math.floor(b.fingerprints.length / HASH_BYTES);
-    k.leafHashes(b.fingerprints, 0, n, hashes, off);
-    off += n * HASH_BYTES;
-  }
-  const leaves = Array.from({ length: size }, (_, i) =>
-    hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES),
+  const path = inclusionPathWith(size, index, (start, end) =>
+    sessionSubtreeRoot(batches, start, end),
   );
-  const path = inclusionPath(leaves, index);
   // The proof is against the stored root: if the observations no longer give it, say so now.
   if (!verifyInclusion(fp, index, size, path, session.root)) {
     throw new VerificationError(

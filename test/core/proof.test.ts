@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { inclusionPath, leafHashes, merkleRoot, toHex } from '../../src/core/fingerprint';
-import { checkProof } from '../../src/core/proof';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { inclusionPath, leafHashes, merkleRoot, sha256, toHex } from '../../src/core/fingerprint';
+import { ingest } from '../../src/core/ingest';
+import { buildProof, checkProof } from '../../src/core/proof';
 import { UsageError } from '../../src/core/errors';
+import { createSession } from '../../src/core/session';
+import { Store } from '../../src/core/store';
 
 /** A proof built with fingerprint.ts alone, as `origin prove` writes it. */
 function proofFor(leaves: Buffer[], index: number): Record<string, unknown> {
@@ -88,5 +95,65 @@ describe('checkProof (RFC 9162 §2.1.3.2, offline)', () => {
     expect(ok).toMatchObject({ valid: true, root_matches: true });
     const other = checkProof(text(p), toHex(randomBytes(32)));
     expect(other).toMatchObject({ valid: false, root_matches: false });
+  });
+});
+
+describe('buildProof on stored sessions', () => {
+  let dir: string;
+  let store: Store;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'origin-proof-'));
+    store = await Store.open(join(dir, 'o.db'), { mode: 'create' });
+  });
+  afterAll(async () => {
+    await store.abandon();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Ingests `texts` (one per line) with these batch sizes, one ingest each, into one session. */
+  const session = async (parts: { texts: string[]; batchSize: number }[]): Promise<string> => {
+    const id = createSession(store).uid;
+    for (const { texts, batchSize } of parts) {
+      await ingest(store, {
+        inputs: [],
+        stdin: Readable.from([Buffer.from(`${texts.join('\n')}\n`)]),
+        format: 'text',
+        batchSize,
+        maxLineBytes: 1 << 20,
+        session: id,
+        skipInvalid: false,
+      });
+    }
+    return id;
+  };
+
+  it.each([
+    ['aligned power-of-two batches', [{ n: 70, b: 8 }]],
+    [
+      'batches of 5, then of 4 and of 16',
+      [
+        { n: 23, b: 5 },
+        { n: 9, b: 4 },
+        { n: 40, b: 16 },
+      ],
+    ],
+    ['one batch', [{ n: 13, b: 1024 }]],
+    ['batches of one', [{ n: 9, b: 1 }]],
+  ])('gives the reference audit path for every observation: %s', async (_, layout) => {
+    let next = 0;
+    const parts = layout.map(({ n, b }) => ({
+      texts: Array.from({ length: n }, () => `sample ${next++}`),
+      batchSize: b,
+    }));
+    const id = await session(parts);
+    const all = parts.flatMap((p) => p.texts).map((t) => sha256(t));
+    const hashes = leafHashes(all);
+    const root = toHex(merkleRoot(all));
+    for (let i = 0; i < all.length; i++) {
+      const proof = buildProof(store, id, { sample: toHex(all[i]) });
+      expect(proof).toMatchObject({ leaf_index: i, tree_size: all.length, root });
+      expect(proof.path).toEqual(inclusionPath(hashes, i).map((h) => toHex(h)));
+      expect(checkProof(JSON.stringify(proof)).valid).toBe(true);
+    }
   });
 });
