@@ -4,9 +4,12 @@
 // Usage: npm run bench [-- --records 1000000] [-- --runs 3]
 const { spawn } = require('node:child_process');
 const {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
+  readSync,
   rmSync,
   statSync,
   createWriteStream,
@@ -171,8 +174,16 @@ async function main() {
   // (it mixes share-alike and non-commercial sources), which is its correct answer.
   const session = summary.session_id;
   const out = join(OUT, 'export.tmp');
+  // A sample to prove: the last whole record of the corpus's first MB.
+  const fd = openSync(corpus, 'r');
+  const first = Buffer.alloc(1 << 20);
+  const head = first.subarray(0, readSync(fd, first, 0, first.length, 0)).toString('utf8');
+  closeSync(fd);
+  const lines = head.split('\n');
+  const sampleText = JSON.parse(lines[lines.length - 2]).text;
   const timed = [
     ['status', ['status', '--path', db, '--json']],
+    ['prove', ['prove', '--text', sampleText, '--session', session, '--path', db, '-o', out]],
     ['verify', ['verify', '--path', db, '--json']],
     ['conflicts', ['conflicts', '--path', db, '--json'], [0, 4]],
     ['card', ['card', session, '--path', db, '-o', out]],
