@@ -49,6 +49,11 @@ run ./origin conflicts --session "$session"
 run ./origin licenses check MIT Apache-2.0
 run ./origin card "$session" -o card.md
 grep -q '| 3,000 | 3,000 | 0 |' card.md || fail "card figures: $(grep -A2 '## Summary' card.md)"
+# The same records from a file go through the read-ahead parser thread: same session root.
+./origin ingest in.jsonl --content-field text --source-field source --license-field license --json >file.json 2>err ||
+  fail "ingest of a file exited $? ($(cat err))"
+root() { node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).session_root)' "$1"; }
+[[ "$(root "$dir/file.json")" == "$(root "$dir/summary.json")" ]] || fail "a file and stdin gave different session roots"
 
 # Best of 5 wall-clock runs, in milliseconds.
 time_ms() {
