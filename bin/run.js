@@ -11,8 +11,10 @@ const bundle = join(__dirname, '..', 'dist', 'origin.cjs');
 if (existsSync(bundle)) {
   runBundle(bundle);
 } else {
-  // A build without the bundle (tsc alone): oclif loads dist/ module by module.
-  require('@oclif/core').execute({ dir: __dirname });
+  process.stderr.write(
+    `Error: ${bundle} is missing\nHint: run \`npm run build\` (bin/dev.js runs dist/ without the bundle)\n`,
+  );
+  process.exitCode = 1;
 }
 
 /**
