@@ -126,8 +126,6 @@ function sourceDigests(observations: SessionObservations): Map<number, string> {
 export interface ProvenanceOptions {
   version: string;
   use?: IntendedUse;
-  /** Distinct samples of the session, when the caller has counted them already. */
-  distinctSamples?: number;
   /** The session's observation columns, when the caller has read them already. */
   observations?: SessionObservations;
 }
@@ -142,7 +140,7 @@ export function sessionProvenance(
   const row = getSession(store, idOrPrefix);
   const summary = summarizeSession(store, row);
   const observations = options.observations ?? readSessionObservations(store, row.id);
-  const distinct = options.distinctSamples ?? distinctCount(observations);
+  const distinct = distinctCount(observations);
   const digests = sourceDigests(observations);
   const originIds = new Map(
     store

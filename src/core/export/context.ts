@@ -28,8 +28,6 @@ export interface ContextOptions {
   version: string;
   use?: IntendedUse;
   json?: boolean;
-  /** Distinct samples of the session, when the caller has counted them already. */
-  distinctSamples?: number;
 }
 
 export function exportContext(
@@ -42,7 +40,6 @@ export function exportContext(
   const provenance = sessionProvenance(store, taxonomy, row.uid, {
     version: options.version,
     use: options.use,
-    distinctSamples: options.distinctSamples,
     observations,
   });
   const licenses = new Map<string, ReadLicense>();

@@ -3,17 +3,15 @@
  * file names them and sends the chosen one its context and an output sink.
  */
 import { IntendedUse, Taxonomy } from '../licenses';
-import { getSession } from '../session';
 import { Store } from '../store';
 import { ExportContext, exportContext } from './context';
 import { renderCycloneDx } from './cyclonedx';
 import { renderEuAiAct } from './eu-ai-act';
 import { renderHf } from './hf';
 import { renderJson } from './json';
-import { hasSizeColumns, writeJsonl } from './jsonl';
+import { writeJsonl } from './jsonl';
 import { renderMlflow } from './mlflow';
 import { Sink, toFileAtomic, toStdout } from './sink';
-import { observationSizes } from './sizes';
 import { renderSpdx } from './spdx';
 import { renderWandb } from './wandb';
 
@@ -73,19 +71,9 @@ export async function exportSession(
   taxonomy: Taxonomy,
   options: ExportOptions,
 ): Promise<ExportResult> {
-  let ctx: ExportContext;
-  let write = WRITERS[options.format];
-  const sessionRowId = getSession(store, options.session).id;
-  if (options.format === 'jsonl' && !hasSizeColumns(store, sessionRowId)) {
-    // Sizes looked up count the distinct samples on the way: look them up first, count once.
-    const observed = observationSizes(store, sessionRowId);
-    ctx = exportContext(store, taxonomy, { ...options, distinctSamples: observed.distinct });
-    write = (c, sink) => writeJsonl(c, sink, observed);
-  } else {
-    ctx = exportContext(store, taxonomy, options);
-  }
+  const ctx = exportContext(store, taxonomy, options);
   const run = async (sink: Sink): Promise<number> => {
-    await write(ctx, sink);
+    await WRITERS[options.format](ctx, sink);
     return sink.bytes;
   };
   const bytes = options.output ? await toFileAtomic(options.output, run) : await toStdout(run);

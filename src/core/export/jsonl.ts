@@ -18,7 +18,7 @@ import { Store } from '../store';
 import { ExportContext } from './context';
 import { JSON_FORMAT_NAME, JSON_FORMAT_VERSION } from './json';
 import { Sink } from './sink';
-import { ObservationSizes, observationSizes } from './sizes';
+import { observationSizes } from './sizes';
 
 /** Each origin id of the session → the `,"source":…,"license":…}` tail of its lines, as UTF-8. */
 function originTails(store: Store, sessionRowId: number): Map<number, Buffer> {
@@ -89,26 +89,11 @@ class LineBytes {
   }
 }
 
-/** Whether every batch of the session has its sizes column (batches recorded at schema 2 or later). */
-export function hasSizeColumns(store: Store, sessionRowId: number): boolean {
-  return (
-    Number(
-      store.scalar('SELECT count(*) FROM batches WHERE session_id = ? AND sizes IS NULL', [
-        sessionRowId,
-      ]),
-    ) === 0
-  );
-}
-
-/** `observed`: the sizes looked up for a session without sizes columns (see hasSizeColumns). */
-export async function writeJsonl(
-  ctx: ExportContext,
-  sink: Sink,
-  observed?: ObservationSizes,
-): Promise<void> {
-  if (!observed && ctx.observations.batches.some((b) => b.sizes === null)) {
-    observed = observationSizes(ctx.store, ctx.sessionRowId);
-  }
+export async function writeJsonl(ctx: ExportContext, sink: Sink): Promise<void> {
+  // Batches recorded before schema 2 have no sizes column: look those sessions' sizes up.
+  const lookedUp = ctx.observations.batches.some((b) => b.sizes === null)
+    ? observationSizes(ctx.store, ctx.observations)
+    : undefined;
   const p = ctx.provenance;
   const { sources, ...rest } = p;
   const header = {
@@ -145,8 +130,8 @@ export async function writeJsonl(
     if (sink.closed) break;
     const { seq, first_position: first, record_count: records } = batch;
     const ids = decodeOrigins(batch.origins, records);
-    const sizes = observed
-      ? observed.sizes.subarray(first, first + records)
+    const sizes = lookedUp
+      ? lookedUp.subarray(batch.index, batch.index + records)
       : decodeSizes(batch.sizes as Uint8Array, records);
     const count = Math.min(batch.count, records);
     const batchPart = Buffer.from(`,"batch":${seq},"fingerprint":"`);

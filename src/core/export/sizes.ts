@@ -1,22 +1,17 @@
 /**
- * The content bytes of every observation of a session, for the JSON Lines export.
+ * The content bytes of every observation of a session whose batches were recorded before schema 2
+ * (no sizes column), for the JSON Lines export.
  *
  * Sizes live in the samples table, keyed by fingerprint. A lookup per observation through sql.js
  * costs microseconds, and hashing a million fingerprints to match a scan of the table costs
  * random memory accesses; instead the session's fingerprints are sorted (a radix sort on their
  * first four bytes, which SHA-256 spreads evenly) and merged with the samples table read in key
- * order. The same walk counts the distinct samples, which the export needs anyway.
+ * order (or, when the session holds few of the stored samples, looked up one by one).
  */
+import { SessionObservations } from '../session-observations';
 import { Store } from '../store';
 
 const KEY = 32;
-
-export interface ObservationSizes {
-  /** Content bytes of the observation at each session position; -1 if the samples table lacks it. */
-  sizes: Float64Array;
-  /** Distinct samples among the observations. */
-  distinct: number;
-}
 
 /** Unsigned big-endian 32-bit word at `offset`: the sort key of a fingerprint. */
 const word = (bytes: Uint8Array, offset: number): number =>
@@ -73,24 +68,13 @@ function sortedPositions(fps: Uint8Array, n: number): { order: Uint32Array; keys
   return { order, keys };
 }
 
-export function observationSizes(store: Store, sessionRowId: number): ObservationSizes {
-  const records = Number(
-    store.scalar('SELECT record_count FROM sessions WHERE id = ?', [sessionRowId]),
-  );
-  // Every fingerprint of the session, by position.
-  const fps = new Uint8Array(records * KEY);
-  const columns = store.db.prepare(
-    'SELECT first_position, fingerprints FROM batches WHERE session_id = ? ORDER BY seq',
-  );
-  try {
-    columns.bind([sessionRowId]);
-    while (columns.step()) {
-      const [first, column] = columns.get() as [number, Uint8Array];
-      fps.set(column.subarray(0, Math.min(column.length, (records - first) * KEY)), first * KEY);
-    }
-  } finally {
-    columns.free();
-  }
+/**
+ * Content bytes of each of the session's observations (as readSessionObservations holds them,
+ * in order), from the samples table; -1 where the table lacks the sample.
+ */
+export function observationSizes(store: Store, observations: SessionObservations): Float64Array {
+  const records = observations.count;
+  const fps = observations.fingerprints;
   const { order, keys } = sortedPositions(fps, records);
   // The fingerprints and their first words in sorted order, so the walks below read memory in
   // sequence instead of jumping around 32 bytes per observation.
@@ -146,5 +130,5 @@ export function observationSizes(store: Store, sessionRowId: number): Observatio
       stmt.free();
     }
   }
-  return { sizes, distinct };
+  return sizes;
 }
