@@ -11,17 +11,6 @@
  * text): no imports and nothing from module scope.
  */
 
-/** How a field appeared in the last scanned line. */
-export const FieldKind = {
-  Absent: 0,
-  /** A string without escapes: its bytes, between the quotes, are the value's UTF-8. */
-  PlainString: 1,
-  /** A string with escapes: the span includes the quotes (decode it with JSON.parse). */
-  EscapedString: 2,
-  /** A number, true, false, null, an object or an array: the span is its JSON text. */
-  Other: 3,
-} as const;
-
 export interface JsonFieldScanner {
   /**
    * Checks that data[start, end) is one JSON object (whitespace around it allowed) and finds the
@@ -30,7 +19,12 @@ export interface JsonFieldScanner {
    * ends at the next quote, found by a native search instead of a byte-by-byte check.
    */
   scan(data: Uint8Array, start: number, end: number, plain?: boolean): boolean;
-  /** Per field, after a successful scan: kind, and the value's span [starts, ends). */
+  /**
+   * Per field, after a successful scan: its kind, and the value's span [starts, ends). Kinds:
+   * 0 absent; 1 a string without escapes (the span is between the quotes, and its bytes are the
+   * value's UTF-8); 2 a string with escapes (the span includes the quotes: decode it with
+   * JSON.parse); 3 a number, true, false, null, an object or an array (the span is its JSON text).
+   */
   readonly kinds: Uint8Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;

@@ -112,9 +112,8 @@ export function createSegmentParser(
     return out;
   };
 
-  const labelOf = (record: unknown, path: string[] | undefined, what: string): string | null => {
-    if (path === undefined) return null;
-    const value = lookup(record, path);
+  /** A source or license field's value as a label: absent, null and "" are none. */
+  const labelFrom = (value: unknown, path: string[], what: string): string | null => {
     if (value === undefined || value === null || value === '') return null;
     if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -136,8 +135,9 @@ export function createSegmentParser(
     new Set(fieldKeys).size === fieldKeys.length
       ? deps.createJsonFieldScanner(fieldKeys)
       : undefined;
-  const sourceSlot = sourcePath ? 1 : -1;
-  const licenseSlot = licensePath ? (sourcePath ? 2 : 1) : -1;
+  // Scanner slots: the content field first, then the source and license fields when given.
+  const sourceSlot = 1;
+  const licenseSlot = sourcePath ? 2 : 1;
 
   /** A field's value from the last scan, decoded (undefined when absent). */
   const scannedValue = (line: Buffer, slot: number): unknown => {
@@ -146,20 +146,6 @@ export function createSegmentParser(
     if (kind === 0) return undefined;
     const json = line.toString('utf8', sc.starts[slot], sc.ends[slot]);
     return kind === 1 ? json : JSON.parse(json);
-  };
-  /** labelOf, for a scanned field. */
-  const scannedLabel = (
-    line: Buffer,
-    slot: number,
-    path: string[],
-    what: string,
-  ): string | null => {
-    if (slot < 0) return null;
-    const value = scannedValue(line, slot);
-    if (value === undefined || value === null || value === '') return null;
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    throw new InvalidLine(`${what} field "${path.join('.')}" is not a string`);
   };
 
   // Label ids: (source, license) pairs, numbered in order of first use over the parser's life.
@@ -238,8 +224,11 @@ export function createSegmentParser(
                 const value = scannedValue(line, 0);
                 content = typeof value === 'string' ? value : canonicalJson(value);
               }
-              source = scannedLabel(line, sourceSlot, sourcePath as string[], 'source');
-              license = scannedLabel(line, licenseSlot, licensePath as string[], 'license');
+              if (sourcePath)
+                source = labelFrom(scannedValue(line, sourceSlot), sourcePath, 'source');
+              if (licensePath) {
+                license = labelFrom(scannedValue(line, licenseSlot), licensePath, 'license');
+              }
             } else {
               if (!allUtf8 && !deps.isUtf8(line)) throw new InvalidLine('line is not valid UTF-8');
               let json = line.toString('utf8');
@@ -262,8 +251,10 @@ export function createSegmentParser(
               } else {
                 content = canonicalJson(record);
               }
-              source = labelOf(record, sourcePath, 'source');
-              license = labelOf(record, licensePath, 'license');
+              if (sourcePath) source = labelFrom(lookup(record, sourcePath), sourcePath, 'source');
+              if (licensePath) {
+                license = labelFrom(lookup(record, licensePath), licensePath, 'license');
+              }
             }
           } catch (err) {
             if (!(err instanceof InvalidLine)) throw err;
