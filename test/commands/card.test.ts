@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { origin, tempDir } from '../helpers/cli';
+import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
 import { referenceRoot, sha256Hex } from '../helpers/reference';
 
 describe('origin card', () => {
@@ -29,25 +29,10 @@ describe('origin card', () => {
       { text: 'wiki article 0', source: 'mirror', license: 'CC-BY-4.0' },
     ];
     texts.push(...records.map((r) => r.text));
-    const r = origin(
-      [
-        'ingest',
-        '--session',
-        session,
-        '--content-field',
-        'text',
-        '--source-field',
-        'source',
-        '--license-field',
-        'license',
-        '--batch-size',
-        '4',
-      ],
-      {
-        cwd: dir,
-        input: records.map((x) => JSON.stringify(x)).join('\n'),
-      },
-    );
+    const r = origin(['ingest', '--session', session, ...RECORD_FIELDS, '--batch-size', '4'], {
+      cwd: dir,
+      input: records.map((x) => JSON.stringify(x)).join('\n'),
+    });
     expect(r.status).toBe(0);
     expect(origin(['session', 'end', session], { cwd: dir }).status).toBe(0);
   });

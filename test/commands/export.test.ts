@@ -2,7 +2,7 @@ import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CliResult, origin, tempDir } from '../helpers/cli';
+import { RECORD_FIELDS, CliResult, origin, tempDir } from '../helpers/cli';
 import { referenceRoot, sha256Hex } from '../helpers/reference';
 
 interface Rec {
@@ -88,22 +88,10 @@ describe('origin export', () => {
   beforeAll(() => {
     ({ dir, cleanup } = tempDir('origin-export-'));
     session = origin(['session', 'start'], { cwd: dir }).stdout.trim();
-    const r = origin(
-      [
-        'ingest',
-        '--session',
-        session,
-        '--content-field',
-        'text',
-        '--source-field',
-        'source',
-        '--license-field',
-        'license',
-        '--batch-size',
-        '4',
-      ],
-      { cwd: dir, input: records.map((x) => JSON.stringify(x)).join('\n') },
-    );
+    const r = origin(['ingest', '--session', session, ...RECORD_FIELDS, '--batch-size', '4'], {
+      cwd: dir,
+      input: records.map((x) => JSON.stringify(x)).join('\n'),
+    });
     expect(r.status).toBe(0);
     expect(origin(['session', 'end', session], { cwd: dir }).status).toBe(0);
   });

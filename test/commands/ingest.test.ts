@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { origin, originAsync, tempDir } from '../helpers/cli';
+import { RECORD_FIELDS, origin, originAsync, tempDir } from '../helpers/cli';
 import { openDb, referenceRoot, rows, sessionFingerprints, sha256Hex } from '../helpers/reference';
 import { FingerprintVectors, readVector } from '../helpers/vectors';
 
@@ -123,12 +123,7 @@ describe('origin ingest', () => {
     ].map((r) => JSON.stringify(r));
     const s = ingestJson([
       write('m.jsonl', lines.join('\n')),
-      '--content-field',
-      'text',
-      '--source-field',
-      'source',
-      '--license-field',
-      'license',
+      ...RECORD_FIELDS,
       '--source',
       'default-src',
     ]);

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliResult, origin, tempDir } from '../helpers/cli';
+import { RECORD_FIELDS, CliResult, origin, tempDir } from '../helpers/cli';
 
 interface Entry {
   rule: string;
@@ -32,22 +32,10 @@ describe('licenses on ingested data', () => {
       for (let i = 0; i < count; i++)
         lines.push(JSON.stringify({ text: `${source} sample ${i}`, source, license }));
     });
-    const r = origin(
-      [
-        'ingest',
-        '--json',
-        '--content-field',
-        'text',
-        '--source-field',
-        'source',
-        '--license-field',
-        'license',
-      ],
-      {
-        cwd: dir,
-        input: lines.join('\n'),
-      },
-    );
+    const r = origin(['ingest', '--json', ...RECORD_FIELDS], {
+      cwd: dir,
+      input: lines.join('\n'),
+    });
     expect(r.status).toBe(0);
     return JSON.parse(r.stdout).session_id;
   };

@@ -1,41 +1,9 @@
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkProof } from '../../src/core/proof';
-import { origin, tempDir } from '../helpers/cli';
+import { InclusionProof, checkProof } from '../../src/core/proof';
+import type { TraceReport } from '../../src/core/trace';
+import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
 import { openDb, sha256Hex } from '../helpers/reference';
-
-interface Proof {
-  version: number;
-  algorithm: string;
-  session_id: string;
-  leaf_index: number;
-  tree_size: number;
-  fingerprint: string;
-  root: string;
-  path: string[];
-}
-
-interface Trace {
-  fingerprint: string;
-  size: number;
-  observation_count: number;
-  origins: { source: string; license: string; observations: number }[];
-  sessions: {
-    session_id: string;
-    observations: number;
-    first_position: number;
-    batches: number[];
-  }[];
-  observations: {
-    session_id: string;
-    batch_seq: number;
-    position: number;
-    batch_position: number;
-    source: string;
-    license: string;
-  }[];
-  first_seen: { at: string; session_id: string; batch_seq: number; position: number } | null;
-}
 
 describe('origin trace, prove, verify-proof', () => {
   let dir: string;
@@ -74,17 +42,7 @@ describe('origin trace, prove, verify-proof', () => {
     empty = b.dir;
     cleanups = [a.cleanup, b.cleanup];
     const ingest = json<{ session_id: string; session_root: string }>(
-      [
-        'ingest',
-        '--content-field',
-        'text',
-        '--source-field',
-        'source',
-        '--license-field',
-        'license',
-        '--batch-size',
-        '8',
-      ],
+      ['ingest', ...RECORD_FIELDS, '--batch-size', '8'],
       records1.map((r) => JSON.stringify(r)).join('\n'),
     );
     s1 = ingest.session_id;
@@ -99,7 +57,7 @@ describe('origin trace, prove, verify-proof', () => {
 
   describe('trace', () => {
     it('finds a text everywhere it was observed, with sources, sessions and positions', () => {
-      const t = json<Trace>(['trace', '--text', 'shared']);
+      const t = json<TraceReport>(['trace', '--text', 'shared']);
       expect(t.fingerprint).toBe(sha256Hex('shared'));
       expect(t.size).toBe(6);
       expect(t.observation_count).toBe(2);
@@ -139,7 +97,7 @@ describe('origin trace, prove, verify-proof', () => {
     it('finds a sample by a unique fingerprint prefix and by its full fingerprint', () => {
       const fp = sha256Hex('alpha 7');
       for (const q of [fp.slice(0, 8), fp.slice(0, 13).toUpperCase(), fp]) {
-        const t = json<Trace>(['trace', q]);
+        const t = json<TraceReport>(['trace', q]);
         expect(t.fingerprint).toBe(fp);
         expect(t.observations).toEqual([
           expect.objectContaining({ session_id: s1, batch_seq: 0, position: 7, batch_position: 7 }),
@@ -153,7 +111,7 @@ describe('origin trace, prove, verify-proof', () => {
     });
 
     it('finds a whole record by its canonical form, whatever its key order and spacing', () => {
-      const t = json<Trace>(['trace', '--record', '{ "a": "x",  "b": 1.0 }']);
+      const t = json<TraceReport>(['trace', '--record', '{ "a": "x",  "b": 1.0 }']);
       expect(t.fingerprint).toBe(sha256Hex('{"a":"x","b":1}'));
       expect(t.observations).toEqual([
         expect.objectContaining({
@@ -163,7 +121,9 @@ describe('origin trace, prove, verify-proof', () => {
           license: 'CC-BY-SA-4.0',
         }),
       ]);
-      expect(json<Trace>(['trace', '--record', '{"n":null}']).observations[0].position).toBe(2);
+      expect(json<TraceReport>(['trace', '--record', '{"n":null}']).observations[0].position).toBe(
+        2,
+      );
     });
 
     it('exits 2 when nothing matches, on bad input, and lists an ambiguous prefix', async () => {
@@ -200,7 +160,7 @@ describe('origin trace, prove, verify-proof', () => {
         { cwd: dir },
       );
       expect(r.status).toBe(0);
-      const proof = JSON.parse(readFileSync(proofFile(), 'utf8')) as Proof;
+      const proof = JSON.parse(readFileSync(proofFile(), 'utf8')) as InclusionProof;
       expect(proof).toMatchObject({
         version: 1,
         algorithm: 'RFC9162-SHA256',
@@ -234,11 +194,11 @@ describe('origin trace, prove, verify-proof', () => {
     it('prints the proof on stdout without -o, for --text and --record, proving the first observation', () => {
       const proof = JSON.parse(
         origin(['prove', '--text', 'shared', '--session', s1], { cwd: dir }).stdout,
-      ) as Proof;
+      ) as InclusionProof;
       expect(proof.leaf_index).toBe(40);
       const other = JSON.parse(
         origin(['prove', '--record', '{"text":"shared"}', '--session', s2], { cwd: dir }).stdout,
-      ) as Proof;
+      ) as InclusionProof;
       expect(other).toMatchObject({ leaf_index: 1, tree_size: 3, session_id: s2 });
       expect(checkProof(JSON.stringify(other)).valid).toBe(true);
     });
@@ -252,11 +212,11 @@ describe('origin trace, prove, verify-proof', () => {
 
     it('fails (exit 3) when any hex digit of the proof changes, and on another --root', () => {
       const text = readFileSync(proofFile(), 'utf8');
-      const proof = JSON.parse(text) as Proof;
+      const proof = JSON.parse(text) as InclusionProof;
       const flip = (hex: string, i: number): string =>
         hex.slice(0, i) + ((parseInt(hex[i], 16) + 1) % 16).toString(16) + hex.slice(i + 1);
       // Every digit of every hash, checked in-process (the same code the CLI runs)…
-      const variants: Proof[] = [];
+      const variants: InclusionProof[] = [];
       for (let i = 0; i < 64; i++) {
         variants.push({ ...proof, fingerprint: flip(proof.fingerprint, i) });
         variants.push({ ...proof, root: flip(proof.root, i) });
@@ -285,7 +245,7 @@ describe('origin trace, prove, verify-proof', () => {
     });
 
     it('exits 3 for malformed values and 2 for what is not a proof at all', () => {
-      const proof = JSON.parse(readFileSync(proofFile(), 'utf8')) as Proof;
+      const proof = JSON.parse(readFileSync(proofFile(), 'utf8')) as InclusionProof;
       const run = (doc: unknown): number => {
         const path = join(dir, 'variant.json');
         writeFileSync(path, typeof doc === 'string' ? doc : JSON.stringify(doc));
@@ -295,7 +255,7 @@ describe('origin trace, prove, verify-proof', () => {
       expect(run({ ...proof, root: proof.root.slice(2) })).toBe(3);
       expect(run({ ...proof, path: [...proof.path, proof.path[0]] })).toBe(3);
       expect(run('not json')).toBe(2);
-      const noPath: Partial<Proof> = { ...proof };
+      const noPath: Partial<InclusionProof> = { ...proof };
       delete noPath.path;
       expect(run(noPath)).toBe(2);
       expect(origin(['verify-proof', join(empty, 'missing.json')], { cwd: empty }).status).toBe(2);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'sql.js';
-import { origin, tempDir } from '../helpers/cli';
+import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
 import { openDb, rows } from '../helpers/reference';
 
 interface Failure {
@@ -56,17 +56,12 @@ describe('origin verify', () => {
           license: licenses[Math.floor(i / 7) % licenses.length],
         });
       }).join('\n');
-    const flags = [
-      '--content-field',
-      'text',
-      '--source-field',
-      'source',
-      '--license-field',
-      'license',
-    ];
     sessionA = origin(['session', 'start'], { cwd: dir }).stdout.trim();
-    ingest(['--session', sessionA, '--batch-size', '5', ...flags], lines(0, 17));
-    const last = ingest(['--session', sessionA, '--batch-size', '4', ...flags], lines(17, 40));
+    ingest(['--session', sessionA, '--batch-size', '5', ...RECORD_FIELDS], lines(0, 17));
+    const last = ingest(
+      ['--session', sessionA, '--batch-size', '4', ...RECORD_FIELDS],
+      lines(17, 40),
+    );
     rootA = last.session_root as string;
     // Session B: plain text, default (power-of-two) batches.
     const b = ingest(

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { SampleIndex, verifyStore } from '../../src/core/verify';
 import { OriginRuns, decodeOriginRuns, decodeOrigins } from '../../src/core/observations';
 import { canonicalJson, sha256 } from '../../src/core/fingerprint';
-import { origin, tempDir } from '../helpers/cli';
+import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
 
 describe('verify internals', () => {
   let dir: string;
@@ -36,19 +36,7 @@ describe('verify internals', () => {
       [7, 1024],
     ]) {
       const r = origin(
-        [
-          'ingest',
-          '--session',
-          id,
-          '--batch-size',
-          String(size),
-          '--content-field',
-          'text',
-          '--source-field',
-          'source',
-          '--license-field',
-          'license',
-        ],
+        ['ingest', '--session', id, '--batch-size', String(size), ...RECORD_FIELDS],
         { cwd: dir, input: lines(seed) },
       );
       if (r.status !== 0) throw new Error(r.stderr);

@@ -6,6 +6,16 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(__dirname, '../..');
 const RUN = join(ROOT, 'bin', 'run.js');
 
+/** Ingest flags for the test records' layout: {"text": …, "source": …, "license": …}. */
+export const RECORD_FIELDS = [
+  '--content-field',
+  'text',
+  '--source-field',
+  'source',
+  '--license-field',
+  'license',
+];
+
 export interface CliResult {
   status: number;
   stdout: string;
