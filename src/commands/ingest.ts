@@ -1,6 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../base-command';
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_LINE_BYTES, IngestSummary, ingest } from '../core/ingest';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_MAX_LINE_BYTES,
+  IngestSummary,
+  expectedStoreGrowth,
+  ingest,
+} from '../core/ingest';
 import { ExitCode } from '../core/errors';
 import { sealOrigins } from '../core/origins-digest';
 import { getSession } from '../core/session';
@@ -112,27 +118,31 @@ recorded and the session is marked interrupted (exit 1).`;
     const progress = new ProgressLine(!flags.quiet && !flags.json && Boolean(process.stderr.isTTY));
     let summary: IngestSummary;
     try {
-      summary = await this.withStore('create', async (store) => {
-        const result = await ingest(store, {
-          inputs: this.inputFiles(),
-          stdin: process.stdin,
-          format: flags.format as 'jsonl' | 'text',
-          contentField: flags['content-field'],
-          sourceField: flags['source-field'],
-          licenseField: flags['license-field'],
-          source: flags.source,
-          license,
-          batchSize: flags['batch-size'],
-          maxLineBytes: flags['max-line-bytes'],
-          session: flags.session,
-          skipInvalid: flags['skip-invalid'],
-          tee,
-          signal: controller.signal,
-          onProgress: (p) => progress.update(p.records, p.inputBytes, p.elapsedMs),
-        });
-        sealOrigins(store, getSession(store, result.session_id).id);
-        return result;
-      });
+      summary = await this.withStore(
+        'create',
+        async (store) => {
+          const result = await ingest(store, {
+            inputs: this.inputFiles(),
+            stdin: process.stdin,
+            format: flags.format as 'jsonl' | 'text',
+            contentField: flags['content-field'],
+            sourceField: flags['source-field'],
+            licenseField: flags['license-field'],
+            source: flags.source,
+            license,
+            batchSize: flags['batch-size'],
+            maxLineBytes: flags['max-line-bytes'],
+            session: flags.session,
+            skipInvalid: flags['skip-invalid'],
+            tee,
+            signal: controller.signal,
+            onProgress: (p) => progress.update(p.records, p.inputBytes, p.elapsedMs),
+          });
+          sealOrigins(store, getSession(store, result.session_id).id);
+          return result;
+        },
+        { growthBytes: expectedStoreGrowth(this.inputFiles()) },
+      );
     } finally {
       progress.clear();
       process.off('SIGINT', onSignal);

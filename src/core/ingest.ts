@@ -111,6 +111,30 @@ function checkInputs(inputs: readonly string[]): number {
   return bytes;
 }
 
+/** Room for a stream of unknown length (stdin); more is grown as needed. */
+const STREAM_GROWTH_GUESS = 64 << 20;
+
+/**
+ * How many bytes an ingest of these inputs may add to the store, for Store.open's growthBytes: as
+ * many as the input has. That is several times what the usual record adds (about 80 bytes), and
+ * an overestimate costs only address space; short lines can add more, and are then grown into.
+ */
+export function expectedStoreGrowth(inputs: readonly string[]): number {
+  let bytes = 0;
+  for (const input of inputs.length > 0 ? inputs : [STDIN]) {
+    if (input === STDIN) {
+      bytes += STREAM_GROWTH_GUESS;
+      continue;
+    }
+    try {
+      bytes += statSync(input).size;
+    } catch {
+      // ingest() reports an unreadable input.
+    }
+  }
+  return bytes;
+}
+
 function validateOptions(options: IngestOptions): void {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
     throw new UsageError(`--batch-size must be a positive whole number, got ${options.batchSize}`);

@@ -15,7 +15,6 @@ import canonicalize from 'canonicalize';
 import { sha256Into } from './fingerprint';
 import { createJsonFieldScanner } from './json-fields';
 import { LineFramer } from './lines';
-import { kernel, merkleKernel } from './merkle-kernel';
 import {
   SegmentJob,
   SegmentParser,
@@ -31,7 +30,6 @@ export const parserDeps: SegmentParserDeps = {
   isUtf8,
   canonicalize,
   createJsonFieldScanner,
-  leafHashes: (src, off, count, out, ooff) => kernel().leafHashes(src, off, count, out, ooff),
 };
 
 /** What a worker reads ahead, and how far at most. */
@@ -67,14 +65,12 @@ const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
 const canonicalize = ${canonicalize.toString()};
 const createSegmentParser = ${createSegmentParser.toString()};
 const createJsonFieldScanner = ${createJsonFieldScanner.toString()};
-const kernel = (${merkleKernel.toString()})();
 const LineFramer = ${LineFramer.toString()};
 const deps = {
   sha256Into: (data, out, offset) => out.write(hash('sha256', data, 'binary'), offset, 32, 'latin1'),
   isUtf8,
   canonicalize,
   createJsonFieldScanner,
-  leafHashes: kernel.leafHashes,
 };
 const resultBuffers = (r) => [r.fingerprints.buffer, r.leaves.buffer, r.sizes.buffer, r.labels.buffer];
 let parser;

@@ -15,6 +15,15 @@ export const UNKNOWN_LICENSE = 'unknown';
 /** New samples are inserted this many rows per statement. */
 const SAMPLE_ROWS = 512;
 
+/** Inserts `rows` samples: ?1 is their fingerprints back to back, ?2… their sizes. */
+function insertSamplesSql(rows: number): string {
+  const values: string[] = new Array(rows);
+  for (let row = 0; row < rows; row++) {
+    values[row] = `(substr(?1, ${row * HASH_BYTES + 1}, ${HASH_BYTES}), ?${row + 2})`;
+  }
+  return `INSERT OR IGNORE INTO samples (fingerprint, size) VALUES ${values.join(', ')}`;
+}
+
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
@@ -208,24 +217,26 @@ export class Recorder {
    */
   private insertSamples(): void {
     const order = this.seen.order(0, this.seen.size);
-    const keys = this.seen.fingerprints;
-    const sql = (rows: number): string =>
-      `INSERT OR IGNORE INTO samples (fingerprint, size) VALUES ${'(?, ?), '.repeat(rows - 1)}(?, ?)`;
+    const keys = asBuffer(this.seen.fingerprints);
+    const block = Buffer.allocUnsafe(SAMPLE_ROWS * HASH_BYTES);
     let statement: Statement | undefined;
     try {
       for (let at = 0; at < order.length; at += SAMPLE_ROWS) {
         const rows = Math.min(SAMPLE_ROWS, order.length - at);
-        const params: (Uint8Array | number)[] = new Array(rows * 2);
+        // One blob of the statement's fingerprints: binding 32-byte blobs one by one costs sql.js
+        // an allocation and a copy each, a third of the insert's time.
+        const params: (Uint8Array | number)[] = new Array(rows + 1);
         for (let row = 0; row < rows; row++) {
           const number = order[at + row];
-          params[2 * row] = keys.subarray(number * HASH_BYTES, (number + 1) * HASH_BYTES);
-          params[2 * row + 1] = this.sampleSizes[number];
+          keys.copy(block, row * HASH_BYTES, number * HASH_BYTES, (number + 1) * HASH_BYTES);
+          params[row + 1] = this.sampleSizes[number];
         }
+        params[0] = block.subarray(0, rows * HASH_BYTES);
         if (rows === SAMPLE_ROWS) {
-          statement ??= this.store.db.prepare(sql(SAMPLE_ROWS));
+          statement ??= this.store.db.prepare(insertSamplesSql(SAMPLE_ROWS));
           statement.run(params);
         } else {
-          this.store.db.run(sql(rows), params);
+          this.store.db.run(insertSamplesSql(rows), params);
         }
         this.alreadyKnown += rows - this.store.db.getRowsModified();
       }

@@ -55,6 +55,43 @@ describe('Store', () => {
     await failed.abandon();
   });
 
+  it('opens with room to grow, and saves only the pages in use', async () => {
+    const path = join(dir, 'o.db');
+    const insert = (store: Store, from: number): void => {
+      for (let i = from; i < from + 2000; i++) {
+        store.run('INSERT INTO samples (fingerprint, size) VALUES (randomblob(32), ?)', [i]);
+      }
+    };
+    const fill = (store: Store, from: number): void => store.transaction(() => insert(store, from));
+    const created = await Store.open(path, { mode: 'create', growthBytes: 8 << 20 });
+    fill(created, 0);
+    await created.close();
+    const pages = (bytes: Buffer): number => bytes.readUInt32BE(28) * bytes.readUInt16BE(16);
+    const first = readFileSync(path);
+    expect(first.length).toBe(pages(first));
+
+    // A rolled-back change leaves no trace in the room either.
+    const again = await Store.open(path, { mode: 'write', growthBytes: 8 << 20 });
+    expect(() =>
+      again.transaction(() => {
+        insert(again, 5000);
+        throw new Error('bad input');
+      }),
+    ).toThrow('bad input');
+    fill(again, 2000);
+    expect(again.scalar('SELECT count(*) FROM samples')).toBe(4000);
+    expect(again.scalar('PRAGMA integrity_check')).toBe('ok');
+    await again.close();
+    const second = readFileSync(path);
+    expect(second.length).toBe(pages(second));
+    expect(second.length).toBeGreaterThan(first.length);
+
+    const reread = await Store.open(path, { mode: 'read' });
+    expect(reread.scalar('SELECT count(*) FROM samples')).toBe(4000);
+    expect(reread.scalar('PRAGMA integrity_check')).toBe('ok');
+    await reread.close();
+  });
+
   it('refuses to change a read-only store', async () => {
     const path = join(dir, 'o.db');
     await (await Store.open(path, { mode: 'create' })).close();
