@@ -8,8 +8,6 @@ import {
   ingest,
 } from '../core/ingest';
 import { ExitCode } from '../core/errors';
-import { sealOrigins } from '../core/origins-digest';
-import { getSession } from '../core/session';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { ProgressLine } from '../render/progress';
 
@@ -120,8 +118,8 @@ recorded and the session is marked interrupted (exit 1).`;
     try {
       summary = await this.withStore(
         'create',
-        async (store) => {
-          const result = await ingest(store, {
+        (store) =>
+          ingest(store, {
             inputs: this.inputFiles(),
             stdin: process.stdin,
             format: flags.format as 'jsonl' | 'text',
@@ -137,10 +135,7 @@ recorded and the session is marked interrupted (exit 1).`;
             tee,
             signal: controller.signal,
             onProgress: (p) => progress.update(p.records, p.inputBytes, p.elapsedMs),
-          });
-          sealOrigins(store, getSession(store, result.session_id).id);
-          return result;
-        },
+          }),
         { growthBytes: expectedStoreGrowth(this.inputFiles()) },
       );
     } finally {

@@ -5,8 +5,10 @@
  */
 import { Store } from './store';
 
+/** A batch's origins as it is recorded: one origin id per observation, kept as runs. */
 export class OriginRuns {
-  private bytes: number[] = [];
+  /** [origin id, run length, …] of the runs closed so far. */
+  private pairs: number[] = [];
   private current = -1;
   private run = 0;
 
@@ -20,18 +22,25 @@ export class OriginRuns {
     this.run = 1;
   }
 
-  encode(): Buffer {
+  /** Closes the batch: its runs as [origin id, run length, …] and as the origins column. */
+  take(): { runs: number[]; encoded: Buffer } {
     this.flushRun();
-    const out = Buffer.from(this.bytes);
-    this.bytes = [];
+    const runs = this.pairs;
+    const bytes: number[] = [];
+    for (const value of runs) writeVarint(bytes, value);
+    this.pairs = [];
     this.current = -1;
-    return out;
+    return { runs, encoded: Buffer.from(bytes) };
+  }
+
+  /** take(), the origins column only. */
+  encode(): Buffer {
+    return this.take().encoded;
   }
 
   private flushRun(): void {
     if (this.run === 0) return;
-    writeVarint(this.bytes, this.current);
-    writeVarint(this.bytes, this.run);
+    this.pairs.push(this.current, this.run);
     this.run = 0;
   }
 }

@@ -64,36 +64,83 @@ export function streamOriginsDigest(
   names: ReadonlyMap<number, readonly [string, string]>,
   batches: readonly (Float64Array | string)[],
 ): Buffer {
-  // Each origin id's run prefix `[source,license,` as bytes; ids with equal names share a key.
-  const keyOf = new Map<number, number>();
-  const keyBytes: Buffer[] = [];
-  const byText = new Map<string, number>();
-  for (const [id, [source, license]] of names) {
-    const text = `[${JSON.stringify(source)},${JSON.stringify(license)},`;
-    let key = byText.get(text);
-    if (key === undefined) {
-      key = keyBytes.length;
-      byText.set(text, key);
-      keyBytes.push(Buffer.from(text, 'utf8'));
-    }
-    keyOf.set(id, key);
+  const digest = new OriginsDigest((id) => names.get(id));
+  for (const runs of batches) {
+    if (typeof runs === 'string') throw new RangeError(runs);
+    digest.addRuns(runs, runs.length);
   }
-  const hash = createHash('sha256');
-  const out = Buffer.allocUnsafe(1 << 16);
-  let pos = 0;
-  let first = true;
-  let runKey = -1;
-  let runLength = 0;
-  const flushRun = (): void => {
-    if (runLength === 0) return;
-    const prefix = keyBytes[runKey];
+  return digest.digest();
+}
+
+/**
+ * streamOriginsDigest fed batch by batch, so ingest can keep it as it records: [origin id, run
+ * length] pairs in session order; `nameOf` gives an origin id's [source, license].
+ */
+export class OriginsDigest {
+  private readonly hash = createHash('sha256').update('[');
+  private readonly out = Buffer.allocUnsafe(1 << 16);
+  private pos = 0;
+  private first = true;
+  /** Each origin id's key; ids with equal names share one, so their runs merge. */
+  private readonly keyOf = new Map<number, number>();
+  /** Each key's run prefix `[source,license,` as bytes. */
+  private readonly keyBytes: Buffer[] = [];
+  private readonly keyByText = new Map<string, number>();
+  private runKey = -1;
+  private runLength = 0;
+
+  constructor(
+    private readonly nameOf: (originId: number) => readonly [string, string] | undefined,
+  ) {}
+
+  /** Adds the first `length` entries of `runs`: [origin id, run length, …]. */
+  addRuns(runs: ArrayLike<number>, length: number): void {
+    for (let r = 0; r < length; r += 2) {
+      const key = this.keyOf.get(runs[r]) ?? this.newKey(runs[r]);
+      if (key === this.runKey) this.runLength += runs[r + 1];
+      else {
+        this.flushRun();
+        this.runKey = key;
+        this.runLength = runs[r + 1];
+      }
+    }
+  }
+
+  digest(): Buffer {
+    this.flushRun();
+    this.hash.update(this.out.subarray(0, this.pos));
+    this.pos = 0;
+    return this.hash.update(']').digest();
+  }
+
+  private newKey(originId: number): number {
+    const name = this.nameOf(originId);
+    if (name === undefined) {
+      throw new RangeError(`an observation refers to origin ${originId}, which does not exist`);
+    }
+    const text = `[${JSON.stringify(name[0])},${JSON.stringify(name[1])},`;
+    let key = this.keyByText.get(text);
+    if (key === undefined) {
+      key = this.keyBytes.length;
+      this.keyByText.set(text, key);
+      this.keyBytes.push(Buffer.from(text, 'utf8'));
+    }
+    this.keyOf.set(originId, key);
+    return key;
+  }
+
+  private flushRun(): void {
+    if (this.runLength === 0) return;
+    const { out, hash } = this;
+    const prefix = this.keyBytes[this.runKey];
+    let pos = this.pos;
     // ",", the prefix, at most 16 digits and "]".
     if (pos + prefix.length + 18 > out.length) {
       hash.update(out.subarray(0, pos));
       pos = 0;
     }
-    if (!first) out[pos++] = 0x2c; // ,
-    first = false;
+    if (!this.first) out[pos++] = 0x2c; // ,
+    this.first = false;
     if (prefix.length + 18 > out.length) {
       hash.update(out.subarray(0, pos));
       hash.update(prefix);
@@ -104,6 +151,7 @@ export function streamOriginsDigest(
       pos += prefix.copy(out, pos);
     }
     // The run length's decimal digits (a safe integer: at most 16).
+    const runLength = this.runLength;
     let digits = 1;
     for (let v = runLength; v >= 10; v = Math.floor(v / 10)) digits++;
     for (let i = digits - 1, v = runLength; i >= 0; i--, v = Math.floor(v / 10)) {
@@ -111,34 +159,7 @@ export function streamOriginsDigest(
     }
     pos += digits;
     out[pos++] = 0x5d; // ]
-  };
-  hash.update('[');
-  for (const runs of batches) {
-    if (typeof runs === 'string') throw new RangeError(runs);
-    for (let r = 0; r < runs.length; r += 2) {
-      const key = keyOf.get(runs[r]);
-      if (key === undefined) {
-        throw new RangeError(`an observation refers to origin ${runs[r]}, which does not exist`);
-      }
-      if (key === runKey) runLength += runs[r + 1];
-      else {
-        flushRun();
-        runKey = key;
-        runLength = runs[r + 1];
-      }
-    }
+    this.pos = pos;
+    this.runLength = 0;
   }
-  flushRun();
-  hash.update(out.subarray(0, pos));
-  hash.update(']');
-  return hash.digest();
-}
-
-/** Stores the session's origins digest; called after every change to its observations. */
-export function sealOrigins(store: Store, sessionId: number): void {
-  store.run('UPDATE sessions SET origins_digest = ? WHERE id = ?', [
-    computeOriginsDigest(store, sessionId),
-    sessionId,
-  ]);
-  store.markChanged();
 }

@@ -5,7 +5,8 @@
 import type { Statement } from 'sql.js';
 import { CompactRange, HASH_BYTES, leafHashesOf, rootOfLeafHashes } from './fingerprint';
 import { FingerprintIndex } from './fingerprint-index';
-import { OriginRuns, encodeSizes } from './observations';
+import { OriginRuns, decodeOriginRuns, encodeSizes, originNames } from './observations';
+import { OriginsDigest } from './origins-digest';
 import { SessionRow, SessionStatus, sessionRange } from './session';
 import { Store } from './store';
 import { nowUtc } from './time';
@@ -50,6 +51,10 @@ export class Recorder {
   private readonly range: CompactRange;
   private readonly seen = new FingerprintIndex();
   private readonly originIds = new Map<string, number>();
+  /** [source, license] of the origins this run used (the origins digest names them). */
+  private readonly namesById = new Map<number, readonly [string, string]>();
+  /** The session's origins digest, kept up to date batch by batch. */
+  private readonly originsDigest: OriginsDigest;
   /** Records and content bytes of this run, indexed by origin id. */
   private readonly originRecords: number[] = [];
   private readonly originBytes: number[] = [];
@@ -91,8 +96,30 @@ export class Recorder {
       ]),
     );
     this.firstBatchSeq = this.batchSeq;
+    let storedNames: ReadonlyMap<number, readonly [string, string]> | undefined;
+    this.originsDigest = new OriginsDigest(
+      (id) => this.namesById.get(id) ?? (storedNames ??= originNames(store)).get(id),
+    );
+    if (this.batchSeq > 0) this.digestStoredBatches();
     this.batchHeight = Number.isInteger(Math.log2(batchSize)) ? Math.log2(batchSize) : -1;
     this.startBatch();
+  }
+
+  /** Appending to a session: its digest starts from the batches it already has. */
+  private digestStoredBatches(): void {
+    const statement = this.store.db.prepare(
+      'SELECT record_count, origins FROM batches WHERE session_id = ? ORDER BY seq',
+    );
+    try {
+      statement.bind([this.session.id]);
+      while (statement.step()) {
+        const [count, origins] = statement.get() as [number, Uint8Array];
+        const runs = decodeOriginRuns(origins, count);
+        this.originsDigest.addRuns(runs, runs.length);
+      }
+    } finally {
+      statement.free();
+    }
   }
 
   /**
@@ -135,6 +162,7 @@ export class Recorder {
       ]),
     );
     this.originIds.set(key, id);
+    this.namesById.set(id, [source, license]);
     this.originRecords[id] ??= 0;
     this.originBytes[id] ??= 0;
     return id;
@@ -217,8 +245,12 @@ export class Recorder {
    */
   private insertSamples(): void {
     const order = this.seen.order(0, this.seen.size);
-    const keys = asBuffer(this.seen.fingerprints);
-    const block = Buffer.allocUnsafe(SAMPLE_ROWS * HASH_BYTES);
+    // Moved as 32-bit words (FingerprintIndex keeps its keys in their own aligned array): a
+    // Buffer.copy per row costs more than the eight moves.
+    const keys = this.seen.fingerprints;
+    const keyWords = new Int32Array(keys.buffer, keys.byteOffset, keys.length >> 2);
+    const blockWords = new Int32Array((SAMPLE_ROWS * HASH_BYTES) >> 2);
+    const block = Buffer.from(blockWords.buffer);
     let statement: Statement | undefined;
     try {
       for (let at = 0; at < order.length; at += SAMPLE_ROWS) {
@@ -228,7 +260,9 @@ export class Recorder {
         const params: (Uint8Array | number)[] = new Array(rows + 1);
         for (let row = 0; row < rows; row++) {
           const number = order[at + row];
-          keys.copy(block, row * HASH_BYTES, number * HASH_BYTES, (number + 1) * HASH_BYTES);
+          for (let w = 0, from = number * 8, to = row * 8; w < 8; w++) {
+            blockWords[to + w] = keyWords[from + w];
+          }
           params[row + 1] = this.sampleSizes[number];
         }
         params[0] = block.subarray(0, rows * HASH_BYTES);
@@ -258,6 +292,8 @@ export class Recorder {
       }
     }
     const batchRoot = rootOfLeafHashes(leaves, count);
+    const origins = this.batchRuns.take();
+    this.originsDigest.addRuns(origins.runs, origins.runs.length);
     if (this.batchAligned && count === this.batchSize) {
       this.range.appendSubtree(batchRoot, this.batchHeight);
     }
@@ -272,7 +308,7 @@ export class Recorder {
         this.batchBytes,
         batchRoot,
         fingerprints,
-        this.batchRuns.encode(),
+        origins.encoded,
         encodeSizes(this.batchSizes, count),
         nowUtc(),
       ],
@@ -294,7 +330,8 @@ export class Recorder {
     const root = this.range.root();
     this.store.run(
       `UPDATE sessions SET record_count = ?, byte_count = byte_count + ?, skipped_count = skipped_count + ?,
-         frontier = ?, root = ?, status = coalesce(?, status), ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END
+         frontier = ?, root = ?, origins_digest = ?, status = coalesce(?, status),
+         ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END
        WHERE id = ?`,
       [
         this.range.size,
@@ -302,6 +339,7 @@ export class Recorder {
         skipped,
         this.range.serialize(),
         root,
+        this.originsDigest.digest(),
         endStatus ?? null,
         endStatus ?? null,
         nowUtc(),

@@ -72,6 +72,11 @@ describe('verify internals', () => {
       const reference = referenceOriginsDigest(store, s.id).toString('hex');
       expect(streamOriginsDigest(names, batches).toString('hex')).toBe(reference);
       expect(computeOriginsDigest(store, s.id).toString('hex')).toBe(reference);
+      // What ingest kept batch by batch, across its appends.
+      const stored = store.scalar<Uint8Array>('SELECT origins_digest FROM sessions WHERE id = ?', [
+        s.id,
+      ]);
+      expect(Buffer.from(stored).toString('hex')).toBe(reference);
     }
   });
 
