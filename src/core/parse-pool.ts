@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import canonicalize from 'canonicalize';
 import { sha256Into } from './fingerprint';
+import { createControlByteScanner } from './control-bytes';
 import { createJsonFieldScanner } from './json-fields';
 import { LineFramer } from './lines';
 import {
@@ -28,6 +29,12 @@ import {
 export const parserDeps: SegmentParserDeps = {
   sha256Into,
   isUtf8,
+  // Made on first use: a WebAssembly instance.
+  get hasControlBytes() {
+    const scan = createControlByteScanner();
+    Object.defineProperty(this, 'hasControlBytes', { value: scan });
+    return scan;
+  },
   canonicalize,
   createJsonFieldScanner,
 };
@@ -65,10 +72,12 @@ const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
 const canonicalize = ${canonicalize.toString()};
 const createSegmentParser = ${createSegmentParser.toString()};
 const createJsonFieldScanner = ${createJsonFieldScanner.toString()};
+const createControlByteScanner = ${createControlByteScanner.toString()};
 const LineFramer = ${LineFramer.toString()};
 const deps = {
   sha256Into: (data, out, offset) => out.write(hash('sha256', data, 'binary'), offset, 32, 'latin1'),
   isUtf8,
+  hasControlBytes: createControlByteScanner(),
   canonicalize,
   createJsonFieldScanner,
 };

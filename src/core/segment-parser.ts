@@ -26,6 +26,8 @@ export interface SegmentParserDeps {
   /** SHA-256 of bytes or of a string's UTF-8 bytes, written to out[offset, offset + 32). */
   sha256Into: (data: Uint8Array | string, out: Buffer, offset: number) => void;
   isUtf8: (data: Uint8Array) => boolean;
+  /** Whether data holds a byte below 0x20 other than "\n" (control-bytes.ts). */
+  hasControlBytes: (data: Uint8Array) => boolean;
   /** RFC 8785 (the `canonicalize` package). */
   canonicalize: (value: unknown) => string | undefined;
   /** json-fields.ts, for the fast path over top-level fields. */
@@ -160,12 +162,8 @@ export function createSegmentParser(
       // Whole lines of valid UTF-8 are valid UTF-8 each ("\n" is never inside a character).
       const allUtf8 = !text && deps.isUtf8(data);
       // No byte below 0x20 but the line feeds: then a line without a backslash is "plain" for the
-      // scanner (one regular expression over the segment costs less than checking string bytes).
-      const noControls =
-        scanner !== undefined &&
-        allUtf8 &&
-        // eslint-disable-next-line no-control-regex -- finding control bytes is the point
-        !/[\x00-\x09\x0b-\x1f]/.test(data.toString('latin1'));
+      // scanner (one pass over the segment costs less than checking string bytes).
+      const noControls = scanner !== undefined && allUtf8 && !deps.hasControlBytes(data);
       // Upper bound on records: one per line.
       let maxLines = job.terminated ? 0 : 1;
       for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) maxLines++;
