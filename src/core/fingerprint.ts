@@ -22,10 +22,12 @@ export function sha256(data: Buffer | string): Buffer {
 /**
  * SHA-256 of `data` written to out[offset, offset + 32). About twice as fast as sha256() on
  * small inputs: a digest as a latin1 ('binary') string costs V8 a short string, a Buffer costs
- * it a new ArrayBuffer (a native allocation and GC finalisation) every time.
+ * it a new ArrayBuffer (a native allocation and GC finalisation) every time. Its characters are
+ * copied in JavaScript: ~100 ns less than a Buffer.write call.
  */
-export function sha256Into(data: Uint8Array | string, out: Buffer, offset: number): void {
-  out.write(oneShotHash('sha256', data, 'binary'), offset, HASH_BYTES, 'latin1');
+export function sha256Into(data: Uint8Array | string, out: Uint8Array, offset: number): void {
+  const digest = oneShotHash('sha256', data, 'binary') as string;
+  for (let i = 0; i < HASH_BYTES; i++) out[offset + i] = digest.charCodeAt(i);
 }
 
 /** RFC 8785 (JCS) canonical form of a JSON value. Throws on values JSON cannot represent. */

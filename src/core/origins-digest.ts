@@ -81,8 +81,8 @@ export class OriginsDigest {
   private readonly out = Buffer.allocUnsafe(1 << 16);
   private pos = 0;
   private first = true;
-  /** Each origin id's key; ids with equal names share one, so their runs merge. */
-  private readonly keyOf = new Map<number, number>();
+  /** Each origin id's key (origin ids are small integers); ids with equal names share one. */
+  private readonly keyOf: number[] = [];
   /** Each key's run prefix `[source,license,` as bytes. */
   private readonly keyBytes: Buffer[] = [];
   private readonly keyByText = new Map<string, number>();
@@ -96,7 +96,7 @@ export class OriginsDigest {
   /** Adds the first `length` entries of `runs`: [origin id, run length, …]. */
   addRuns(runs: ArrayLike<number>, length: number): void {
     for (let r = 0; r < length; r += 2) {
-      const key = this.keyOf.get(runs[r]) ?? this.newKey(runs[r]);
+      const key = this.keyOf[runs[r]] ?? this.newKey(runs[r]);
       if (key === this.runKey) this.runLength += runs[r + 1];
       else {
         this.flushRun();
@@ -125,7 +125,7 @@ export class OriginsDigest {
       this.keyByText.set(text, key);
       this.keyBytes.push(Buffer.from(text, 'utf8'));
     }
-    this.keyOf.set(originId, key);
+    this.keyOf[originId] = key;
     return key;
   }
 

@@ -75,7 +75,10 @@ const createJsonFieldScanner = ${createJsonFieldScanner.toString()};
 const createControlByteScanner = ${createControlByteScanner.toString()};
 const LineFramer = ${LineFramer.toString()};
 const deps = {
-  sha256Into: (data, out, offset) => out.write(hash('sha256', data, 'binary'), offset, 32, 'latin1'),
+  sha256Into: (data, out, offset) => {
+    const digest = hash('sha256', data, 'binary');
+    for (let i = 0; i < 32; i++) out[offset + i] = digest.charCodeAt(i);
+  },
   isUtf8,
   hasControlBytes: createControlByteScanner(),
   canonicalize,
