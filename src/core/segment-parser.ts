@@ -154,6 +154,71 @@ export function createSegmentParser(
   // Label ids: (source, license) pairs, numbered in order of first use over the parser's life.
   const labelIds = new Map<string | null, Map<string | null, number>>();
   let labelCount = 0;
+  const labelOf = (source: string | null, license: string | null, added: (string | null)[]) => {
+    let byLicense = labelIds.get(source);
+    if (byLicense === undefined) {
+      byLicense = new Map();
+      labelIds.set(source, byLicense);
+    }
+    let label = byLicense.get(license);
+    if (label === undefined) {
+      label = labelCount++;
+      byLicense.set(license, label);
+      added.push(source, license);
+    }
+    return label;
+  };
+
+  // The same ids by the raw bytes of scanned source and license fields that are absent or plain
+  // strings: records repeat a few pairs, and hashing their bytes costs less than decoding two
+  // strings per record. Bounded: with a new source on every record it would only grow.
+  interface ByteLabel {
+    kinds: number;
+    source: Uint8Array;
+    license: Uint8Array;
+    label: number;
+  }
+  const MAX_BYTE_LABELS = 4096;
+  const byteLabels = new Map<number, ByteLabel[]>();
+  let byteLabelCount = 0;
+  const fieldBytes = (line: Uint8Array, slot: number): Uint8Array => {
+    const sc = scanner as JsonFieldScanner;
+    return sc.kinds[slot] === 1
+      ? line.subarray(sc.starts[slot], sc.ends[slot])
+      : line.subarray(0, 0);
+  };
+  const sameBytes = (known: Uint8Array, line: Uint8Array, slot: number): boolean => {
+    const sc = scanner as JsonFieldScanner;
+    const from = sc.kinds[slot] === 1 ? sc.starts[slot] : 0;
+    const length = sc.kinds[slot] === 1 ? sc.ends[slot] - from : 0;
+    if (known.length !== length) return false;
+    for (let i = 0; i < length; i++) if (known[i] !== line[from + i]) return false;
+    return true;
+  };
+  /** Hash of the scanned label fields' kinds and bytes, or -1 when one is not a plain string. */
+  const mixField = (h: number, line: Uint8Array, slot: number): number => {
+    const sc = scanner as JsonFieldScanner;
+    const kind = sc.kinds[slot];
+    if (kind > 1) return -1;
+    let mixed = Math.imul(h ^ (kind + 0x100), 0x01000193);
+    for (let i = sc.starts[slot], e = kind === 1 ? sc.ends[slot] : i; i < e; i++) {
+      mixed = Math.imul(mixed ^ line[i], 0x01000193);
+    }
+    return mixed >>> 0;
+  };
+  /** FNV-1a of the scanned label fields' kinds and bytes, or -1 when one is not a plain string. */
+  const labelBytesHash = (line: Uint8Array): number => {
+    let h = 0x811c9dc5;
+    if (sourcePath) h = mixField(h, line, sourceSlot);
+    if (licensePath && h >= 0) h = mixField(h, line, licenseSlot);
+    return h;
+  };
+  const labelKinds = (): number => {
+    const sc = scanner as JsonFieldScanner;
+    return (
+      (sourcePath ? sc.kinds[sourceSlot] : 0) | ((licensePath ? sc.kinds[licenseSlot] : 0) << 2)
+    );
+  };
 
   return {
     parse(job: SegmentJob): SegmentResult {
@@ -203,6 +268,7 @@ export function createSegmentParser(
         let content: Uint8Array | string;
         let source: string | null = null;
         let license: string | null = null;
+        let label = -1;
         if (text) {
           content = line;
         } else {
@@ -223,10 +289,43 @@ export function createSegmentParser(
                 const value = scannedValue(line, 0);
                 content = typeof value === 'string' ? value : canonicalJson(value);
               }
-              if (sourcePath)
-                source = labelFrom(scannedValue(line, sourceSlot), sourcePath, 'source');
-              if (licensePath) {
-                license = labelFrom(scannedValue(line, licenseSlot), licensePath, 'license');
+              const hash = sourcePath || licensePath ? labelBytesHash(line) : -1;
+              const bucket = hash < 0 ? undefined : byteLabels.get(hash);
+              if (bucket) {
+                const kinds = labelKinds();
+                for (const known of bucket) {
+                  if (
+                    known.kinds === kinds &&
+                    sameBytes(known.source, line, sourceSlot) &&
+                    sameBytes(known.license, line, licenseSlot)
+                  ) {
+                    label = known.label;
+                    break;
+                  }
+                }
+              }
+              if (label < 0) {
+                if (sourcePath)
+                  source = labelFrom(scannedValue(line, sourceSlot), sourcePath, 'source');
+                if (licensePath) {
+                  license = labelFrom(scannedValue(line, licenseSlot), licensePath, 'license');
+                }
+                if (hash >= 0 && byteLabelCount < MAX_BYTE_LABELS) {
+                  const known: ByteLabel = {
+                    kinds: labelKinds(),
+                    source: sourcePath
+                      ? Buffer.from(fieldBytes(line, sourceSlot))
+                      : line.subarray(0, 0),
+                    license: licensePath
+                      ? Buffer.from(fieldBytes(line, licenseSlot))
+                      : line.subarray(0, 0),
+                    label: labelOf(source, license, newLabels),
+                  };
+                  label = known.label;
+                  byteLabelCount++;
+                  if (bucket) bucket.push(known);
+                  else byteLabels.set(hash, [known]);
+                }
               }
             } else {
               if (!allUtf8 && !deps.isUtf8(line)) throw new InvalidLine('line is not valid UTF-8');
@@ -268,18 +367,7 @@ export function createSegmentParser(
         deps.sha256Into(leafInput, leaves, count * HASH);
         sizes[count] =
           typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
-        let byLicense = labelIds.get(source);
-        if (byLicense === undefined) {
-          byLicense = new Map();
-          labelIds.set(source, byLicense);
-        }
-        let label = byLicense.get(license);
-        if (label === undefined) {
-          label = labelCount++;
-          byLicense.set(license, label);
-          newLabels.push(source, license);
-        }
-        labels[count] = label;
+        labels[count] = label >= 0 ? label : labelOf(source, license, newLabels);
         count++;
       }
 

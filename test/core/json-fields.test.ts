@@ -284,4 +284,38 @@ describe('JSON field scanner', () => {
     expect(fast.count).toBeGreaterThan(500);
     expect({ ...fast, data: null }).toEqual({ ...slow, data: null });
   });
+
+  it('gives equal source and license values one label, however they are written', () => {
+    const lines = [
+      '{"text":"1","src":"ab","lic":"MIT"}',
+      '{"text":"2","src":"a\\u0062","lic":"MIT"}',
+      '{"text":"3","src":"ab","lic":"MIT"}',
+      '{"text":"4","src":"ab","lic":"Apache-2.0"}',
+      '{"text":"5","lic":"MIT"}',
+      '{"text":"6","src":"","lic":"MIT"}',
+      '{"text":"7","src":null,"lic":"MIT"}',
+      '{"text":"8","src":7,"lic":"MIT"}',
+      '{"text":"9","src":"7","lic":"MIT"}',
+      '{"text":"10","src":"ab","lic":"MIT"}',
+    ];
+    const parser = createSegmentParser(
+      {
+        format: 'jsonl',
+        contentField: 'text',
+        sourceField: 'src',
+        licenseField: 'lic',
+        maxLineBytes: 1 << 20,
+        skipInvalid: false,
+      },
+      parserDeps,
+    );
+    const result = parser.parse({
+      seq: 0,
+      data: Buffer.from(`${lines.join('\n')}\n`),
+      terminated: true,
+      firstLineOfInput: true,
+    });
+    expect([...result.labels]).toEqual([0, 0, 0, 1, 2, 2, 2, 3, 3, 0]);
+    expect(result.newLabels).toEqual(['ab', 'MIT', 'ab', 'Apache-2.0', null, 'MIT', '7', 'MIT']);
+  });
 });
