@@ -151,6 +151,8 @@ export function createSegmentParser(
     return kind === 1 ? json : JSON.parse(json);
   };
 
+  let newlines = new Int32Array(4096);
+
   // Label ids: (source, license) pairs, numbered in order of first use over the parser's life.
   const labelIds = new Map<string | null, Map<string | null, number>>();
   let labelCount = 0;
@@ -229,9 +231,23 @@ export function createSegmentParser(
       // No byte below 0x20 but the line feeds: then a line without a backslash is "plain" for the
       // scanner (one pass over the segment costs less than checking string bytes).
       const noControls = scanner !== undefined && allUtf8 && !deps.hasControlBytes(data);
-      // Upper bound on records: one per line.
-      let maxLines = job.terminated ? 0 : 1;
-      for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) maxLines++;
+      // Where the lines end, found once; their number bounds the records.
+      let newlineCount = 0;
+      for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) {
+        if (newlineCount === newlines.length) {
+          const grown = new Int32Array(newlines.length * 2);
+          grown.set(newlines);
+          newlines = grown;
+        }
+        newlines[newlineCount++] = at;
+      }
+      const maxLines = newlineCount + (job.terminated ? 0 : 1);
+      // The next backslash at or after the current line (-1: none left), for the plain check.
+      let backslash = noControls ? data.indexOf(0x5c) : -1;
+      const plainLine = (from: number, to: number): boolean => {
+        if (backslash !== -1 && backslash < from) backslash = data.indexOf(0x5c, from);
+        return backslash === -1 || backslash >= to;
+      };
       // Own (unpooled) memory: the arrays are transferred back from a worker.
       const fingerprints = Buffer.allocUnsafeSlow(maxLines * HASH);
       const leaves = Buffer.allocUnsafeSlow(maxLines * HASH);
@@ -243,9 +259,10 @@ export function createSegmentParser(
       let lines = 0;
       let first = job.firstLineOfInput;
       let start = 0;
+      let lineIndex = 0;
 
       while (start < end) {
-        const nl = data.indexOf(10, start);
+        const nl = lineIndex < newlineCount ? newlines[lineIndex++] : -1;
         const lineEnd = nl === -1 ? end : nl;
         const next = nl === -1 ? end : nl + 1;
         lines++;
@@ -262,7 +279,10 @@ export function createSegmentParser(
           continue;
         }
         if (nl !== -1 && length > 0 && data[lineEnd - 1] === 13) length--;
-        const line = data.subarray(start, start + length);
+        // Scanner positions are offsets into the segment: a view per line is made only for
+        // lines that need one.
+        const lineStart = start;
+        const lineStop = start + length;
         start = next;
 
         let content: Uint8Array | string;
@@ -270,34 +290,34 @@ export function createSegmentParser(
         let license: string | null = null;
         let label = -1;
         if (text) {
-          content = line;
+          content = data.subarray(lineStart, lineStop);
         } else {
           try {
             if (
               scanner &&
               allUtf8 &&
-              !(firstLine && line[0] === 0xef) &&
-              scanner.scan(line, 0, line.length, noControls && line.indexOf(0x5c) === -1)
+              !(firstLine && data[lineStart] === 0xef) &&
+              scanner.scan(data, lineStart, lineStop, noControls && plainLine(lineStart, lineStop))
             ) {
               const cpath = contentPath as string[];
               if (scanner.kinds[0] === 0) {
                 throw new InvalidLine(`no content field "${cpath.join('.')}" in this record`);
               }
               if (scanner.kinds[0] === 1) {
-                content = line.subarray(scanner.starts[0], scanner.ends[0]);
+                content = data.subarray(scanner.starts[0], scanner.ends[0]);
               } else {
-                const value = scannedValue(line, 0);
+                const value = scannedValue(data, 0);
                 content = typeof value === 'string' ? value : canonicalJson(value);
               }
-              const hash = sourcePath || licensePath ? labelBytesHash(line) : -1;
+              const hash = sourcePath || licensePath ? labelBytesHash(data) : -1;
               const bucket = hash < 0 ? undefined : byteLabels.get(hash);
               if (bucket) {
                 const kinds = labelKinds();
                 for (const known of bucket) {
                   if (
                     known.kinds === kinds &&
-                    sameBytes(known.source, line, sourceSlot) &&
-                    sameBytes(known.license, line, licenseSlot)
+                    sameBytes(known.source, data, sourceSlot) &&
+                    sameBytes(known.license, data, licenseSlot)
                   ) {
                     label = known.label;
                     break;
@@ -306,19 +326,19 @@ export function createSegmentParser(
               }
               if (label < 0) {
                 if (sourcePath)
-                  source = labelFrom(scannedValue(line, sourceSlot), sourcePath, 'source');
+                  source = labelFrom(scannedValue(data, sourceSlot), sourcePath, 'source');
                 if (licensePath) {
-                  license = labelFrom(scannedValue(line, licenseSlot), licensePath, 'license');
+                  license = labelFrom(scannedValue(data, licenseSlot), licensePath, 'license');
                 }
                 if (hash >= 0 && byteLabelCount < MAX_BYTE_LABELS) {
                   const known: ByteLabel = {
                     kinds: labelKinds(),
                     source: sourcePath
-                      ? Buffer.from(fieldBytes(line, sourceSlot))
-                      : line.subarray(0, 0),
+                      ? Buffer.from(fieldBytes(data, sourceSlot))
+                      : data.subarray(0, 0),
                     license: licensePath
-                      ? Buffer.from(fieldBytes(line, licenseSlot))
-                      : line.subarray(0, 0),
+                      ? Buffer.from(fieldBytes(data, licenseSlot))
+                      : data.subarray(0, 0),
                     label: labelOf(source, license, newLabels),
                   };
                   label = known.label;
@@ -328,6 +348,7 @@ export function createSegmentParser(
                 }
               }
             } else {
+              const line = data.subarray(lineStart, lineStop);
               if (!allUtf8 && !deps.isUtf8(line)) throw new InvalidLine('line is not valid UTF-8');
               let json = line.toString('utf8');
               if (firstLine && json.charCodeAt(0) === BOM) json = json.slice(1);
