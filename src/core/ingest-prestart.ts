@@ -8,8 +8,13 @@
 import { DEFAULT_MAX_LINE_BYTES, SEGMENT_BYTES } from './ingest-defaults';
 import { ReadAhead, prestartParserThreads } from './parse-pool';
 
-/** Read-ahead stops after this many segments if ingest has not taken it over by then. */
-const MAX_READ_AHEAD_SEGMENTS = 128;
+/** Segments read ahead and not yet recorded by ingest: at most this many (~1 MB each). */
+const READ_AHEAD_WINDOW = 8;
+/**
+ * Once ingest records, it is handed a segment to parse itself when it would otherwise have at
+ * most this many to record (it also records what the reader parses; tuned by benchmark).
+ */
+const HAND_OVER_BELOW = 2;
 
 /** Flags of `origin ingest` that take a value, and the boolean ones; --tee is left out on purpose. */
 const VALUE_FLAGS = new Set([
@@ -71,7 +76,8 @@ export function readAheadOf(argv: readonly string[]): ReadAhead | undefined {
       skipInvalid,
     },
     segmentBytes: SEGMENT_BYTES,
-    maxSegments: MAX_READ_AHEAD_SEGMENTS,
+    window: READ_AHEAD_WINDOW,
+    handOverBelow: HAND_OVER_BELOW,
   };
 }
 

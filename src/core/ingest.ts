@@ -332,40 +332,55 @@ async function ingestInTransaction(
     };
   });
 
-  // Where reading starts: after what a worker has read ahead (see ingest-prestart.ts), if any.
-  // Its segments are numbered at once but recorded a few at a time as new segments go out, so
-  // that the worker has work again while the main thread catches up.
+  const progress = (): void =>
+    options.onProgress?.({
+      records: recorder.recordCount,
+      inputBytes,
+      elapsedMs: Date.now() - started,
+    });
+
+  // A worker may have been reading ahead since the CLI started (see ingest-prestart.ts). It reads
+  // on to the end of the inputs, parsing segments and handing some to this thread when it runs
+  // short of work; each is recorded (or parsed and recorded) as it arrives, in input order. Where
+  // it stops (a pipe, a stop request), this thread reads on from.
   let resume: { input: number; offset: number } | undefined;
-  const readAheadResults: [ParserId, SegmentResult][] = [];
-  const recordReadAhead = (count: number): void => {
-    for (const [parser, result] of readAheadResults.splice(0, count)) onResult(parser, result);
-  };
   const readAhead = options.tee
     ? undefined
     : pool.adoptReadAhead(inputs, (message) => {
-        if (message.kind === 'segment' || message.kind === 'too-long') {
-          const seq = submitted++;
-          segmentInput.set(seq, states[message.input]);
-          if (message.kind === 'too-long') {
-            readAheadResults.push([0, tooLongResult(seq, message.bytes, options.maxLineBytes)]);
-          } else {
-            message.result.seq = seq;
-            readAheadResults.push([1, message.result]);
-          }
-        } else if (message.kind === 'input-done') {
+        if (message.kind === 'input-done') {
           inputBytes += message.bytes;
-        } else {
+          return;
+        }
+        if (message.kind === 'stopped') {
           inputBytes += message.offset;
           resume = { input: message.input, offset: message.offset };
           wake?.();
+          return;
         }
+        if (fatal) return;
+        const seq = submitted++;
+        segmentInput.set(seq, states[message.input]);
+        if (message.kind === 'too-long') {
+          onResult(0, tooLongResult(seq, message.bytes, options.maxLineBytes));
+        } else if (message.kind === 'raw') {
+          pool.parseInline({ ...message.job, seq });
+        } else {
+          message.result.seq = seq;
+          onResult(1, message.result);
+        }
+        progress();
       });
   if (readAhead) {
-    // It stops after the segment it is on.
-    readAhead.stop();
-    while (!resume && !fatal) {
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
+    const stopReading = (): void => readAhead.stop();
+    if (options.signal?.aborted) stopReading();
+    options.signal?.addEventListener('abort', stopReading, { once: true });
+    try {
+      while (!resume && !fatal) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', stopReading);
     }
     if (fatal) {
       await pool.close();
@@ -379,17 +394,10 @@ async function ingestInTransaction(
 
   /** Waits until fewer than `limit` segments are unrecorded; throws what failed meanwhile. */
   const settle = async (limit: number): Promise<void> => {
-    // Segments read ahead are already parsed: they hold no input buffers, and recording one
-    // beats waiting.
-    while (!fatal && submitted - recorded - readAheadResults.length > limit) {
-      if (readAheadResults.length > 0) {
-        recordReadAhead(1);
-        continue;
-      }
+    while (!fatal && submitted - recorded > limit) {
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }
-    if (limit === 0) recordReadAhead(readAheadResults.length);
     if (fatal) throw fatal.error;
   };
 
@@ -411,7 +419,6 @@ async function ingestInTransaction(
           firstLineOfInput: item.firstLineOfInput,
         });
       }
-      recordReadAhead(2);
       await settle(MAX_IN_FLIGHT - 1);
     }
   };
@@ -424,13 +431,6 @@ async function ingestInTransaction(
       teeError = err as Error;
     }
   };
-
-  const progress = (): void =>
-    options.onProgress?.({
-      records: recorder.recordCount,
-      inputBytes,
-      elapsedMs: Date.now() - started,
-    });
 
   const readFile = async (path: string, input: InputState, offset: number): Promise<void> => {
     const cannotRead = (err: unknown): UsageError =>

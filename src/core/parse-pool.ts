@@ -6,7 +6,10 @@
  * A worker can also read ahead: started before the CLI has even parsed its flags (bin/run.js),
  * it reads and parses the input files on its own, on the core that is otherwise idle while the
  * CLI loads. Ingest adopts that work only if the worker's guess of the inputs and parser options
- * is exactly what ingest runs with; the input then continues from where the worker stopped.
+ * is exactly what ingest runs with. The worker then reads on to the end of the files, parsing
+ * segments itself or, when the main thread is about to run out of work, handing them over
+ * unparsed; a window of unfinished segments keeps it from running far ahead. If it stops early
+ * (a pipe, a stop request), the input continues from where it stopped.
  */
 import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
@@ -39,17 +42,25 @@ export const parserDeps: SegmentParserDeps = {
   createJsonFieldScanner,
 };
 
-/** What a worker reads ahead, and how far at most. */
+/** What a worker reads ahead, and how it shares the parsing once ingest has taken it over. */
 export interface ReadAhead {
   inputs: string[];
   options: SegmentParserOptions;
   segmentBytes: number;
-  maxSegments: number;
+  /** Segments sent that the main thread has not finished with: at most this many (memory). */
+  window: number;
+  /**
+   * After ingest has taken the reader over: a segment goes to the main thread unparsed when, with
+   * it, at most this many are unfinished there (the main thread is about to run out of work).
+   */
+  handOverBelow: number;
 }
 
 /** What a reading-ahead worker reports, in input order. */
 export type ReadAheadMessage =
   | { kind: 'segment'; input: number; result: SegmentResult }
+  /** A segment for the main thread to parse (its seq is still to be given). */
+  | { kind: 'raw'; input: number; job: SegmentJob }
   | { kind: 'too-long'; input: number; bytes: number; firstLineOfInput: boolean }
   /** Input `input` was read to its end: `bytes` in all. */
   | { kind: 'input-done'; input: number; bytes: number }
@@ -87,9 +98,19 @@ const deps = {
 const resultBuffers = (r) => [r.fingerprints.buffer, r.leaves.buffer, r.sizes.buffer, r.labels.buffer];
 let parser;
 let stopReading = false;
+// Read-ahead: whether ingest has taken it over, how many sent segments it has not finished with,
+// and the reader waiting for that number to go down.
+let adopted = false;
+let unfinished = 0;
+let wakeReader;
+const wake = () => {
+  const resume = wakeReader;
+  wakeReader = undefined;
+  if (resume) resume();
+};
 
-async function readAhead({ inputs, options, segmentBytes, maxSegments }) {
-  let segments = 0;
+// Reads the inputs to their end (or until stopped), parsing segments or handing them over.
+async function readAhead({ inputs, options, segmentBytes, window, handOverBelow }) {
   const spare = [];
   for (let input = 0; input < inputs.length; input++) {
     let fd;
@@ -105,9 +126,10 @@ async function readAhead({ inputs, options, segmentBytes, maxSegments }) {
     let read = 0;
     try {
       for (;;) {
-        // Let a stop request in.
+        // Let messages in: stop requests and finished segments.
         await new Promise((resolve) => setImmediate(resolve));
-        if (stopReading || segments >= maxSegments) {
+        while (!stopReading && unfinished >= window) await new Promise((resolve) => (wakeReader = resolve));
+        if (stopReading) {
           return parentPort.postMessage({ kind: 'stopped', input, offset: read - framer.unsent });
         }
         const region = framer.space(segmentBytes);
@@ -119,9 +141,9 @@ async function readAhead({ inputs, options, segmentBytes, maxSegments }) {
         }
         if (n === 0) break;
         read += n;
-        for (const item of framer.commit(n)) segments += send(input, item, spare);
+        for (const item of framer.commit(n)) send(input, item, spare, handOverBelow);
       }
-      for (const item of framer.end()) segments += send(input, item, spare);
+      for (const item of framer.end()) send(input, item, spare, handOverBelow);
       parentPort.postMessage({ kind: 'input-done', input, bytes: read });
     } finally {
       closeSync(fd);
@@ -130,21 +152,36 @@ async function readAhead({ inputs, options, segmentBytes, maxSegments }) {
   parentPort.postMessage({ kind: 'stopped', input: inputs.length, offset: 0 });
 }
 
-function send(input, item, spare) {
+function send(input, item, spare, handOverBelow) {
+  unfinished++;
   if (item.kind === 'tooLong') {
     parentPort.postMessage({ kind: 'too-long', input, bytes: item.bytes, firstLineOfInput: item.firstLineOfInput });
-    return 1;
+    return;
   }
-  const result = parser.parse({ seq: -1, data: item.data, terminated: item.terminated, firstLineOfInput: item.firstLineOfInput });
+  const job = { seq: -1, data: item.data, terminated: item.terminated, firstLineOfInput: item.firstLineOfInput };
+  if (adopted && unfinished <= handOverBelow) {
+    parentPort.postMessage({ kind: 'raw', input, job }, [item.data.buffer]);
+    return;
+  }
+  const result = parser.parse(job);
   result.data = new Uint8Array(0);
   spare.push(Buffer.from(item.data.buffer));
   parentPort.postMessage({ kind: 'segment', input, result }, resultBuffers(result));
-  return 1;
 }
 
 parentPort.on('message', (message) => {
   if (message.kind === 'stop') {
     stopReading = true;
+    wake();
+    return;
+  }
+  if (message.kind === 'adopted') {
+    adopted = true;
+    return;
+  }
+  if (message.kind === 'finished') {
+    unfinished--;
+    wake();
     return;
   }
   if (parser === undefined) {
@@ -271,8 +308,10 @@ export class ParsePool {
 
   /**
    * Takes over the worker that read ahead, if it read exactly these inputs: every message it
-   * sent and sends goes to `onMessage`, in order (as parser 1), until 'stopped'; call stop()
-   * to have it stop soon. Undefined if no worker read these inputs ahead.
+   * sent and sends goes to `onMessage`, in order (as parser 1), until 'stopped'. onMessage must
+   * finish each segment at once (record it, or parse a 'raw' one with parseInline and record
+   * it): the worker counts them as finished when it returns. stop() has it stop soon.
+   * Undefined if no worker read these inputs ahead.
    */
   adoptReadAhead(
     inputs: readonly string[],
@@ -287,6 +326,7 @@ export class ParsePool {
       return undefined;
     }
     this.attach(entry, onMessage);
+    entry.worker.postMessage({ kind: 'adopted' });
     return { stop: () => entry.worker.postMessage({ kind: 'stop' }) };
   }
 
@@ -311,6 +351,10 @@ export class ParsePool {
       if ('kind' in message) {
         if (message.kind === 'error') this.onError(new Error(message.error));
         else onReadAhead?.(message);
+        if (message.kind === 'segment' || message.kind === 'raw' || message.kind === 'too-long') {
+          // Handled (onReadAhead records or parses it at once): the reader may go on.
+          entry.worker.postMessage({ kind: 'finished' });
+        }
         return;
       }
       entry.queued--;
@@ -337,6 +381,11 @@ export class ParsePool {
       target.worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
       return;
     }
+    this.parseInline(job);
+  }
+
+  /** Parses a segment on the main thread; the result goes to onResult at once. */
+  parseInline(job: SegmentJob): void {
     this.inline ??= createSegmentParser(this.options, parserDeps);
     let result: SegmentResult;
     try {

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { leafHash, leafHashesOf, merkleRoot, rootOfLeafHashes } from '../../src/core/fingerprint';
 import { FramedItem, LineFramer } from '../../src/core/lines';
+import { ingest } from '../../src/core/ingest';
 import { readAheadOf } from '../../src/core/ingest-prestart';
+import { getSession } from '../../src/core/session';
+import { Store } from '../../src/core/store';
 import { ParsePool, parserDeps, prestartParserThreads } from '../../src/core/parse-pool';
 import {
   SegmentParserOptions,
@@ -281,7 +284,7 @@ describe('reading ahead', () => {
     }
   });
 
-  it('stops at a line boundary that the rest of the input continues from', async () => {
+  it('reads to the end or to a stop, at a line boundary, parsing or handing over every line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'origin-readahead-'));
     try {
       const lines = [
@@ -289,50 +292,135 @@ describe('reading ahead', () => {
         `{"t":"${'x'.repeat(1000)}"}`,
         ...Array.from({ length: 30 }, (_, i) => `{"t":"after ${i}"}`),
       ];
+      const text = lines.join('\n');
       const path = join(dir, 'in.jsonl');
-      writeFileSync(path, lines.join('\n'));
+      writeFileSync(path, text);
       const options = {
         format: 'jsonl' as const,
         contentField: 't',
         maxLineBytes: 100,
         skipInvalid: true,
       };
-      for (const maxSegments of [0, 1, 3, 5, 8, 1000]) {
-        prestartParserThreads({ inputs: [path], options, segmentBytes: 64, maxSegments });
-        const seen: number[] = [];
+      const cases = [
+        // [window, handOverBelow, stop after this many segments]
+        [1, 1, Infinity],
+        [8, 0, Infinity],
+        [3, 2, Infinity],
+        [1, 1, 0],
+        [2, 1, 1],
+        [8, 1, 3],
+        [8, 0, 5],
+        [4, 3, 8],
+      ];
+      for (const [window, handOverBelow, stopAfter] of cases) {
+        prestartParserThreads({ inputs: [path], options, segmentBytes: 64, window, handOverBelow });
+        let records = 0;
+        let tooLong = 0;
+        let handedOver = 0;
         let stopped: { input: number; offset: number } | undefined;
         const pool = new ParsePool(
           options,
-          () => undefined,
+          (_, result) => (records += result.count),
           (err) => {
             throw err;
           },
         );
         await new Promise<void>((resolve) => {
+          let segments = 0;
           const adopted = pool.adoptReadAhead([path], (message) => {
-            if (message.kind === 'segment') seen.push(message.result.count);
-            if (message.kind === 'too-long') seen.push(-message.bytes);
+            if (message.kind === 'segment') records += message.result.count;
+            if (message.kind === 'raw') {
+              handedOver++;
+              pool.parseInline({ ...message.job, seq: 0 });
+            }
+            if (message.kind === 'too-long') tooLong++;
             if (message.kind === 'stopped') {
               stopped = message;
               resolve();
-            }
+            } else if (++segments === stopAfter) adopted?.stop();
           });
           expect(adopted).toBeDefined();
+          if (stopAfter === 0) adopted?.stop();
         });
         await pool.close();
-        const records = seen.filter((n) => n >= 0).reduce((a, b) => a + b, 0);
-        const tooLong = seen.filter((n) => n < 0).length;
-        const text = lines.join('\n');
         const done = stopped?.input === 1;
+        if (stopAfter === Infinity) expect(done).toBe(true);
+        if (window === 1 && handOverBelow === 1 && stopAfter === Infinity)
+          expect(handedOver).toBeGreaterThan(0);
+        if (handOverBelow === 0) expect(handedOver).toBe(0);
         const offset = done ? text.length : (stopped?.offset as number);
         expect(done || offset === 0 || text[offset - 1] === '\n').toBe(true);
         const before = text
           .slice(0, offset)
           .split('\n')
-          .slice(0, offset > 0 ? -1 : 0);
-        expect(records + tooLong).toBe(offset === text.length ? lines.length : before.length);
-        expect(tooLong).toBe(before.some((l) => l.length > 100) || offset === text.length ? 1 : 0);
+          .slice(0, offset === text.length || offset === 0 ? undefined : -1)
+          .filter((_, k) => offset > 0 || k < 0);
+        expect([window, handOverBelow, stopAfter, records + tooLong]).toEqual([
+          window,
+          handOverBelow,
+          stopAfter,
+          before.length,
+        ]);
+        expect(tooLong).toBe(before.some((l) => l.length > 100) ? 1 : 0);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ingest takes the reader over: the same records and root as reading itself, or interrupted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'origin-readahead-ingest-'));
+    try {
+      const path = join(dir, 'in.jsonl');
+      const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ t: `r${i % 2500}` }));
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      const options = {
+        format: 'jsonl' as const,
+        contentField: 't',
+        maxLineBytes: 1000,
+        skipInvalid: false,
+      };
+      const run = async (readAhead: boolean, abortAfter?: number) => {
+        if (readAhead) {
+          prestartParserThreads({
+            inputs: [path],
+            options,
+            segmentBytes: 4096,
+            window: 2,
+            handOverBelow: 1,
+          });
+        }
+        const store = await Store.open(join(dir, `${readAhead}-${abortAfter}.db`), {
+          mode: 'create',
+        });
+        const controller = new AbortController();
+        let updates = 0;
+        try {
+          const summary = await ingest(store, {
+            ...options,
+            inputs: [path],
+            stdin: process.stdin,
+            batchSize: 64,
+            signal: controller.signal,
+            onProgress: () => {
+              if (++updates === abortAfter) controller.abort();
+            },
+          });
+          return { summary, status: getSession(store, summary.session_id).status };
+        } finally {
+          await store.abandon();
+        }
+      };
+      const itself = await run(false);
+      const taken = await run(true);
+      expect(taken.summary.records).toBe(3000);
+      expect(taken.summary.distinct).toBe(2500);
+      expect(taken.summary.session_root).toBe(itself.summary.session_root);
+      const stopped = await run(true, 3);
+      expect(stopped.status).toBe('interrupted');
+      expect(stopped.summary.interrupted).toBe(true);
+      expect(stopped.summary.records).toBeGreaterThan(0);
+      expect(stopped.summary.records).toBeLessThan(3000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
