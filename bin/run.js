@@ -9,6 +9,7 @@ const { dirname, join } = require('node:path');
 
 const bundle = join(__dirname, '..', 'dist', 'origin.cjs');
 if (existsSync(bundle)) {
+  if (process.argv[2] === 'ingest') startEarlyReader();
   runBundle(bundle);
 } else {
   process.stderr.write(
@@ -36,4 +37,31 @@ function runBundle(file) {
   mod.filename = file;
   const run = script.runInThisContext();
   run.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
+}
+
+/**
+ * For `origin ingest`: starts the parser thread that reads the input ahead now, ~30 ms before the
+ * CLI could (it boots while the bundle loads). The CLI takes it over (src/core/parse-pool.ts,
+ * EARLY_PARSER); its messages wait in `backlog` until then, and it does not keep the process up.
+ */
+function startEarlyReader() {
+  const file = join(__dirname, '..', 'dist', 'ingest-reader.cjs');
+  if (process.env.ORIGIN_INGEST_WORKERS === '0' || !existsSync(file)) return;
+  try {
+    const { Worker } = require('node:worker_threads');
+    const entry = {
+      worker: new Worker(file, { workerData: { argv: process.argv.slice(3) } }),
+      online: false,
+      queued: 0,
+      backlog: [],
+      handle: (message) => entry.backlog.push(message),
+    };
+    entry.worker.once('online', () => (entry.online = true));
+    entry.worker.on('error', (err) => (entry.error ??= err));
+    entry.worker.on('message', (message) => entry.handle(message));
+    entry.worker.unref();
+    globalThis[Symbol.for('origin.earlyParserWorker')] = entry;
+  } catch {
+    // The CLI starts its parser threads itself.
+  }
 }

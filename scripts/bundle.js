@@ -42,9 +42,33 @@ async function main() {
     },
     logLevel: 'warning',
   });
+  writeEarlyReader();
   writeCodeCache();
   const kb = (path) => `${Math.round(fs.statSync(path).size / 1024)} KB`;
   console.log(`dist/origin.cjs: ${kb(bundle)}, code cache ${kb(`${bundle}.cache`)}`);
+}
+
+/**
+ * dist/ingest-reader.cjs: the parser thread's program (src/core/parse-pool.ts) with a start of
+ * its own, for bin/run.js to start before it loads the CLI. It works out from ingest's arguments
+ * what to read ahead exactly as the CLI will (readAheadOf, same settings) and begins at once.
+ */
+function writeEarlyReader() {
+  const { parserWorkerSource } = require(join(root, 'dist', 'core', 'parse-pool.js'));
+  const { READ_AHEAD_SETTINGS, readAheadOf } = require(
+    join(root, 'dist', 'core', 'ingest-prestart.js'),
+  );
+  const start = [
+    '{',
+    `  const readAheadOf = ${readAheadOf.toString()};`,
+    `  const what = readAheadOf(require('node:worker_threads').workerData.argv, ${JSON.stringify(READ_AHEAD_SETTINGS)});`,
+    '  if (what) startReadAhead(what);',
+    '}',
+  ];
+  fs.writeFileSync(
+    join(root, 'dist', 'ingest-reader.cjs'),
+    `${parserWorkerSource()}\n${start.join('\n')}\n`,
+  );
 }
 
 /**

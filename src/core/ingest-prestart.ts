@@ -8,32 +8,47 @@
 import { DEFAULT_MAX_LINE_BYTES, SEGMENT_BYTES } from './ingest-defaults';
 import { ReadAhead, prestartParserThreads } from './parse-pool';
 
-/** Segments read ahead and not yet recorded by ingest: at most this many (~1 MB each). */
-const READ_AHEAD_WINDOW = 8;
+/** The sizes a read-ahead works with (scripts/bundle.js bakes them into the early reader). */
+export interface ReadAheadSettings {
+  maxLineBytes: number;
+  segmentBytes: number;
+  window: number;
+  handOverBelow: number;
+}
+
+export const READ_AHEAD_SETTINGS: ReadAheadSettings = {
+  maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+  segmentBytes: SEGMENT_BYTES,
+  // Segments read ahead and not yet recorded by ingest: at most this many.
+  window: 8,
+  // Once ingest records, it is handed a segment to parse itself when it would otherwise have at
+  // most this many to record (it also records what the reader parses; tuned by benchmark).
+  handOverBelow: 2,
+};
+
 /**
- * Once ingest records, it is handed a segment to parse itself when it would otherwise have at
- * most this many to record (it also records what the reader parses; tuned by benchmark).
+ * What ingest would read and how it would parse it, if argv is unambiguous; else undefined.
+ * Self-contained (nothing from outside its body): the early reader runs its source text.
  */
-const HAND_OVER_BELOW = 2;
-
-/** Flags of `origin ingest` that take a value, and the boolean ones; --tee is left out on purpose. */
-const VALUE_FLAGS = new Set([
-  '--format',
-  '--content-field',
-  '--source-field',
-  '--license-field',
-  '--max-line-bytes',
-  '--source',
-  '--license',
-  '--batch-size',
-  '--session',
-  '--path',
-  '--db',
-]);
-const BOOLEAN_FLAGS = new Set(['--json', '--quiet', '-q', '--skip-invalid']);
-
-/** What ingest would read and how it would parse it, if argv is unambiguous; else undefined. */
-export function readAheadOf(argv: readonly string[]): ReadAhead | undefined {
+export function readAheadOf(
+  argv: readonly string[],
+  settings: ReadAheadSettings,
+): ReadAhead | undefined {
+  // Flags of `origin ingest` that take a value, and the boolean ones; --tee is left out on purpose.
+  const valueFlags = new Set([
+    '--format',
+    '--content-field',
+    '--source-field',
+    '--license-field',
+    '--max-line-bytes',
+    '--source',
+    '--license',
+    '--batch-size',
+    '--session',
+    '--path',
+    '--db',
+  ]);
+  const booleanFlags = new Set(['--json', '--quiet', '-q', '--skip-invalid']);
   const values = new Map<string, string>();
   const inputs: string[] = [];
   let skipInvalid = false;
@@ -45,14 +60,14 @@ export function readAheadOf(argv: readonly string[]): ReadAhead | undefined {
       value = flag.slice(eq + 1);
       flag = flag.slice(0, eq);
     }
-    if (VALUE_FLAGS.has(flag)) {
+    if (valueFlags.has(flag)) {
       if (value === undefined) {
         if (i + 1 >= argv.length) return undefined;
         value = argv[++i];
       }
       if (values.has(flag)) return undefined;
       values.set(flag, value);
-    } else if (value === undefined && BOOLEAN_FLAGS.has(flag)) {
+    } else if (value === undefined && booleanFlags.has(flag)) {
       if (flag === '--skip-invalid') skipInvalid = true;
     } else if (flag.startsWith('-') || value !== undefined) {
       // stdin ("-"), --tee, --help, anything unknown: leave it all to ingest.
@@ -62,7 +77,7 @@ export function readAheadOf(argv: readonly string[]): ReadAhead | undefined {
     }
   }
   const format = values.get('--format') ?? 'jsonl';
-  const maxLineBytes = Number(values.get('--max-line-bytes') ?? DEFAULT_MAX_LINE_BYTES);
+  const maxLineBytes = Number(values.get('--max-line-bytes') ?? settings.maxLineBytes);
   if (inputs.length === 0 || (format !== 'jsonl' && format !== 'text')) return undefined;
   if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) return undefined;
   return {
@@ -75,13 +90,13 @@ export function readAheadOf(argv: readonly string[]): ReadAhead | undefined {
       maxLineBytes,
       skipInvalid,
     },
-    segmentBytes: SEGMENT_BYTES,
-    window: READ_AHEAD_WINDOW,
-    handOverBelow: HAND_OVER_BELOW,
+    segmentBytes: settings.segmentBytes,
+    window: settings.window,
+    handOverBelow: settings.handOverBelow,
   };
 }
 
 /** `argv`: the arguments after `ingest`. */
 export function prestartIngest(argv: readonly string[]): void {
-  prestartParserThreads(readAheadOf(argv));
+  prestartParserThreads(readAheadOf(argv, READ_AHEAD_SETTINGS));
 }

@@ -73,8 +73,11 @@ type WorkerMessage =
   | ReadAheadMessage
   | { kind: 'error'; error: string };
 
-/** A worker's whole program; its first message is the parser's options, or what to read ahead. */
-function workerSource(): string {
+/**
+ * A worker's whole program; its first message is the parser's options, or what to read ahead.
+ * (scripts/bundle.js also writes it to a file, with a start of its own: see earlyParserWorker.)
+ */
+export function parserWorkerSource(): string {
   return `'use strict';
 const { parentPort } = require('node:worker_threads');
 const { hash } = require('node:crypto');
@@ -152,6 +155,11 @@ async function readAhead({ inputs, options, segmentBytes, window, handOverBelow 
   parentPort.postMessage({ kind: 'stopped', input: inputs.length, offset: 0 });
 }
 
+function startReadAhead(what) {
+  parser = createSegmentParser(what.options, deps);
+  readAhead(what).catch((err) => parentPort.postMessage({ kind: 'error', error: String(err && err.message || err) }));
+}
+
 function send(input, item, spare, handOverBelow) {
   unfinished++;
   if (item.kind === 'tooLong') {
@@ -186,8 +194,7 @@ parentPort.on('message', (message) => {
   }
   if (parser === undefined) {
     if (message.kind === 'read-ahead') {
-      parser = createSegmentParser(message.readAhead.options, deps);
-      readAhead(message.readAhead).catch((err) => parentPort.postMessage({ kind: 'error', error: String(err && err.message || err) }));
+      startReadAhead(message.readAhead);
     } else {
       parser = createSegmentParser(message, deps);
     }
@@ -237,7 +244,7 @@ export function parserThreads(): { count: number; forced: boolean } {
 let source: string | undefined;
 
 function spawn(): PoolWorker {
-  source ??= workerSource();
+  source ??= parserWorkerSource();
   const entry: PoolWorker = {
     worker: new Worker(source, { eval: true }),
     online: false,
@@ -254,13 +261,26 @@ function spawn(): PoolWorker {
 /** Started ahead of time (see prestartParserThreads), not in use yet. */
 const prestarted: PoolWorker[] = [];
 
+/** Where bin/run.js leaves the parser thread it started before loading the CLI. */
+export const EARLY_PARSER = Symbol.for('origin.earlyParserWorker');
+
 /**
- * Boots the parser threads now, before a command needs them (bin/run.js does for ingest, so they
- * boot on a free core while the CLI loads), the first one reading ahead if told what to read.
- * They do not keep the process alive.
+ * Boots the parser threads now, before a command needs them (the CLI does for ingest, so they
+ * boot on a free core while it loads), the first one reading ahead if told what to read. They do
+ * not keep the process alive. A thread bin/run.js started even earlier (dist/ingest-reader.cjs,
+ * which works out the same read-ahead from the same arguments) is taken as the first.
  */
 export function prestartParserThreads(readAhead?: ReadAhead): void {
   const { count } = parserThreads();
+  const holder = globalThis as { [EARLY_PARSER]?: PoolWorker };
+  const early = holder[EARLY_PARSER];
+  delete holder[EARLY_PARSER];
+  if (early && prestarted.length === 0 && count > 0) {
+    if (readAhead) early.readAhead = readAhead;
+    prestarted.push(early);
+  } else if (early) {
+    void early.worker.terminate();
+  }
   while (prestarted.length < count) {
     const entry = spawn();
     entry.worker.unref();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { leafHash, leafHashesOf, merkleRoot, rootOfLeafHashes } from '../../src/core/fingerprint';
 import { FramedItem, LineFramer } from '../../src/core/lines';
 import { ingest } from '../../src/core/ingest';
-import { readAheadOf } from '../../src/core/ingest-prestart';
+import { READ_AHEAD_SETTINGS, readAheadOf } from '../../src/core/ingest-prestart';
 import { getSession } from '../../src/core/session';
 import { Store } from '../../src/core/store';
 import { ParsePool, parserDeps, prestartParserThreads } from '../../src/core/parse-pool';
@@ -245,20 +245,23 @@ describe('batch roots from leaf hashes', () => {
 
 describe('reading ahead', () => {
   it('guesses the inputs and parser options only from plain arguments', () => {
-    const plain = readAheadOf([
-      'a.jsonl',
-      '--content-field',
-      'text',
-      '--source-field=src',
-      'b.jsonl',
-      '--path',
-      'x.db',
-      '--json',
-      '-q',
-      '--skip-invalid',
-      '--max-line-bytes',
-      '100',
-    ]);
+    const plain = readAheadOf(
+      [
+        'a.jsonl',
+        '--content-field',
+        'text',
+        '--source-field=src',
+        'b.jsonl',
+        '--path',
+        'x.db',
+        '--json',
+        '-q',
+        '--skip-invalid',
+        '--max-line-bytes',
+        '100',
+      ],
+      READ_AHEAD_SETTINGS,
+    );
     expect(plain?.inputs).toEqual(['a.jsonl', 'b.jsonl']);
     expect(plain?.options).toEqual({
       format: 'jsonl',
@@ -280,7 +283,7 @@ describe('reading ahead', () => {
       ['a.jsonl', '--content-field'],
       ['a.jsonl', '--json=yes'],
     ]) {
-      expect(readAheadOf(argv)).toBeUndefined();
+      expect(readAheadOf(argv, READ_AHEAD_SETTINGS)).toBeUndefined();
     }
   });
 
