@@ -19,8 +19,9 @@ export interface ReadAheadSettings {
 export const READ_AHEAD_SETTINGS: ReadAheadSettings = {
   maxLineBytes: DEFAULT_MAX_LINE_BYTES,
   segmentBytes: SEGMENT_BYTES,
-  // Segments read ahead and not yet recorded by ingest: at most this many.
-  window: 8,
+  // Segments read ahead and not yet recorded by ingest: at most this many (6 MB). The reader
+  // starts before the CLI loads, and this lets it keep going until ingest begins recording.
+  window: 24,
   // Once ingest records, it is handed a segment to parse itself when it would otherwise have at
   // most this many to record (it also records what the reader parses; tuned by benchmark).
   handOverBelow: 2,
