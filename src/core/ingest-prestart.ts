@@ -1,7 +1,8 @@
 /**
- * For `origin ingest …`, bin/run.js calls prestartIngest() before anything else loads: the parser
+ * For `origin ingest …`, the CLI entry calls prestartIngest() before oclif loads: the parser
  * threads boot on the cores that are idle while the CLI loads, and when the arguments are plain
- * enough to read without oclif, one of them starts reading and parsing the input files already.
+ * enough to read without oclif, one of them starts reading and parsing the input files already
+ * (bin/run.js starts that one even earlier, from dist/ingest-reader.cjs, with this readAheadOf).
  * Nothing here decides anything: ingest adopts that work only if it is exactly what it would
  * have done (same inputs, same parser options), and otherwise throws it away.
  */
