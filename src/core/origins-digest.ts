@@ -145,10 +145,9 @@ export class OriginsDigest {
       hash.update(out.subarray(0, pos));
       hash.update(prefix);
       pos = 0;
-    } else if (prefix.length <= 64) {
-      for (let i = 0; i < prefix.length; i++) out[pos++] = prefix[i];
     } else {
-      pos += prefix.copy(out, pos);
+      out.set(prefix, pos);
+      pos += prefix.length;
     }
     // The run length's decimal digits (a safe integer: at most 16).
     const runLength = this.runLength;
