@@ -123,6 +123,8 @@ function corrupt(path: string, err: unknown): StoreError {
 
 export class Store {
   private dirty = false;
+  /** The buffer sql.js was given the file in (see fileBytes), if it was opened from one. */
+  private image: Buffer | undefined;
 
   private constructor(
     readonly path: string,
@@ -171,6 +173,7 @@ export class Store {
       const padded = Buffer.alloc(image.length + room);
       padded.set(image);
       const store = new Store(path, new SQL.Database(padded), mode, lock, true);
+      store.image = padded;
       store.dirty = true;
       store.useMemoryJournal();
       return store;
@@ -186,6 +189,7 @@ export class Store {
       throw corrupt(path, err);
     }
     const store = new Store(path, db, mode, lock, false);
+    store.image = padded;
     if (mode !== 'read') store.useMemoryJournal();
     try {
       store.checkTables();
@@ -328,7 +332,33 @@ export class Store {
         'run the command again',
       );
     }
-    writeFileAtomic(this.path, this.db.export());
+    writeFileAtomic(this.path, this.fileBytes());
     this.dirty = false;
+  }
+
+  /**
+   * The database file's bytes. sql.js keeps a file opened from a Node Buffer in that very buffer
+   * (its in-memory file system takes a view), so they can be written as they are, instead of
+   * copied out page by page (export(), ~12 ms for 8 MB). A write of the header proves the buffer
+   * still is the file; if it is not (the file outgrew it, or sql.js copied it), export() it is.
+   */
+  private fileBytes(): Uint8Array {
+    const image = this.image;
+    if (image && image.length >= 100) {
+      const counter = image.readUInt32BE(24);
+      this.db.exec(`PRAGMA user_version = ${this.schemaVersion}`);
+      const rawPageSize = image.readUInt16BE(16);
+      const size = image.readUInt32BE(28) * (rawPageSize === 1 ? 65536 : rawPageSize);
+      if (
+        image.readUInt32BE(24) === (counter + 1) >>> 0 &&
+        image.readUInt32BE(28) === this.scalar<number>('PRAGMA page_count') &&
+        size <= image.length &&
+        image[18] === 1 &&
+        image[19] === 1
+      ) {
+        return image.subarray(0, size);
+      }
+    }
+    return this.db.export();
   }
 }

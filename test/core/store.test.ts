@@ -92,6 +92,39 @@ describe('Store', () => {
     await reread.close();
   });
 
+  it('saves what it holds whether the file stayed in its buffer or outgrew it', async () => {
+    const path = join(dir, 'o.db');
+    const rows = (store: Store): number => store.scalar<number>('SELECT count(*) FROM samples');
+    const add = (store: Store, from: number, n: number): void =>
+      store.transaction(() => {
+        for (let i = from; i < from + n; i++) {
+          store.run('INSERT INTO samples (fingerprint, size) VALUES (randomblob(32), ?)', [i]);
+        }
+      });
+    await (await Store.open(path, { mode: 'create' })).close();
+    // No room: a change inside the existing pages, then one that outgrows the buffer.
+    for (const [growthBytes, n] of [
+      [0, 1],
+      [0, 3000],
+      [1, 3000],
+      [64 << 10, 3000],
+      [8 << 20, 3000],
+    ]) {
+      const before = await Store.open(path, { mode: 'read' });
+      const had = rows(before);
+      await before.close();
+      const store = await Store.open(path, { mode: 'write', growthBytes });
+      add(store, had, n);
+      await store.close();
+      const after = await Store.open(path, { mode: 'read' });
+      expect([growthBytes, n, rows(after)]).toEqual([growthBytes, n, had + n]);
+      expect(after.scalar('PRAGMA integrity_check')).toBe('ok');
+      await after.close();
+      const bytes = readFileSync(path);
+      expect(bytes.length).toBe(bytes.readUInt32BE(28) * bytes.readUInt16BE(16));
+    }
+  });
+
   it('refuses to change a read-only store', async () => {
     const path = join(dir, 'o.db');
     await (await Store.open(path, { mode: 'create' })).close();
