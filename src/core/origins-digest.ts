@@ -43,19 +43,32 @@ export function referenceOriginsDigest(store: Store, sessionId: number): Buffer 
 /** The digest, streamed from the stored origins columns without building the runs array. */
 export function computeOriginsDigest(store: Store, sessionId: number): Buffer {
   const names = originNames(store);
-  const batches = store
-    .all<{ record_count: number; origins: Uint8Array }>(
-      'SELECT record_count, origins FROM batches WHERE session_id = ? ORDER BY seq',
-      [sessionId],
-    )
-    .map((b) => decodeOriginRuns(b.origins, b.record_count));
-  return streamOriginsDigest(names, batches);
+  const digest = new OriginsDigest((id) => names.get(id));
+  addStoredRuns(digest, store, sessionId);
+  return digest.digest();
+}
+
+/** Feeds `digest` the origin runs of every stored batch of a session, in order. */
+export function addStoredRuns(digest: OriginsDigest, store: Store, sessionId: number): void {
+  const statement = store.db.prepare(
+    'SELECT record_count, origins FROM batches WHERE session_id = ? ORDER BY seq',
+  );
+  try {
+    statement.bind([sessionId]);
+    while (statement.step()) {
+      const [count, origins] = statement.get() as [number, Uint8Array];
+      const runs = decodeOriginRuns(origins, count);
+      digest.addRuns(runs, runs.length);
+    }
+  } finally {
+    statement.free();
+  }
 }
 
 /**
  * The origins digest of origins-digest.ts (SHA-256 of the JCS array of [source, license, run]
  * runs in session order), computed from the decoded origin runs and written byte by byte into
- * the hash: computeOriginsDigest builds every run as an array first, which takes seconds on a
+ * the hash: originRuns builds every run as an array first, which takes seconds on a
  * million observations that alternate sources. Runs merge by (source, license) across batches
  * exactly as there; the JCS of such an array is what is written here (strings as
  * JSON.stringify, integers as their digits, no whitespace). The tests hold the two equal.

@@ -5,8 +5,8 @@
 import type { Statement } from 'sql.js';
 import { CompactRange, HASH_BYTES, leafHashesOf, rootOfLeafHashes } from './fingerprint';
 import { FingerprintIndex } from './fingerprint-index';
-import { OriginRuns, decodeOriginRuns, encodeSizes, originNames } from './observations';
-import { OriginsDigest } from './origins-digest';
+import { OriginRuns, encodeSizes, originNames } from './observations';
+import { OriginsDigest, addStoredRuns } from './origins-digest';
 import { SessionRow, SessionStatus, sessionRange } from './session';
 import { Store } from './store';
 import { nowUtc } from './time';
@@ -100,26 +100,10 @@ export class Recorder {
     this.originsDigest = new OriginsDigest(
       (id) => this.namesById.get(id) ?? (storedNames ??= originNames(store)).get(id),
     );
-    if (this.batchSeq > 0) this.digestStoredBatches();
+    // Appending to a session: its digest starts from the batches it already has.
+    if (this.batchSeq > 0) addStoredRuns(this.originsDigest, store, session.id);
     this.batchHeight = Number.isInteger(Math.log2(batchSize)) ? Math.log2(batchSize) : -1;
     this.startBatch();
-  }
-
-  /** Appending to a session: its digest starts from the batches it already has. */
-  private digestStoredBatches(): void {
-    const statement = this.store.db.prepare(
-      'SELECT record_count, origins FROM batches WHERE session_id = ? ORDER BY seq',
-    );
-    try {
-      statement.bind([this.session.id]);
-      while (statement.step()) {
-        const [count, origins] = statement.get() as [number, Uint8Array];
-        const runs = decodeOriginRuns(origins, count);
-        this.originsDigest.addRuns(runs, runs.length);
-      }
-    } finally {
-      statement.free();
-    }
   }
 
   /**
