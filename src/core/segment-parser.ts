@@ -173,7 +173,8 @@ export function createSegmentParser(
 
   // The same ids by the raw bytes of scanned source and license fields that are absent or plain
   // strings: records repeat a few pairs, and hashing their bytes costs less than decoding two
-  // strings per record. Bounded: with a new source on every record it would only grow.
+  // strings per record. Bounded: with a new source on every record it would only grow. With one
+  // of the two fields not asked for, its slot is the other's (see licenseSlot): never compare it.
   interface ByteLabel {
     kinds: number;
     source: Uint8Array;
@@ -197,7 +198,7 @@ export function createSegmentParser(
     for (let i = 0; i < length; i++) if (known[i] !== line[from + i]) return false;
     return true;
   };
-  /** Hash of the scanned label fields' kinds and bytes, or -1 when one is not a plain string. */
+  /** `h` with a scanned field's kind and bytes mixed in, or -1 when it is not a plain string. */
   const mixField = (h: number, line: Uint8Array, slot: number): number => {
     const sc = scanner as JsonFieldScanner;
     const kind = sc.kinds[slot];
@@ -316,8 +317,8 @@ export function createSegmentParser(
                 for (const known of bucket) {
                   if (
                     known.kinds === kinds &&
-                    sameBytes(known.source, data, sourceSlot) &&
-                    sameBytes(known.license, data, licenseSlot)
+                    (!sourcePath || sameBytes(known.source, data, sourceSlot)) &&
+                    (!licensePath || sameBytes(known.license, data, licenseSlot))
                   ) {
                     label = known.label;
                     break;

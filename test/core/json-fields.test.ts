@@ -317,5 +317,24 @@ describe('JSON field scanner', () => {
     });
     expect([...result.labels]).toEqual([0, 0, 0, 1, 2, 2, 2, 3, 3, 0]);
     expect(result.newLabels).toEqual(['ab', 'MIT', 'ab', 'Apache-2.0', null, 'MIT', '7', 'MIT']);
+
+    // Only a license field: the source slot is not there to compare.
+    const licenseOnly = createSegmentParser(
+      {
+        format: 'jsonl',
+        contentField: 'text',
+        licenseField: 'lic',
+        maxLineBytes: 1 << 20,
+        skipInvalid: false,
+      },
+      parserDeps,
+    ).parse({
+      seq: 0,
+      data: Buffer.from(`${lines.join('\n')}\n`),
+      terminated: true,
+      firstLineOfInput: true,
+    });
+    expect([...licenseOnly.labels]).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    expect(licenseOnly.newLabels).toEqual([null, 'MIT', null, 'Apache-2.0']);
   });
 });
