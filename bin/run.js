@@ -42,7 +42,8 @@ function runBundle(file) {
 /**
  * For `origin ingest`: starts the parser thread that reads the input ahead now, ~30 ms before the
  * CLI could (it boots while the bundle loads). The CLI takes it over (src/core/parse-pool.ts,
- * EARLY_PARSER); its messages wait in `backlog` until then, and it does not keep the process up.
+ * EARLY_PARSER), so `entry` has the shape of a PoolWorker there, as spawn() makes them; its
+ * messages wait in `backlog` until then, and it does not keep the process up.
  */
 function startEarlyReader() {
   const file = join(__dirname, '..', 'dist', 'ingest-reader.cjs');

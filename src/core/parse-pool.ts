@@ -75,7 +75,8 @@ type WorkerMessage =
 
 /**
  * A worker's whole program; its first message is the parser's options, or what to read ahead.
- * (scripts/bundle.js also writes it to a file, with a start of its own: see earlyParserWorker.)
+ * (scripts/bundle.js also writes it to dist/ingest-reader.cjs with a start of its own, for
+ * bin/run.js: see EARLY_PARSER.)
  */
 export function parserWorkerSource(): string {
   return `'use strict';
@@ -261,7 +262,10 @@ function spawn(): PoolWorker {
 /** Started ahead of time (see prestartParserThreads), not in use yet. */
 const prestarted: PoolWorker[] = [];
 
-/** Where bin/run.js leaves the parser thread it started before loading the CLI. */
+/**
+ * Where bin/run.js leaves the parser thread it started before loading the CLI: a PoolWorker it
+ * builds by hand (it runs before any of this code is loaded), the way spawn() does.
+ */
 export const EARLY_PARSER = Symbol.for('origin.earlyParserWorker');
 
 /**
