@@ -1,6 +1,10 @@
 import { JsonFieldScanner, createJsonFieldScanner } from '../../src/core/json-fields';
 import { parserDeps } from '../../src/core/parse-pool';
-import { SegmentParserOptions, createSegmentParser } from '../../src/core/segment-parser';
+import {
+  SegmentParserOptions,
+  SegmentResult,
+  createSegmentParser,
+} from '../../src/core/segment-parser';
 
 /** A deterministic pseudo-random source (xorshift32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -298,42 +302,28 @@ describe('JSON field scanner', () => {
       '{"text":"9","src":"7","lic":"MIT"}',
       '{"text":"10","src":"ab","lic":"MIT"}',
     ];
-    const parser = createSegmentParser(
-      {
-        format: 'jsonl',
-        contentField: 'text',
-        sourceField: 'src',
-        licenseField: 'lic',
-        maxLineBytes: 1 << 20,
-        skipInvalid: false,
-      },
-      parserDeps,
-    );
-    const result = parser.parse({
-      seq: 0,
-      data: Buffer.from(`${lines.join('\n')}\n`),
-      terminated: true,
-      firstLineOfInput: true,
-    });
+    const parse = (fields: { sourceField?: string; licenseField?: string }): SegmentResult =>
+      createSegmentParser(
+        {
+          format: 'jsonl',
+          contentField: 'text',
+          maxLineBytes: 1 << 20,
+          skipInvalid: false,
+          ...fields,
+        },
+        parserDeps,
+      ).parse({
+        seq: 0,
+        data: Buffer.from(`${lines.join('\n')}\n`),
+        terminated: true,
+        firstLineOfInput: true,
+      });
+    const result = parse({ sourceField: 'src', licenseField: 'lic' });
     expect([...result.labels]).toEqual([0, 0, 0, 1, 2, 2, 2, 3, 3, 0]);
     expect(result.newLabels).toEqual(['ab', 'MIT', 'ab', 'Apache-2.0', null, 'MIT', '7', 'MIT']);
 
     // Only a license field: the source slot is not there to compare.
-    const licenseOnly = createSegmentParser(
-      {
-        format: 'jsonl',
-        contentField: 'text',
-        licenseField: 'lic',
-        maxLineBytes: 1 << 20,
-        skipInvalid: false,
-      },
-      parserDeps,
-    ).parse({
-      seq: 0,
-      data: Buffer.from(`${lines.join('\n')}\n`),
-      terminated: true,
-      firstLineOfInput: true,
-    });
+    const licenseOnly = parse({ licenseField: 'lic' });
     expect([...licenseOnly.labels]).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
     expect(licenseOnly.newLabels).toEqual([null, 'MIT', null, 'Apache-2.0']);
   });
