@@ -211,16 +211,20 @@ describe('segment parser', () => {
       firstLineOfInput: true,
     });
     const got = await new Promise<SegmentResult>((resolve, reject) => {
+      const submit = (): void =>
+        pool.submit({ seq: 7, data: Buffer.from(data), terminated: false, firstLineOfInput: true });
       const pool: ParsePool = new ParsePool(
         opts,
-        (_id, result) => {
+        (parser, result) => {
+          // Parsed on this thread (parser 0): the worker is not up yet, so try again.
+          if (parser === 0) return void setTimeout(submit, 10);
           void pool.close();
           resolve(result);
         },
         reject,
       );
       pool.startWorkers(1);
-      pool.submit({ seq: 7, data: Buffer.from(data), terminated: false, firstLineOfInput: true });
+      submit();
     });
     expect(got.seq).toBe(7);
     expect(got.lines).toBe(expected.lines);
