@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-// Before anything compiles sql.js: keep its WebAssembly on V8's baseline compiler. Otherwise V8
-// recompiles the hot functions with its optimising tier on background threads, which competes with
-// the command for the CPU and holds up exit (~100 ms on a 2-core machine), more than the faster
-// code gives back in a CLI run. The bundle (and so the single-file executable) does the same.
-require('node:v8').setFlagsFromString('--liftoff-only');
+// No V8 flags here: a changed flag makes V8 refuse Node's code cache for its own modules (see
+// src/core/sqljs.ts, which sets the one Origin needs when it loads sql.js).
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 

@@ -22,9 +22,6 @@ async function main() {
     // Only reached through oclif's tsconfig reader (ts-node support), which a bundle never uses.
     // sql.js's wasm is resolved at run time from node_modules (the executable reads its asset).
     external: ['typescript', 'sql.js/dist/sql-wasm.wasm'],
-    // Runs before any module: V8 otherwise compiles sql.js's wasm with TurboFan in the background
-    // and Node waits for it before exiting (bin/run.js sets it too, before compiling the bundle).
-    banner: { js: "require('node:v8').setFlagsFromString('--liftoff-only');" },
     define: {
       // Otherwise oclif require()s its own package.json to check engines (npm checks ours).
       'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"true"',
@@ -95,6 +92,37 @@ function writeCodeCache() {
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+  checkCodeCache();
+}
+
+/**
+ * V8 silently ignores a cache made under other V8 flags than the ones the bundle is compiled
+ * under (each start is then ~30 ms slower). bin/run.js compiles it before anything sets a flag, so
+ * the cache must be accepted by a plain `node`.
+ */
+function checkCodeCache() {
+  const check = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('node:fs');
+       const { Script } = require('node:vm');
+       const { wrap } = require('node:module');
+       const file = process.argv[1];
+       const script = new Script(wrap(fs.readFileSync(file, 'utf8')), {
+         filename: file,
+         cachedData: fs.readFileSync(file + '.cache'),
+       });
+       process.exit(script.cachedDataRejected ? 1 : 0);`,
+      bundle,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (check.status !== 0) {
+    throw new Error(
+      `V8 rejects the code cache of ${bundle} (${check.status}): was it written under other V8 flags? ${check.stderr}`,
+    );
   }
 }
 
