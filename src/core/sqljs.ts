@@ -4,6 +4,16 @@ import initSqlJs, { SqlJsStatic } from 'sql.js';
 
 let loaded: Promise<SqlJsStatic> | undefined;
 
+/** The WebAssembly JS API as far as used here (the TypeScript libraries in use declare only types). */
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: new (bytes: ArrayBuffer | Uint8Array) => object;
+      Instance: new (module: object, imports: object) => object;
+    };
+  }
+).WebAssembly;
+
 /** The sql.js wasm: a single-file executable carries it as an asset, otherwise it sits in node_modules. */
 function wasmBinary(): ArrayBuffer | Buffer {
   try {
@@ -32,11 +42,22 @@ function keepWasmOnBaselineCompiler(): void {
   if (process.env.ORIGIN_WRITE_CODE_CACHE !== '1') setFlagsFromString('--liftoff-only');
 }
 
-/** Loads sql.js once per process. */
+/**
+ * Loads sql.js once per process. Its WebAssembly is compiled and instantiated on this thread, at
+ * once: with lazy compilation that is ~10 ms of work, which sql.js's own asynchronous path hands
+ * to V8's background threads, where during ingest it waits behind the parser thread (30-90 ms).
+ */
 export function loadSqlJs(): Promise<SqlJsStatic> {
   if (!loaded) {
     keepWasmOnBaselineCompiler();
-    loaded = initSqlJs({ wasmBinary: wasmBinary() as ArrayBuffer });
+    const bytes = wasmBinary();
+    loaded = initSqlJs({
+      instantiateWasm(imports, receive) {
+        const instance = new wasm.Instance(new wasm.Module(bytes), imports);
+        receive(instance as Parameters<typeof receive>[0]);
+        return {};
+      },
+    });
   }
   return loaded;
 }
