@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 
 const KEY = 32;
+/** Buckets of order() up to this size are sorted by insertion. */
+const SMALL_BUCKET = 16;
 
 export class FingerprintIndex {
   private keys: Uint8Array;
@@ -95,10 +97,25 @@ export class FingerprintIndex {
       }
       return 0;
     };
+    // A bucket holds 1-2 fingerprints on average: sorted by insertion in place, which costs less
+    // than a sort() call each. Fingerprints are SHA-256 of untrusted content, so a bucket can be
+    // made large on purpose: those get sort(), which stays O(n log n).
     let start = 0;
     for (let b = 0; b < 65536; b++) {
       const end = ends[b];
-      if (end - start > 1) out.subarray(start, end).sort(compare);
+      if (end - start > SMALL_BUCKET) {
+        out.subarray(start, end).sort(compare);
+      } else {
+        for (let i = start + 1; i < end; i++) {
+          const index = out[i];
+          let j = i - 1;
+          while (j >= start && compare(out[j], index) > 0) {
+            out[j + 1] = out[j];
+            j--;
+          }
+          out[j + 1] = index;
+        }
+      }
       start = end;
     }
     return out;

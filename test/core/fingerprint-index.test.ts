@@ -28,8 +28,17 @@ describe('FingerprintIndex insert and order', () => {
   it('numbers distinct fingerprints in order and orders them bytewise', () => {
     const set = new FingerprintIndex(4);
     const fps = Array.from({ length: 5000 }, () => randomBytes(32));
-    // Some share their first two bytes, to exercise the buckets' own sort.
+    // Some share their first two bytes, to exercise the buckets' own sort: one bucket of 200 (a
+    // sort() call), and buckets of 2 to 17 (sorted by insertion up to 16), some sharing more bytes.
     for (let i = 0; i < 200; i++) fps[i][0] = fps[i][1] = 7;
+    let at = 200;
+    for (let size = 2; size <= 17; size++) {
+      for (let j = 0; j < size; j++, at++) {
+        fps[at][0] = 8;
+        fps[at][1] = size;
+        if (j % 2 === 0) fps[at].fill(9, 2, 6);
+      }
+    }
     fps.forEach((fp, i) => expect(set.insert(fp, 0)).toBe(i));
     const again = Buffer.concat([randomBytes(5), fps[1234]]);
     expect(set.insert(again, 5)).toBe(-1);
