@@ -74,11 +74,21 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
 /** Leaf hashes (RFC 6962 §2.1) of `count` fingerprints stored back to back. */
 export function leafHashesOf(fingerprints: Uint8Array, count: number): Buffer {
   const out = Buffer.allocUnsafe(count * HASH_BYTES);
+  leafHashesInto(fingerprints, count, out, 0);
+  return out;
+}
+
+/** leafHashesOf written to out[offset, offset + 32 × count). */
+export function leafHashesInto(
+  fingerprints: Uint8Array,
+  count: number,
+  out: Uint8Array,
+  offset: number,
+): void {
   for (let i = 0; i < count; i++) {
     leafInput.set(fingerprints.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES), 1);
-    sha256Into(leafInput, out, i * HASH_BYTES);
+    sha256Into(leafInput, out, offset + i * HASH_BYTES);
   }
-  return out;
 }
 
 /**

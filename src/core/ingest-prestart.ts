@@ -23,9 +23,10 @@ export const READ_AHEAD_SETTINGS: ReadAheadSettings = {
   // Segments read ahead and not yet recorded by ingest: at most this many (6 MB). The reader
   // starts before the CLI loads, and this lets it keep going until ingest begins recording.
   window: 24,
-  // Once ingest records, it is handed a segment to parse itself when it would otherwise have at
-  // most this many to record (it also records what the reader parses; tuned by benchmark).
-  handOverBelow: 2,
+  // Once ingest records, it is handed a segment to parse itself only when it would otherwise have
+  // nothing to record: it records and computes the leaf hashes of what the reader parses, which
+  // keeps it about as busy as the reader (tuned by benchmark).
+  handOverBelow: 1,
 };
 
 /**

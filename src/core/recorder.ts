@@ -3,7 +3,7 @@
  * roots, the session's compact range and per-origin totals. Callers wrap it in one transaction.
  */
 import type { Statement } from 'sql.js';
-import { CompactRange, HASH_BYTES, leafHashesOf, rootOfLeafHashes } from './fingerprint';
+import { CompactRange, HASH_BYTES, leafHashesInto, rootOfLeafHashes } from './fingerprint';
 import { FingerprintIndex } from './fingerprint-index';
 import { OriginRuns, encodeSizes, originNames } from './observations';
 import { OriginsDigest, addStoredRuns } from './origins-digest';
@@ -170,12 +170,13 @@ export class Recorder {
 
   /** Records one observation of content with this fingerprint and size, from this origin. */
   observe(fp: Uint8Array, size: number, originId: number): void {
-    this.observeMany(fp, leafHashesOf(fp, 1), [size], [originId], 1);
+    this.observeMany(fp, new Uint8Array(0), [size], [originId], 1);
   }
 
   /**
    * Records `count` observations in order: fingerprint i is fingerprints[32i, 32i + 32) with leaf
-   * hash leaves[32i, 32i + 32), sizes[i] content bytes, from origin originIds[i] (see originId()).
+   * hash leaves[32i, 32i + 32) (computed here when `leaves` is shorter, e.g. empty), sizes[i]
+   * content bytes, from origin originIds[i] (see originId()).
    */
   observeMany(
     fingerprints: Uint8Array,
@@ -186,16 +187,22 @@ export class Recorder {
   ): void {
     const fps = asBuffer(fingerprints);
     const leafHashes = asBuffer(leaves);
+    const leavesGiven = leafHashes.length >= count * HASH_BYTES;
     let i = 0;
     while (i < count) {
       const n = Math.min(count - i, this.batchSize - this.batchCount);
       fps.copy(this.batchFps, this.batchCount * HASH_BYTES, i * HASH_BYTES, (i + n) * HASH_BYTES);
-      leafHashes.copy(
-        this.batchLeaves,
-        this.batchCount * HASH_BYTES,
-        i * HASH_BYTES,
-        (i + n) * HASH_BYTES,
-      );
+      if (leavesGiven) {
+        leafHashes.copy(
+          this.batchLeaves,
+          this.batchCount * HASH_BYTES,
+          i * HASH_BYTES,
+          (i + n) * HASH_BYTES,
+        );
+      } else {
+        const from = fps.subarray(i * HASH_BYTES, (i + n) * HASH_BYTES);
+        leafHashesInto(from, n, this.batchLeaves, this.batchCount * HASH_BYTES);
+      }
       for (let slot = this.batchCount, end = i + n; i < end; i++, slot++) {
         const size = sizes[i];
         const originId = originIds[i];

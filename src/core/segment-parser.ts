@@ -41,6 +41,8 @@ export interface SegmentJob {
   terminated: boolean;
   /** The segment starts with the first line of an input (a UTF-8 BOM is dropped there). */
   firstLineOfInput: boolean;
+  /** Also compute the records' leaf hashes (otherwise the recorder does). */
+  leaves?: boolean;
 }
 
 export interface SegmentFailure {
@@ -61,7 +63,7 @@ export interface SegmentResult {
   count: number;
   /** count × 32 bytes of SHA-256 fingerprints. */
   fingerprints: Uint8Array;
-  /** count × 32 bytes of their RFC 6962 leaf hashes, SHA-256(0x00 ‖ fingerprint). */
+  /** With job.leaves, count × 32 bytes of their RFC 6962 leaf hashes, SHA-256(0x00 ‖ fingerprint). */
   leaves: Uint8Array;
   /** Content bytes of each record. */
   sizes: Float64Array;
@@ -251,7 +253,8 @@ export function createSegmentParser(
       };
       // Own (unpooled) memory: the arrays are transferred back from a worker.
       const fingerprints = Buffer.allocUnsafeSlow(maxLines * HASH);
-      const leaves = Buffer.allocUnsafeSlow(maxLines * HASH);
+      const withLeaves = job.leaves === true;
+      const leaves = Buffer.allocUnsafeSlow(withLeaves ? maxLines * HASH : 0);
       const sizes = new Float64Array(maxLines);
       const labels = new Uint32Array(maxLines);
       const newLabels: (string | null)[] = [];
@@ -385,8 +388,10 @@ export function createSegmentParser(
         }
 
         deps.sha256Into(content, fingerprints, count * HASH);
-        fingerprints.copy(leafInput, 1, count * HASH, (count + 1) * HASH);
-        deps.sha256Into(leafInput, leaves, count * HASH);
+        if (withLeaves) {
+          fingerprints.copy(leafInput, 1, count * HASH, (count + 1) * HASH);
+          deps.sha256Into(leafInput, leaves, count * HASH);
+        }
         sizes[count] =
           typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
         labels[count] = label >= 0 ? label : labelOf(source, license, newLabels);
@@ -400,7 +405,7 @@ export function createSegmentParser(
         bytes: end,
         count,
         fingerprints: fingerprints.subarray(0, count * HASH),
-        leaves: leaves.subarray(0, count * HASH),
+        leaves: leaves.subarray(0, withLeaves ? count * HASH : 0),
         sizes: sizes.subarray(0, count),
         labels: labels.subarray(0, count),
         newLabels,

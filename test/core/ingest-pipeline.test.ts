@@ -6,7 +6,8 @@ import { leafHash, leafHashesOf, merkleRoot, rootOfLeafHashes } from '../../src/
 import { FramedItem, LineFramer } from '../../src/core/lines';
 import { ingest } from '../../src/core/ingest';
 import { READ_AHEAD_SETTINGS, readAheadOf } from '../../src/core/ingest-prestart';
-import { getSession } from '../../src/core/session';
+import { createSession, getSession } from '../../src/core/session';
+import { Recorder } from '../../src/core/recorder';
 import { Store } from '../../src/core/store';
 import { ParsePool, parserDeps, prestartParserThreads } from '../../src/core/parse-pool';
 import {
@@ -131,12 +132,18 @@ describe('segment parser', () => {
     skipInvalid: true,
     ...extra,
   });
-  const parse = (opts: SegmentParserOptions, text: string | Buffer, first = true): SegmentResult =>
+  const parse = (
+    opts: SegmentParserOptions,
+    text: string | Buffer,
+    first = true,
+    leaves = false,
+  ): SegmentResult =>
     createSegmentParser(opts, deps).parse({
       seq: 0,
       data: Buffer.from(text),
       terminated: true,
       firstLineOfInput: first,
+      leaves,
     });
 
   it('fingerprints content fields, whole records and text lines per SPEC §1', () => {
@@ -151,7 +158,16 @@ describe('segment parser', () => {
     expect(Buffer.from(r.fingerprints.subarray(0, 32))).toEqual(sha('héllo'));
     expect(Buffer.from(r.fingerprints.subarray(32, 64))).toEqual(sha('{"a":2,"z":1}'));
     expect(Array.from(r.sizes)).toEqual([6, 13]);
-    expect(Buffer.from(r.leaves.subarray(32, 64))).toEqual(leafHash(sha('{"a":2,"z":1}')));
+    // Leaf hashes only when asked for (the recorder computes them otherwise).
+    expect(r.leaves.length).toBe(0);
+    const withLeaves = parse(
+      options({ contentField: 'text' }),
+      `${lines.join('\n')}\n`,
+      true,
+      true,
+    );
+    expect(withLeaves.leaves.length).toBe(2 * 32);
+    expect(Buffer.from(withLeaves.leaves.subarray(32, 64))).toEqual(leafHash(sha('{"a":2,"z":1}')));
 
     const whole = parse(options(), `${lines[1]}\n`);
     expect(Buffer.from(whole.fingerprints)).toEqual(sha('{"a":[2,"x"],"b":1}'));
@@ -204,11 +220,13 @@ describe('segment parser', () => {
         i % 97 === 5 ? '{oops' : JSON.stringify({ text: `t${i % 50}`, s: `s${i % 3}`, n: i }),
       ).join('\n'),
     );
+    // Pool workers compute the leaf hashes too.
     const expected = createSegmentParser(opts, deps).parse({
       seq: 7,
       data: Buffer.from(data),
       terminated: false,
       firstLineOfInput: true,
+      leaves: true,
     });
     const got = await new Promise<SegmentResult>((resolve, reject) => {
       const submit = (): void =>
@@ -229,6 +247,7 @@ describe('segment parser', () => {
     expect(got.seq).toBe(7);
     expect(got.lines).toBe(expected.lines);
     expect(Buffer.from(got.fingerprints)).toEqual(Buffer.from(expected.fingerprints));
+    expect(got.leaves.length).toBe(got.fingerprints.length);
     expect(Buffer.from(got.leaves)).toEqual(Buffer.from(expected.leaves));
     expect(Array.from(got.sizes)).toEqual(Array.from(expected.sizes));
     expect(Array.from(got.labels)).toEqual(Array.from(expected.labels));
@@ -238,6 +257,40 @@ describe('segment parser', () => {
 });
 
 describe('batch roots from leaf hashes', () => {
+  it('are the same whether the recorder is given the leaf hashes or computes them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'origin-recorder-'));
+    try {
+      const store = await Store.open(join(dir, 'r.db'), { mode: 'create' });
+      const fps = Array.from({ length: 50 }, (_, i) => sha(`leaf ${i}`));
+      const all = Buffer.concat(fps);
+      for (const given of ['all', 'none', 'every other chunk']) {
+        const session = createSession(store);
+        // Batches of 8 from chunks of 7: batches take leaves from both kinds of chunk.
+        const recorder = new Recorder(store, session, 8);
+        const origin = recorder.originId('s', 'MIT');
+        for (let at = 0, chunk = 0; at < fps.length; at += 7, chunk++) {
+          const n = Math.min(7, fps.length - at);
+          const part = all.subarray(at * 32, (at + n) * 32);
+          const withLeaves = given === 'all' || (given !== 'none' && chunk % 2 === 0);
+          const leaves = withLeaves ? leafHashesOf(part, n) : new Uint8Array(0);
+          recorder.observeMany(part, leaves, new Array(n).fill(1), new Array(n).fill(origin), n);
+        }
+        expect(recorder.finish(0, 'completed').root).toEqual(merkleRoot(fps));
+        const batchRoots = store
+          .all<{ root: Uint8Array }>('SELECT root FROM batches WHERE session_id = ? ORDER BY seq', [
+            session.id,
+          ])
+          .map((r) => Buffer.from(r.root));
+        const expected = [];
+        for (let at = 0; at < fps.length; at += 8) expected.push(merkleRoot(fps.slice(at, at + 8)));
+        expect(batchRoots).toEqual(expected);
+      }
+      await store.abandon();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('equal merkleRoot for every size up to 70', () => {
     const fps = Array.from({ length: 70 }, (_, i) => sha(`leaf ${i}`));
     for (let n = 0; n <= 70; n++) {
