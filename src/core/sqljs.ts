@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import initSqlJs, { SqlJsStatic } from 'sql.js';
 
@@ -23,7 +24,13 @@ function wasmBinary(): ArrayBuffer | Buffer {
   } catch {
     // node:sea does not exist on this Node version: not a single-file executable.
   }
-  return readFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'));
+  try {
+    // Where npm puts it for this package (dist/ → ../node_modules), read without asking the module
+    // resolver, whose package.json lookups cost ~3 ms; anywhere else (a hoisted install), resolved.
+    return readFileSync(join(__dirname, '..', 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm'));
+  } catch {
+    return readFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'));
+  }
 }
 
 /**
