@@ -412,11 +412,14 @@ async function ingestInTransaction(
       } else {
         dispatchedBytes += item.data.length;
         if (dispatchedBytes >= workerMinBytes) pool.startWorkers(threads.count);
+        // Here the main thread reads and frames the input as well as recording it: the parser
+        // threads take the leaf hashes. (A reader that reads ahead leaves them to the recorder.)
         pool.submit({
           seq,
           data: item.data,
           terminated: item.terminated,
           firstLineOfInput: item.firstLineOfInput,
+          leaves: true,
         });
       }
       await settle(MAX_IN_FLIGHT - 1);

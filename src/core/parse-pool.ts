@@ -172,9 +172,6 @@ function send(input, item, spare, handOverBelow) {
     parentPort.postMessage({ kind: 'raw', input, job }, [item.data.buffer]);
     return;
   }
-  // The leaf hashes too while ingest is still starting up; once it records, it takes them itself
-  // (it records faster than this thread parses, so that evens out the two).
-  job.leaves = !adopted;
   const result = parser.parse(job);
   result.data = new Uint8Array(0);
   spare.push(Buffer.from(item.data.buffer));
@@ -405,9 +402,7 @@ export class ParsePool {
     }
     if (target) {
       target.queued++;
-      // Here the main thread reads and frames the input as well as recording it: the worker
-      // takes the leaf hashes.
-      target.worker.postMessage({ ...job, leaves: true }, [job.data.buffer as ArrayBuffer]);
+      target.worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
       return;
     }
     this.parseInline(job);

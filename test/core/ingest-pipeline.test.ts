@@ -220,7 +220,6 @@ describe('segment parser', () => {
         i % 97 === 5 ? '{oops' : JSON.stringify({ text: `t${i % 50}`, s: `s${i % 3}`, n: i }),
       ).join('\n'),
     );
-    // Pool workers compute the leaf hashes too.
     const expected = createSegmentParser(opts, deps).parse({
       seq: 7,
       data: Buffer.from(data),
@@ -230,7 +229,13 @@ describe('segment parser', () => {
     });
     const got = await new Promise<SegmentResult>((resolve, reject) => {
       const submit = (): void =>
-        pool.submit({ seq: 7, data: Buffer.from(data), terminated: false, firstLineOfInput: true });
+        pool.submit({
+          seq: 7,
+          data: Buffer.from(data),
+          terminated: false,
+          firstLineOfInput: true,
+          leaves: true,
+        });
       const pool: ParsePool = new ParsePool(
         opts,
         (parser, result) => {
