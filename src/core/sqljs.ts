@@ -57,11 +57,11 @@ function keepWasmOnBaselineCompiler(): void {
 export function loadSqlJs(): Promise<SqlJsStatic> {
   if (!loaded) {
     keepWasmOnBaselineCompiler();
-    const bytes = wasmBinary();
+    // Compiled here, not inside the hook: an error thrown there escapes sql.js's promise.
+    const module = new wasm.Module(wasmBinary());
     loaded = initSqlJs({
       instantiateWasm(imports, receive) {
-        const instance = new wasm.Instance(new wasm.Module(bytes), imports);
-        receive(instance as Parameters<typeof receive>[0]);
+        receive(new wasm.Instance(module, imports) as Parameters<typeof receive>[0]);
         return {};
       },
     });
