@@ -228,6 +228,8 @@ export function createSegmentParser(
   return {
     parse(job: SegmentJob): SegmentResult {
       const data = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength);
+      // Contents are cut from a plain view: Buffer's subarray is JavaScript, V8's is built in.
+      const bytes = new Uint8Array(job.data.buffer, job.data.byteOffset, job.data.byteLength);
       const end = data.length;
       // Whole lines of valid UTF-8 are valid UTF-8 each ("\n" is never inside a character).
       const allUtf8 = !text && deps.isUtf8(data);
@@ -253,6 +255,7 @@ export function createSegmentParser(
       };
       // Own (unpooled) memory: the arrays are transferred back from a worker.
       const fingerprints = Buffer.allocUnsafeSlow(maxLines * HASH);
+      const fingerprintBytes = new Uint8Array(fingerprints.buffer, 0, fingerprints.length);
       const withLeaves = job.leaves === true;
       const leaves = Buffer.allocUnsafeSlow(withLeaves ? maxLines * HASH : 0);
       const sizes = new Float64Array(maxLines);
@@ -294,7 +297,7 @@ export function createSegmentParser(
         let license: string | null = null;
         let label = -1;
         if (text) {
-          content = data.subarray(lineStart, lineStop);
+          content = bytes.subarray(lineStart, lineStop);
         } else {
           try {
             if (
@@ -308,7 +311,7 @@ export function createSegmentParser(
                 throw new InvalidLine(`no content field "${cpath.join('.')}" in this record`);
               }
               if (scanner.kinds[0] === 1) {
-                content = data.subarray(scanner.starts[0], scanner.ends[0]);
+                content = bytes.subarray(scanner.starts[0], scanner.ends[0]);
               } else {
                 const value = scannedValue(data, 0);
                 content = typeof value === 'string' ? value : canonicalJson(value);
@@ -389,7 +392,7 @@ export function createSegmentParser(
 
         deps.sha256Into(content, fingerprints, count * HASH);
         if (withLeaves) {
-          fingerprints.copy(leafInput, 1, count * HASH, (count + 1) * HASH);
+          leafInput.set(fingerprintBytes.subarray(count * HASH, (count + 1) * HASH), 1);
           deps.sha256Into(leafInput, leaves, count * HASH);
         }
         sizes[count] =
