@@ -2,28 +2,16 @@
  * The write side of ingest: turns observed fingerprints into sample rows, batches with RFC 6962
  * roots, the session's compact range and per-origin totals. Callers wrap it in one transaction.
  */
-import type { Statement } from 'sql.js';
 import { CompactRange, HASH_BYTES, leafHashesInto, rootOfLeafHashes } from './fingerprint';
 import { FingerprintIndex } from './fingerprint-index';
 import { OriginRuns, encodeSizes, originNames } from './observations';
 import { OriginsDigest, addStoredRuns } from './origins-digest';
+import { SAMPLE_ROWS, sampleInserter } from './sample-inserter';
 import { SessionRow, SessionStatus, sessionRange } from './session';
 import { Store } from './store';
 import { nowUtc } from './time';
 
 export const UNKNOWN_LICENSE = 'unknown';
-
-/** New samples are inserted this many rows per statement. */
-const SAMPLE_ROWS = 512;
-
-/** Inserts `rows` samples: ?1 is their fingerprints back to back, ?2… their sizes. */
-function insertSamplesSql(rows: number): string {
-  const values: string[] = new Array(rows);
-  for (let row = 0; row < rows; row++) {
-    values[row] = `(substr(?1, ${row * HASH_BYTES + 1}, ${HASH_BYTES}), ?${row + 2})`;
-  }
-  return `INSERT OR IGNORE INTO samples (fingerprint, size) VALUES ${values.join(', ')}`;
-}
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -241,32 +229,23 @@ export class Recorder {
     const keys = this.seen.fingerprints;
     const keyWords = new Int32Array(keys.buffer, keys.byteOffset, keys.length >> 2);
     const blockWords = new Int32Array((SAMPLE_ROWS * HASH_BYTES) >> 2);
-    const block = Buffer.from(blockWords.buffer);
-    let statement: Statement | undefined;
+    const block = new Uint8Array(blockWords.buffer);
+    const sizes = new Float64Array(SAMPLE_ROWS);
+    const inserter = sampleInserter(this.store.db);
     try {
       for (let at = 0; at < order.length; at += SAMPLE_ROWS) {
         const rows = Math.min(SAMPLE_ROWS, order.length - at);
-        // One blob of the statement's fingerprints: binding 32-byte blobs one by one costs sql.js
-        // an allocation and a copy each, a third of the insert's time.
-        const params: (Uint8Array | number)[] = new Array(rows + 1);
         for (let row = 0; row < rows; row++) {
           const number = order[at + row];
           for (let w = 0, from = number * 8, to = row * 8; w < 8; w++) {
             blockWords[to + w] = keyWords[from + w];
           }
-          params[row + 1] = this.sampleSizes[number];
+          sizes[row] = this.sampleSizes[number];
         }
-        params[0] = block.subarray(0, rows * HASH_BYTES);
-        if (rows === SAMPLE_ROWS) {
-          statement ??= this.store.db.prepare(insertSamplesSql(SAMPLE_ROWS));
-          statement.run(params);
-        } else {
-          this.store.db.run(insertSamplesSql(rows), params);
-        }
-        this.alreadyKnown += rows - this.store.db.getRowsModified();
+        this.alreadyKnown += rows - inserter.insert(block, sizes, rows);
       }
     } finally {
-      statement?.free();
+      inserter.close();
     }
   }
 

@@ -10,10 +10,16 @@ const wasm = (
   globalThis as unknown as {
     WebAssembly: {
       Module: new (bytes: ArrayBuffer | Uint8Array) => object;
-      Instance: new (module: object, imports: object) => object;
+      Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+      Memory: abstract new () => { buffer: ArrayBuffer };
     };
   }
 ).WebAssembly;
+
+/** sql.js's WebAssembly memory (SQLite's heap), once it is instantiated. */
+let heap: { buffer: ArrayBuffer } | undefined;
+/** sql.js itself, once it has loaded. */
+let sqlJs: SqlJsStatic | undefined;
 
 /** The sql.js wasm: a single-file executable carries it as an asset, otherwise it sits in node_modules. */
 function wasmBinary(): ArrayBuffer | Buffer {
@@ -61,10 +67,73 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
     const module = new wasm.Module(wasmBinary());
     loaded = initSqlJs({
       instantiateWasm(imports, receive) {
-        receive(new wasm.Instance(module, imports) as Parameters<typeof receive>[0]);
+        const instance = new wasm.Instance(module, imports);
+        heap = Object.values(instance.exports).find((value) => value instanceof wasm.Memory) as
+          { buffer: ArrayBuffer } | undefined;
+        receive(instance as Parameters<typeof receive>[0]);
         return {};
       },
-    });
+    }).then((SQL) => (sqlJs = SQL));
   }
   return loaded;
+}
+
+/**
+ * The handful of SQLite's C functions that sql.js's module exports (as Emscripten `_name`s), and
+ * its heap, for work where sql.js's own binding costs more than SQLite does (sqlite-c-api.ts).
+ * Undefined before sql.js has loaded, or if this sql.js build does not export them all.
+ */
+export function sqliteCApi(): SqliteCApi | undefined {
+  const SQL = sqlJs as unknown as Record<string, unknown> | undefined;
+  if (!SQL || !heap) return undefined;
+  const api: Record<string, unknown> = { heap };
+  for (const name of C_API_FUNCTIONS) {
+    if (typeof SQL[name] !== 'function') return undefined;
+    api[name] = SQL[name];
+  }
+  return api as unknown as SqliteCApi;
+}
+
+const C_API_FUNCTIONS = [
+  '_malloc',
+  '_free',
+  '_sqlite3_prepare_v2',
+  '_sqlite3_bind_blob',
+  '_sqlite3_bind_int',
+  '_sqlite3_bind_double',
+  '_sqlite3_step',
+  '_sqlite3_reset',
+  '_sqlite3_changes',
+  '_sqlite3_finalize',
+  '_sqlite3_errmsg',
+  'UTF8ToString',
+] as const;
+
+/** Pointers are byte offsets into `heap`; functions return SQLite result codes where C does. */
+export interface SqliteCApi {
+  heap: { buffer: ArrayBuffer };
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  _sqlite3_prepare_v2(
+    db: number,
+    sql: number,
+    bytes: number,
+    statementOut: number,
+    tail: number,
+  ): number;
+  _sqlite3_bind_blob(
+    statement: number,
+    index: number,
+    bytes: number,
+    length: number,
+    destructor: number,
+  ): number;
+  _sqlite3_bind_int(statement: number, index: number, value: number): number;
+  _sqlite3_bind_double(statement: number, index: number, value: number): number;
+  _sqlite3_step(statement: number): number;
+  _sqlite3_reset(statement: number): number;
+  _sqlite3_changes(db: number): number;
+  _sqlite3_finalize(statement: number): number;
+  _sqlite3_errmsg(db: number): number;
+  UTF8ToString(pointer: number): string;
 }
