@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { compareCodeUnits } from './compare';
 import { UsageError } from './errors';
 import { toHex } from './fingerprint';
 import { SEGMENT_BYTES } from './ingest-defaults';
@@ -620,7 +621,12 @@ function summarize(
         records: t.records,
         bytes: t.bytes,
       }))
-      .sort((a, b) => b.records - a.records || a.source.localeCompare(b.source)),
+      .sort(
+        (a, b) =>
+          b.records - a.records ||
+          compareCodeUnits(a.source, b.source) ||
+          compareCodeUnits(a.license, b.license),
+      ),
     skipped: { count: run.skippedCount, first_lines: run.skipped },
     interrupted: run.interrupted,
     warnings: run.warnings,

@@ -1,4 +1,5 @@
 import chalk from 'chalk';
+import { count } from '../core/markdown';
 
 /** Colour only on a TTY, never under NO_COLOR or --json (SPEC.md §5). */
 export function configureColor(json: boolean, env: NodeJS.ProcessEnv = process.env): void {
@@ -23,9 +24,8 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }
 
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
+/** 1234567 → "1,234,567". */
+export const formatCount = count;
 
 /** "label: value" lines with aligned values. */
 export function keyValueLines(rows: readonly (readonly [string, string])[]): string {
