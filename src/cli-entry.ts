@@ -67,7 +67,11 @@ async function loadWithoutCollator(plugin: OclifPlugin): Promise<void> {
     },
   };
   Object.assign(plugin, held);
-  await plugin.load();
+  try {
+    await plugin.load();
+  } finally {
+    delete (plugin as unknown as Partial<ManifestReader>)._manifest;
+  }
   if (!manifest) throw new Error('oclif loaded the plugin without reading its manifest');
   plugin.manifest = manifest;
   plugin.commands = Object.entries(manifest.commands)

@@ -80,7 +80,7 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
 
 /**
  * The handful of SQLite's C functions that sql.js's module exports (as Emscripten `_name`s), and
- * its heap, for work where sql.js's own binding costs more than SQLite does (sqlite-c-api.ts).
+ * its heap, for work where sql.js's own binding costs more than SQLite does (sample-inserter.ts).
  * Undefined before sql.js has loaded, or if this sql.js build does not export them all.
  */
 export function sqliteCApi(): SqliteCApi | undefined {
