@@ -104,10 +104,11 @@ class CApiInserter implements SampleInserter {
     if (known !== undefined) return known;
     const { api } = this;
     const sql = Buffer.from(`${valuesSql(rows, (i) => `(?${2 * i + 1}, ?${2 * i + 2})`)}\0`);
-    // The SQL text, then 4 bytes for the statement pointer SQLite writes back.
-    const text = api._malloc(sql.length + 8);
+    // The SQL text, then 4 bytes for the statement pointer SQLite writes back (WebAssembly
+    // stores need no alignment).
+    const text = api._malloc(sql.length + 4);
     if (text === 0) throw new Error('SQLite is out of memory');
-    const out = text + sql.length + ((4 - ((text + sql.length) % 4)) % 4);
+    const out = text + sql.length;
     try {
       new Uint8Array(api.heap.buffer, text, sql.length).set(sql);
       if (api._sqlite3_prepare_v2(this.db, text, -1, out, 0) !== SQLITE_OK) {
@@ -128,6 +129,11 @@ class CApiInserter implements SampleInserter {
   }
 }
 
+/** The insert for `rows` samples: ?1 is every fingerprint back to back, ?2… the sizes. */
+function substrValuesSql(rows: number): string {
+  return valuesSql(rows, (i) => `(substr(?1, ${i * HASH_BYTES + 1}, ${HASH_BYTES}), ?${i + 2})`);
+}
+
 class SqlJsInserter implements SampleInserter {
   readonly kind = 'sql.js';
   private full: Statement | undefined;
@@ -138,14 +144,11 @@ class SqlJsInserter implements SampleInserter {
     const params: (Uint8Array | number)[] = new Array(rows + 1);
     params[0] = keys.subarray(0, rows * HASH_BYTES);
     for (let row = 0; row < rows; row++) params[row + 1] = sizes[row];
-    // ?1 is every fingerprint back to back, ?2… the sizes.
-    const sql = (n: number): string =>
-      valuesSql(n, (i) => `(substr(?1, ${i * HASH_BYTES + 1}, ${HASH_BYTES}), ?${i + 2})`);
     if (rows === SAMPLE_ROWS) {
-      this.full ??= this.db.prepare(sql(SAMPLE_ROWS));
+      this.full ??= this.db.prepare(substrValuesSql(SAMPLE_ROWS));
       this.full.run(params);
     } else {
-      this.db.run(sql(rows), params);
+      this.db.run(substrValuesSql(rows), params);
     }
     return this.db.getRowsModified();
   }
