@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Benchmark: builds a deterministic corpus and runs the real CLI on it end to end (start, load,
 // ingest, save), printing records/s, MB/s, store bytes per record and peak RSS.
-// Usage: npm run bench [-- --records 1000000] [-- --runs 3]
+// Usage: npm run bench [-- --records 1000000] [-- --runs 5]
+//
+// It also prints a machine reference: how fast a fresh Node process computes SHA-256 of each
+// corpus line (createHash per line, lines already in memory). That is a fixed job, so it shows
+// how fast the machine is running at the time; ingest figures move with it.
 const { spawn } = require('node:child_process');
 const {
   closeSync,
@@ -25,7 +29,7 @@ function argValue(name, fallback) {
 }
 
 const RECORDS = argValue('records', 100_000);
-const RUNS = argValue('runs', 3);
+const RUNS = argValue('runs', 5);
 
 const SOURCES = [
   ['wikipedia', 'CC-BY-SA-4.0'],
@@ -118,6 +122,31 @@ function runCli(args, okCodes = [0]) {
   });
 }
 
+// The machine reference: SHA-256 of each line of the corpus in a fresh Node process, in lines/s.
+function referenceRate(corpus) {
+  const program = `
+    const { createHash } = require('node:crypto');
+    const data = require('node:fs').readFileSync(process.argv[1]);
+    const lines = [];
+    for (let at = 0, nl; (nl = data.indexOf(10, at)) !== -1; at = nl + 1) lines.push(data.subarray(at, nl));
+    const started = process.hrtime.bigint();
+    for (const line of lines) createHash('sha256').update(line).digest();
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    process.stdout.write(String(Math.round((lines.length * 1000) / ms)));
+  `;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', program, corpus], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(Number(out)) : reject(new Error(`reference run exited ${code}`)),
+    );
+  });
+}
+
 const FORMATS = ['json', 'jsonl', 'mlflow', 'wandb', 'hf', 'spdx', 'cyclonedx', 'eu-ai-act'];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -147,9 +176,12 @@ async function main() {
   ];
 
   const ingestRuns = [];
+  const references = [];
   for (let i = 0; i < RUNS; i++) {
     rmSync(db, { force: true });
     ingestRuns.push(await runCli(ingestArgs));
+    // Taken between the runs, so it sees the machine as they do.
+    references.push(await referenceRate(corpus));
   }
   const ms = median(ingestRuns.map((r) => r.ms));
   // The store on disk is the one the last run wrote.
@@ -161,12 +193,17 @@ async function main() {
       `${RECORDS.toLocaleString('en-US')} records, ${(corpusBytes / 1e6).toFixed(1)} MB, ${Math.round(corpusBytes / RECORDS)} B/record avg`,
     ],
     ['ingest end to end (median of ' + RUNS + ')', `${ms.toFixed(0)} ms`],
+    ['ingest runs, in order', `${ingestRuns.map((r) => r.ms.toFixed(0)).join(', ')} ms`],
     ['records/s', Math.round((RECORDS * 1000) / ms).toLocaleString('en-US')],
     ['MB/s', (corpusBytes / 1e6 / (ms / 1000)).toFixed(1)],
     ['distinct samples', summary.distinct.toLocaleString('en-US')],
     ['store bytes per record', (dbBytes / RECORDS).toFixed(1)],
     ['store file', `${(dbBytes / 1e6).toFixed(1)} MB`],
     ['peak RSS', `${Math.max(...ingestRuns.map((r) => r.peakMb)).toFixed(0)} MB`],
+    [
+      'machine reference (median of ' + RUNS + ')',
+      `${median(references).toLocaleString('en-US')} lines/s: SHA-256 of each line, Node createHash`,
+    ],
   ];
 
   // The other commands on the store just written, end to end (targets: verify <= 3 s, conflicts
