@@ -8,8 +8,73 @@
 import { randomBytes } from 'node:crypto';
 
 const KEY = 32;
-/** Buckets of order() up to this size are sorted by insertion. */
+const WORDS = KEY / 4;
+/** Buckets of sorted() up to this size are sorted by insertion. */
 const SMALL_BUCKET = 16;
+
+/** Compares the keys of records a and b from byte 2 on (a bucket's keys share bytes 0-1). */
+function compareTails(keys: Uint8Array, a: number, b: number): number {
+  for (let i = 2; i < KEY; i++) {
+    const d = keys[a * KEY + i] - keys[b * KEY + i];
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+// The record being placed by sortBucket's insertion sort.
+const heldWords = new Int32Array(WORDS);
+const heldKey = new Uint8Array(heldWords.buffer);
+
+/**
+ * Sorts records start..end-1 (a key of WORDS words in `words`, viewed as bytes by `keys`, and a
+ * value each) by key, in place. A bucket holds 1-2 fingerprints on average: sorted by insertion,
+ * which costs less than a sort() call. Fingerprints are SHA-256 of untrusted content, so a bucket
+ * can be made large on purpose: those get sort() on their positions, which stays O(n log n).
+ */
+function sortBucket(
+  keys: Uint8Array,
+  words: Int32Array,
+  values: Float64Array,
+  start: number,
+  end: number,
+): void {
+  if (end - start > SMALL_BUCKET) {
+    const order = Int32Array.from({ length: end - start }, (_, i) => start + i);
+    order.sort((a, b) => compareTails(keys, a, b));
+    const bucketWords = words.slice(start * WORDS, end * WORDS);
+    const bucketValues = values.slice(start, end);
+    for (let i = 0; i < order.length; i++) {
+      const from = order[i] - start;
+      words.set(bucketWords.subarray(from * WORDS, (from + 1) * WORDS), (start + i) * WORDS);
+      values[start + i] = bucketValues[from];
+    }
+    return;
+  }
+  for (let i = start + 1; i < end; i++) {
+    if (compareTails(keys, i - 1, i) <= 0) continue;
+    heldWords.set(words.subarray(i * WORDS, (i + 1) * WORDS));
+    const value = values[i];
+    let j = i - 1;
+    // Move records up one place while their key is larger than the held one.
+    for (;;) {
+      words.copyWithin((j + 1) * WORDS, j * WORDS, (j + 1) * WORDS);
+      values[j + 1] = values[j];
+      j--;
+      if (j < start || !heldIsSmaller(keys, j)) break;
+    }
+    words.set(heldWords, (j + 1) * WORDS);
+    values[j + 1] = value;
+  }
+}
+
+/** Whether the held key sorts before record j's (they share bytes 0-1). */
+function heldIsSmaller(keys: Uint8Array, j: number): boolean {
+  for (let i = 2; i < KEY; i++) {
+    const d = keys[j * KEY + i] - heldKey[i];
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}
 
 export class FingerprintIndex {
   private keys: Uint8Array;
@@ -79,46 +144,38 @@ export class FingerprintIndex {
   }
 
   /**
-   * The numbers from..to-1 ordered by fingerprint (bytewise), e.g. to insert them into a B-tree in
-   * key order: a counting sort on the first two bytes, then each (small) bucket on its own.
+   * Every fingerprint held, in bytewise order (e.g. to insert them into a B-tree in key order),
+   * each with its value from `values` (indexed by number) carried along: the k-th smallest is
+   * keys[32k, 32k + 32) with value values[k]. A counting sort on the first two bytes moves the
+   * keys themselves, reading them in number order, and then sorts each (small) bucket where it
+   * lies: the caller then reads both arrays front to back, instead of gathering keys from all
+   * over memory by a sorted list of numbers (ingest's sort and insert of 95k samples: 73 → 66 ms).
    */
-  order(from: number, to: number): Int32Array {
+  sorted(values: Float64Array): { keys: Uint8Array; values: Float64Array } {
+    const n = this.count;
     const keys = this.keys;
+    const keyWords = new Int32Array(keys.buffer, keys.byteOffset, n * WORDS);
     const bucketOf = (index: number): number => (keys[index * KEY] << 8) | keys[index * KEY + 1];
     const ends = new Int32Array(65537);
-    for (let index = from; index < to; index++) ends[bucketOf(index) + 1]++;
+    for (let index = 0; index < n; index++) ends[bucketOf(index) + 1]++;
     for (let b = 0; b < 65536; b++) ends[b + 1] += ends[b];
-    const out = new Int32Array(to - from);
-    for (let index = from; index < to; index++) out[ends[bucketOf(index)]++] = index;
-    const compare = (a: number, b: number): number => {
-      for (let i = 2; i < KEY; i++) {
-        const d = keys[a * KEY + i] - keys[b * KEY + i];
-        if (d !== 0) return d;
+    const outWords = new Int32Array(n * WORDS);
+    const outValues = new Float64Array(n);
+    for (let index = 0; index < n; index++) {
+      const at = ends[bucketOf(index)]++;
+      for (let w = 0, from = index * WORDS, to = at * WORDS; w < WORDS; w++) {
+        outWords[to + w] = keyWords[from + w];
       }
-      return 0;
-    };
-    // A bucket holds 1-2 fingerprints on average: sorted by insertion in place, which costs less
-    // than a sort() call each. Fingerprints are SHA-256 of untrusted content, so a bucket can be
-    // made large on purpose: those get sort(), which stays O(n log n).
+      outValues[at] = values[index];
+    }
+    const out = new Uint8Array(outWords.buffer);
     let start = 0;
     for (let b = 0; b < 65536; b++) {
       const end = ends[b];
-      if (end - start > SMALL_BUCKET) {
-        out.subarray(start, end).sort(compare);
-      } else {
-        for (let i = start + 1; i < end; i++) {
-          const index = out[i];
-          let j = i - 1;
-          while (j >= start && compare(out[j], index) > 0) {
-            out[j + 1] = out[j];
-            j--;
-          }
-          out[j + 1] = index;
-        }
-      }
+      if (end - start > 1) sortBucket(out, outWords, outValues, start, end);
       start = end;
     }
-    return out;
+    return { keys: out, values: outValues };
   }
 
   /** Makes room for `expected` fingerprints in all, so that adding them never has to rehash. */

@@ -223,26 +223,13 @@ export class Recorder {
    * about half of random ones); the ones the store already had count as known.
    */
   private insertSamples(): void {
-    const order = this.seen.order(0, this.seen.size);
-    // Moved as 32-bit words (FingerprintIndex keeps its keys in their own aligned array): a
-    // Buffer.copy per row costs more than the eight moves.
-    const keys = this.seen.fingerprints;
-    const keyWords = new Int32Array(keys.buffer, keys.byteOffset, keys.length >> 2);
-    const blockWords = new Int32Array((SAMPLE_ROWS * HASH_BYTES) >> 2);
-    const block = new Uint8Array(blockWords.buffer);
-    const sizes = new Float64Array(SAMPLE_ROWS);
+    const { keys, values: sizes } = this.seen.sorted(this.sampleSizes);
     const inserter = sampleInserter(this.store.db);
     try {
-      for (let at = 0; at < order.length; at += SAMPLE_ROWS) {
-        const rows = Math.min(SAMPLE_ROWS, order.length - at);
-        for (let row = 0; row < rows; row++) {
-          const number = order[at + row];
-          for (let w = 0, from = number * 8, to = row * 8; w < 8; w++) {
-            blockWords[to + w] = keyWords[from + w];
-          }
-          sizes[row] = this.sampleSizes[number];
-        }
-        this.alreadyKnown += rows - inserter.insert(block, sizes, rows);
+      for (let at = 0; at < this.seen.size; at += SAMPLE_ROWS) {
+        const rows = Math.min(SAMPLE_ROWS, this.seen.size - at);
+        const block = keys.subarray(at * HASH_BYTES, (at + rows) * HASH_BYTES);
+        this.alreadyKnown += rows - inserter.insert(block, sizes.subarray(at, at + rows), rows);
       }
     } finally {
       inserter.close();

@@ -24,8 +24,8 @@ describe('FingerprintIndex', () => {
   });
 });
 
-describe('FingerprintIndex insert and order', () => {
-  it('numbers distinct fingerprints in order and orders them bytewise', () => {
+describe('FingerprintIndex insert and sorted', () => {
+  it('numbers distinct fingerprints in order and sorts them bytewise with their values', () => {
     const set = new FingerprintIndex(4);
     const fps = Array.from({ length: 5000 }, () => randomBytes(32));
     // Some share their first two bytes, to exercise the buckets' own sort: one bucket of 200 (a
@@ -44,9 +44,31 @@ describe('FingerprintIndex insert and order', () => {
     expect(set.insert(again, 5)).toBe(-1);
     expect(set.add(again, 5)).toBe(1234);
     expect(set.size).toBe(5000);
-    const order = Array.from(set.order(0, set.size));
-    const sorted = fps.map((fp, i) => [fp, i] as const).sort((a, b) => Buffer.compare(a[0], b[0]));
-    expect(order).toEqual(sorted.map(([, i]) => i));
+    // Each fingerprint's value is its number, so the values say where each key came from.
+    const values = Float64Array.from({ length: 6000 }, (_, i) => (i < 5000 ? i : -1));
+    const sorted = set.sorted(values);
+    const expected = fps
+      .map((fp, i) => [fp, i] as const)
+      .sort((a, b) => Buffer.compare(a[0], b[0]));
+    expect(Array.from(sorted.values)).toEqual(expected.map(([, i]) => i));
+    expect(Buffer.from(sorted.keys)).toEqual(Buffer.concat(expected.map(([fp]) => fp)));
     expect(Buffer.from(set.fingerprints.subarray(1234 * 32, 1235 * 32))).toEqual(fps[1234]);
+  });
+
+  it('sorts buckets given in descending and in equal-prefix order, and an empty index', () => {
+    expect(new FingerprintIndex().sorted(new Float64Array(0)).keys.length).toBe(0);
+    // 16 keys (insertion sort) and 40 keys (sort()) in one bucket each, inserted largest first.
+    for (const count of [16, 40]) {
+      const set = new FingerprintIndex(4);
+      const fps = Array.from({ length: count }, (_, i) => {
+        const fp = Buffer.alloc(32, 0xaa);
+        fp[31] = 255 - i;
+        return fp;
+      });
+      fps.forEach((fp) => set.insert(fp, 0));
+      const sorted = set.sorted(Float64Array.from(fps, (_, i) => i * 10));
+      expect(Array.from(sorted.values)).toEqual(fps.map((_, i) => (count - 1 - i) * 10));
+      expect(Buffer.from(sorted.keys)).toEqual(Buffer.concat([...fps].reverse()));
+    }
   });
 });
