@@ -15,7 +15,7 @@ import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import canonicalize from 'canonicalize';
-import { sha256Into } from './fingerprint';
+import { sha256Binary } from './fingerprint';
 import { createControlByteScanner } from './control-bytes';
 import { createJsonFieldScanner } from './json-fields';
 import { LineFramer } from './lines';
@@ -30,7 +30,7 @@ import {
 
 /** The segment parser's dependencies on this thread (workers build their own from source). */
 export const parserDeps: SegmentParserDeps = {
-  sha256Into,
+  sha256Binary,
   isUtf8,
   // Made on first use: a WebAssembly instance.
   get hasControlBytes() {
@@ -90,10 +90,7 @@ const createJsonFieldScanner = ${createJsonFieldScanner.toString()};
 const createControlByteScanner = ${createControlByteScanner.toString()};
 const LineFramer = ${LineFramer.toString()};
 const deps = {
-  sha256Into: (data, out, offset) => {
-    const digest = hash('sha256', data, 'binary');
-    for (let i = 0; i < 32; i++) out[offset + i] = digest.charCodeAt(i);
-  },
+  sha256Binary: (data) => hash('sha256', data, 'binary'),
   isUtf8,
   hasControlBytes: createControlByteScanner(),
   canonicalize,

@@ -23,8 +23,8 @@ export interface SegmentParserOptions {
 
 /** What the parser needs from its host (the main thread or a worker). */
 export interface SegmentParserDeps {
-  /** SHA-256 of bytes or of a string's UTF-8 bytes, written to out[offset, offset + 32). */
-  sha256Into: (data: Uint8Array | string, out: Buffer, offset: number) => void;
+  /** SHA-256 of bytes or of a string's UTF-8 bytes, as 32 latin1 characters (fingerprint.ts). */
+  sha256Binary: (data: Uint8Array | string) => string;
   isUtf8: (data: Uint8Array) => boolean;
   /** Whether data holds a byte below 0x20 other than "\n" (control-bytes.ts). */
   hasControlBytes: (data: Uint8Array) => boolean;
@@ -95,6 +95,29 @@ export function createSegmentParser(
   // RFC 6962 leaf hash input, 0x00 ‖ fingerprint. node:crypto rather than the JavaScript SHA-256
   // of merkle-kernel.ts: that one is faster only once optimised, and a CLI run is over before.
   const leafInput = Buffer.alloc(1 + HASH);
+
+  /**
+   * Writes sha256Binary digests one after another into `out`, a run of 1024 at a time: what
+   * DigestWriter in fingerprint.ts does, which this self-contained parser cannot import.
+   */
+  const digestWriter = (out: Buffer) => {
+    let run = '';
+    let held = 0;
+    let at = 0;
+    const flush = (): void => {
+      out.write(run, at, 'latin1');
+      at += held * HASH;
+      run = '';
+      held = 0;
+    };
+    return {
+      add(digest: string): void {
+        run += digest;
+        if (++held === 1024) flush();
+      },
+      flush,
+    };
+  };
   const hasOwn = Object.prototype.hasOwnProperty;
 
   class InvalidLine {
@@ -255,9 +278,9 @@ export function createSegmentParser(
       };
       // Own (unpooled) memory: the arrays are transferred back from a worker.
       const fingerprints = Buffer.allocUnsafeSlow(maxLines * HASH);
-      const fingerprintBytes = new Uint8Array(fingerprints.buffer, 0, fingerprints.length);
       const withLeaves = job.leaves === true;
       const leaves = Buffer.allocUnsafeSlow(withLeaves ? maxLines * HASH : 0);
+      const fingerprintDigests = digestWriter(fingerprints);
       const sizes = new Float64Array(maxLines);
       const labels = new Uint32Array(maxLines);
       const newLabels: (string | null)[] = [];
@@ -390,15 +413,21 @@ export function createSegmentParser(
           }
         }
 
-        deps.sha256Into(content, fingerprints, count * HASH);
-        if (withLeaves) {
-          leafInput.set(fingerprintBytes.subarray(count * HASH, (count + 1) * HASH), 1);
-          deps.sha256Into(leafInput, leaves, count * HASH);
-        }
+        fingerprintDigests.add(deps.sha256Binary(content));
         sizes[count] =
           typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
         labels[count] = label >= 0 ? label : labelOf(source, license, newLabels);
         count++;
+      }
+      fingerprintDigests.flush();
+      if (withLeaves) {
+        const fingerprintBytes = new Uint8Array(fingerprints.buffer, 0, count * HASH);
+        const leafDigests = digestWriter(leaves);
+        for (let i = 0; i < count; i++) {
+          leafInput.set(fingerprintBytes.subarray(i * HASH, (i + 1) * HASH), 1);
+          leafDigests.add(deps.sha256Binary(leafInput));
+        }
+        leafDigests.flush();
       }
 
       return {

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leafHash, leafHashesOf, merkleRoot, rootOfLeafHashes } from '../../src/core/fingerprint';
+import {
+  leafHash,
+  leafHashesInto,
+  leafHashesOf,
+  merkleRoot,
+  rootOfLeafHashes,
+} from '../../src/core/fingerprint';
 import { FramedItem, LineFramer } from '../../src/core/lines';
 import { ingest } from '../../src/core/ingest';
 import { READ_AHEAD_SETTINGS, readAheadOf } from '../../src/core/ingest-prestart';
@@ -178,6 +184,17 @@ describe('segment parser', () => {
     expect(Buffer.from(text.fingerprints.subarray(32, 64))).toEqual(sha(''));
   });
 
+  it('writes fingerprints and leaf hashes past runs of 1,024 digests, skipped lines between', () => {
+    const texts = Array.from({ length: 2500 }, (_, i) => `sample ${i}`);
+    const input = texts.map((t, i) => (i % 700 === 5 ? '{bad\n' : '') + JSON.stringify({ t }));
+    const result = parse(options({ contentField: 't' }), `${input.join('\n')}\n`, true, true);
+    expect(result.count).toBe(2500);
+    expect(result.failures).toHaveLength(4);
+    const fps = texts.map((t) => sha(t));
+    expect(Buffer.from(result.fingerprints)).toEqual(Buffer.concat(fps));
+    expect(Buffer.from(result.leaves)).toEqual(Buffer.concat(fps.map((fp) => leafHash(fp))));
+  });
+
   it('numbers (source, license) labels once per parser and reports invalid lines', () => {
     const parser = createSegmentParser(
       options({ contentField: 'text', sourceField: 'src', licenseField: 'lic' }),
@@ -296,12 +313,18 @@ describe('batch roots from leaf hashes', () => {
     }
   });
 
-  it('equal merkleRoot for every size up to 70', () => {
-    const fps = Array.from({ length: 70 }, (_, i) => sha(`leaf ${i}`));
-    for (let n = 0; n <= 70; n++) {
+  it('equal merkleRoot for every size up to 70, and for sizes around runs of 1,024 digests', () => {
+    const fps = Array.from({ length: 3000 }, (_, i) => sha(`leaf ${i}`));
+    for (const n of [...Array.from({ length: 71 }, (_, n) => n), 1023, 1024, 1025, 2049, 3000]) {
       const leaves = leafHashesOf(Buffer.concat(fps.slice(0, n)), n);
       expect(rootOfLeafHashes(leaves, n)).toEqual(merkleRoot(fps.slice(0, n)));
     }
+    // Written at an offset into a larger array, as the recorder does.
+    const out = new Uint8Array(32 * 1100);
+    leafHashesInto(Buffer.concat(fps.slice(0, 1090)), 1090, out, 320);
+    expect(Buffer.from(out.subarray(320))).toEqual(
+      Buffer.concat(fps.slice(0, 1090).map((fp) => leafHash(fp))),
+    );
   });
 });
 
