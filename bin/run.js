@@ -47,16 +47,25 @@ function startEarlyReader() {
   if (process.env.ORIGIN_INGEST_WORKERS === '0' || !existsSync(file)) return;
   try {
     const { Worker } = require('node:worker_threads');
+    let markBooted;
     const entry = {
       worker: new Worker(file, { workerData: { argv: process.argv.slice(3) } }),
       online: false,
       queued: 0,
+      booted: new Promise((resolve) => (markBooted = resolve)),
       backlog: [],
       handle: (message) => entry.backlog.push(message),
     };
     entry.worker.once('online', () => (entry.online = true));
-    entry.worker.on('error', (err) => (entry.error ??= err));
-    entry.worker.on('message', (message) => entry.handle(message));
+    entry.worker.once('exit', markBooted);
+    entry.worker.on('error', (err) => {
+      entry.error ??= err;
+      markBooted();
+    });
+    entry.worker.on('message', (message) => {
+      if (message.kind === 'booted') markBooted();
+      else entry.handle(message);
+    });
     entry.worker.unref();
     globalThis[Symbol.for('origin.earlyParserWorker')] = entry;
   } catch {

@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import canonicalize from 'canonicalize';
 import { sha256Binary } from './fingerprint';
+import { holdFlagsUntil } from './sqljs';
 import { createControlByteScanner } from './control-bytes';
 import { createJsonFieldScanner } from './json-fields';
 import { LineFramer } from './lines';
@@ -84,6 +85,7 @@ const { parentPort } = require('node:worker_threads');
 const { hash } = require('node:crypto');
 const { isUtf8 } = require('node:buffer');
 const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
+parentPort.postMessage({ kind: 'booted' });
 const canonicalize = ${canonicalize.toString()};
 const createSegmentParser = ${createSegmentParser.toString()};
 const createJsonFieldScanner = ${createJsonFieldScanner.toString()};
@@ -223,6 +225,8 @@ interface PoolWorker {
   queued: number;
   error?: Error;
   readAhead?: ReadAhead;
+  /** Settles once the thread has loaded its modules, or has failed or exited. */
+  booted: Promise<void>;
   /** Where its messages go; until someone takes the worker, they wait in `backlog`. */
   handle: (message: WorkerMessage) => void;
   backlog: WorkerMessage[];
@@ -243,16 +247,27 @@ let source: string | undefined;
 
 function spawn(): PoolWorker {
   source ??= parserWorkerSource();
+  const worker = new Worker(source, { eval: true });
+  let markBooted = (): void => undefined;
   const entry: PoolWorker = {
-    worker: new Worker(source, { eval: true }),
+    worker,
     online: false,
     queued: 0,
+    booted: new Promise<void>((resolve) => (markBooted = resolve)),
     handle: (message) => entry.backlog.push(message),
     backlog: [],
   };
-  entry.worker.once('online', () => (entry.online = true));
-  entry.worker.on('error', (err) => (entry.error ??= err));
-  entry.worker.on('message', (message: WorkerMessage) => entry.handle(message));
+  worker.once('online', () => (entry.online = true));
+  worker.once('exit', markBooted);
+  worker.on('error', (err) => {
+    entry.error ??= err;
+    markBooted();
+  });
+  // 'booted': the thread has loaded the modules it needs (see holdFlagsUntil in sqljs.ts).
+  worker.on('message', (message: WorkerMessage | { kind: 'booted' }) => {
+    if ('kind' in message && message.kind === 'booted') markBooted();
+    else entry.handle(message);
+  });
   return entry;
 }
 
@@ -291,6 +306,8 @@ export function prestartParserThreads(readAhead?: ReadAhead): void {
     }
     prestarted.push(entry);
   }
+  // They boot while the CLI loads; sql.js's V8 flag must not come in the middle (see sqljs.ts).
+  for (const entry of prestarted) holdFlagsUntil(entry.booted);
 }
 
 function sameOptions(a: SegmentParserOptions, b: SegmentParserOptions): boolean {

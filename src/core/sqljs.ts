@@ -55,26 +55,50 @@ function keepWasmOnBaselineCompiler(): void {
   if (process.env.ORIGIN_WRITE_CODE_CACHE !== '1') setFlagsFromString('--liftoff-only');
 }
 
+/** Threads that are still loading Node's built-in modules: the flag waits for them. */
+const booting: Promise<unknown>[] = [];
+/** The longest it waits: a thread that never reports holds sql.js up no longer than this. */
+const BOOT_WAIT_MS = 250;
+
+/**
+ * Has loadSqlJs wait for `booted` before it sets its V8 flag. A worker thread still booting when
+ * the flag changes loses the code cache for the rest of its boot: ingest's parser thread, which
+ * bin/run.js starts first thing, then took 80-90 ms instead of ~50 to run its first line, and
+ * twice as long to load node:crypto. That happened in about one ingest in three.
+ */
+export function holdFlagsUntil(booted: Promise<unknown>): void {
+  booting.push(booted);
+}
+
+function threadsBooted(): Promise<unknown> {
+  if (booting.length === 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise((resolve) => (timer = setTimeout(resolve, BOOT_WAIT_MS)));
+  return Promise.race([Promise.all(booting.splice(0)), waited]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Loads sql.js once per process. Its WebAssembly is compiled and instantiated on this thread, at
  * once: with lazy compilation that is ~10 ms of work, which sql.js's own asynchronous path hands
  * to V8's background threads, where during ingest it waits behind the parser thread (30-90 ms).
  */
 export function loadSqlJs(): Promise<SqlJsStatic> {
-  if (!loaded) {
-    keepWasmOnBaselineCompiler();
-    // Compiled here, not inside the hook: an error thrown there escapes sql.js's promise.
-    const module = new wasm.Module(wasmBinary());
-    loaded = initSqlJs({
-      instantiateWasm(imports, receive) {
-        const instance = new wasm.Instance(module, imports);
-        heap = Object.values(instance.exports).find((value) => value instanceof wasm.Memory) as
-          { buffer: ArrayBuffer } | undefined;
-        receive(instance as Parameters<typeof receive>[0]);
-        return {};
-      },
-    }).then((SQL) => (sqlJs = SQL));
-  }
+  loaded ??= threadsBooted()
+    .then(() => {
+      keepWasmOnBaselineCompiler();
+      // Compiled here, not inside the hook: an error thrown there escapes sql.js's promise.
+      const module = new wasm.Module(wasmBinary());
+      return initSqlJs({
+        instantiateWasm(imports, receive) {
+          const instance = new wasm.Instance(module, imports);
+          heap = Object.values(instance.exports).find((value) => value instanceof wasm.Memory) as
+            { buffer: ArrayBuffer } | undefined;
+          receive(instance as Parameters<typeof receive>[0]);
+          return {};
+        },
+      });
+    })
+    .then((SQL) => (sqlJs = SQL));
   return loaded;
 }
 
