@@ -16,7 +16,6 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import canonicalize from 'canonicalize';
 import { sha256Binary } from './fingerprint';
-import { holdFlagsUntil } from './sqljs';
 import { createControlByteScanner } from './control-bytes';
 import { createJsonFieldScanner } from './json-fields';
 import { LineFramer } from './lines';
@@ -28,6 +27,7 @@ import {
   SegmentResult,
   createSegmentParser,
 } from './segment-parser';
+import { holdFlagsUntil } from './sqljs';
 
 /** The segment parser's dependencies on this thread (workers build their own from source). */
 export const parserDeps: SegmentParserDeps = {
