@@ -12,10 +12,10 @@ const WORDS = KEY / 4;
 /** Buckets of sorted() up to this size are sorted by insertion. */
 const SMALL_BUCKET = 16;
 
-/** Compares the keys of records a and b from byte 2 on (a bucket's keys share bytes 0-1). */
-function compareTails(keys: Uint8Array, a: number, b: number): number {
+/** Compares the keys at x[xAt..] and y[yAt..] from byte 2 on (a bucket's keys share bytes 0-1). */
+function compareTails(x: Uint8Array, xAt: number, y: Uint8Array, yAt: number): number {
   for (let i = 2; i < KEY; i++) {
-    const d = keys[a * KEY + i] - keys[b * KEY + i];
+    const d = x[xAt + i] - y[yAt + i];
     if (d !== 0) return d;
   }
   return 0;
@@ -40,7 +40,7 @@ function sortBucket(
 ): void {
   if (end - start > SMALL_BUCKET) {
     const order = Int32Array.from({ length: end - start }, (_, i) => start + i);
-    order.sort((a, b) => compareTails(keys, a, b));
+    order.sort((a, b) => compareTails(keys, a * KEY, keys, b * KEY));
     const bucketWords = words.slice(start * WORDS, end * WORDS);
     const bucketValues = values.slice(start, end);
     for (let i = 0; i < order.length; i++) {
@@ -51,7 +51,7 @@ function sortBucket(
     return;
   }
   for (let i = start + 1; i < end; i++) {
-    if (compareTails(keys, i - 1, i) <= 0) continue;
+    if (compareTails(keys, (i - 1) * KEY, keys, i * KEY) <= 0) continue;
     heldWords.set(words.subarray(i * WORDS, (i + 1) * WORDS));
     const value = values[i];
     let j = i - 1;
@@ -60,20 +60,11 @@ function sortBucket(
       words.copyWithin((j + 1) * WORDS, j * WORDS, (j + 1) * WORDS);
       values[j + 1] = values[j];
       j--;
-      if (j < start || !heldIsSmaller(keys, j)) break;
+      if (j < start || compareTails(keys, j * KEY, heldKey, 0) <= 0) break;
     }
     words.set(heldWords, (j + 1) * WORDS);
     values[j + 1] = value;
   }
-}
-
-/** Whether the held key sorts before record j's (they share bytes 0-1). */
-function heldIsSmaller(keys: Uint8Array, j: number): boolean {
-  for (let i = 2; i < KEY; i++) {
-    const d = keys[j * KEY + i] - heldKey[i];
-    if (d !== 0) return d > 0;
-  }
-  return false;
 }
 
 export class FingerprintIndex {
