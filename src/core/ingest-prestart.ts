@@ -8,6 +8,7 @@
  */
 import { DEFAULT_MAX_LINE_BYTES, SEGMENT_BYTES } from './ingest-defaults';
 import { ReadAhead, prestartParserThreads } from './parse-pool';
+import { holdFlagsUntil } from './sqljs';
 
 /** The sizes a read-ahead works with (scripts/bundle.js bakes them into the early reader). */
 export interface ReadAheadSettings {
@@ -101,5 +102,7 @@ export function readAheadOf(
 
 /** `argv`: the arguments after `ingest`. */
 export function prestartIngest(argv: readonly string[]): void {
-  prestartParserThreads(readAheadOf(argv, READ_AHEAD_SETTINGS));
+  const booted = prestartParserThreads(readAheadOf(argv, READ_AHEAD_SETTINGS));
+  // They boot while the CLI loads; sql.js's V8 flag must not come in the middle (see sqljs.ts).
+  for (const thread of booted) holdFlagsUntil(thread);
 }

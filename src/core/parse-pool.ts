@@ -27,7 +27,6 @@ import {
   SegmentResult,
   createSegmentParser,
 } from './segment-parser';
-import { holdFlagsUntil } from './sqljs';
 
 /** The segment parser's dependencies on this thread (workers build their own from source). */
 export const parserDeps: SegmentParserDeps = {
@@ -284,9 +283,10 @@ export const EARLY_PARSER = Symbol.for('origin.earlyParserWorker');
  * Boots the parser threads now, before a command needs them (the CLI does for ingest, so they
  * boot on a free core while it loads), the first one reading ahead if told what to read. They do
  * not keep the process alive. A thread bin/run.js started even earlier (dist/ingest-reader.cjs,
- * which works out the same read-ahead from the same arguments) is taken as the first.
+ * which works out the same read-ahead from the same arguments) is taken as the first. Returns
+ * each thread's `booted`: it settles once the thread has loaded its modules.
  */
-export function prestartParserThreads(readAhead?: ReadAhead): void {
+export function prestartParserThreads(readAhead?: ReadAhead): Promise<void>[] {
   const { count } = parserThreads();
   const holder = globalThis as { [EARLY_PARSER]?: PoolWorker };
   const early = holder[EARLY_PARSER];
@@ -306,8 +306,7 @@ export function prestartParserThreads(readAhead?: ReadAhead): void {
     }
     prestarted.push(entry);
   }
-  // They boot while the CLI loads; sql.js's V8 flag must not come in the middle (see sqljs.ts).
-  for (const entry of prestarted) holdFlagsUntil(entry.booted);
+  return prestarted.map((entry) => entry.booted);
 }
 
 function sameOptions(a: SegmentParserOptions, b: SegmentParserOptions): boolean {

@@ -40,21 +40,24 @@ describe('loading sql.js after the threads have booted', () => {
   });
 });
 
-describe('prestarted parser threads', () => {
-  it('are waited for: each settles once its thread has loaded its modules', async () => {
+describe("ingest's prestarted parser threads", () => {
+  it('hold the flag until each has loaded its modules', async () => {
     type ParsePoolModule = typeof import('../../src/core/parse-pool');
-    let fresh: { sqljs: typeof sqljs; pool: ParsePoolModule } | undefined;
+    type PrestartModule = typeof import('../../src/core/ingest-prestart');
+    let fresh: { sqljs: typeof sqljs; pool: ParsePoolModule; prestart: PrestartModule } | undefined;
     jest.isolateModules(() => {
       /* eslint-disable @typescript-eslint/no-require-imports */
       fresh = {
         sqljs: require('../../src/core/sqljs') as typeof sqljs,
         pool: require('../../src/core/parse-pool') as ParsePoolModule,
+        prestart: require('../../src/core/ingest-prestart') as PrestartModule,
       };
       /* eslint-enable @typescript-eslint/no-require-imports */
     });
-    const { sqljs: isolated, pool } = fresh as NonNullable<typeof fresh>;
+    const { sqljs: isolated, pool, prestart } = fresh as NonNullable<typeof fresh>;
     const held = jest.spyOn(isolated, 'holdFlagsUntil');
-    pool.prestartParserThreads();
+    // Arguments too unusual to read ahead from: the threads only boot.
+    prestart.prestartIngest(['-']);
     expect(held).toHaveBeenCalled();
     const parsers = new pool.ParsePool(
       { format: 'text', maxLineBytes: 100, skipInvalid: false },
