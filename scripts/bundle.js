@@ -64,9 +64,9 @@ function asciiOnly(file) {
  * what to read ahead exactly as the CLI will (readAheadOf, same settings) and begins at once.
  */
 function writeEarlyReader() {
-  const { parserWorkerSource } = require(join(root, 'dist', 'core', 'parse-pool.js'));
+  const { parserWorkerSource } = require(join(root, 'dist', 'core', 'ingest', 'parse-pool.js'));
   const { READ_AHEAD_SETTINGS, readAheadOf } = require(
-    join(root, 'dist', 'core', 'ingest-prestart.js'),
+    join(root, 'dist', 'core', 'ingest', 'prestart.js'),
   );
   const start = [
     '{',

@@ -1,7 +1,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import chalk from 'chalk';
 import { ExitCode, ExitCodeValue, OriginError } from './core/errors';
-import { OpenMode, Store, resolveDbPath } from './core/store';
+import { OpenMode, Store, resolveDbPath } from './core/store/store';
 import { configureColor, printJson } from './render/output';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     // input ahead (an optimisation only: see core/ingest-prestart.ts). sql.js is loaded later, when
     // the store opens: it changes a V8 flag (core/sqljs.ts), which is best done after start-up.
     try {
-      require('./core/ingest-prestart').prestartIngest(process.argv.slice(3));
+      require('./core/ingest/prestart').prestartIngest(process.argv.slice(3));
     } catch {
       // ingest starts them itself
     }

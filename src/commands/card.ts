@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../base-command';
-import { writeFileAtomic } from '../core/atomic-write';
-import { renderCard } from '../core/card';
-import { projectTaxonomy } from '../core/license-report';
+import { writeFileAtomic } from '../core/store/atomic-write';
+import { renderCard } from '../core/reports/card';
+import { projectTaxonomy } from '../core/licenses/report';
 import { IntendedUse } from '../core/licenses';
-import { sessionProvenance } from '../core/provenance';
+import { sessionProvenance } from '../core/reports/provenance';
 import { licenseFlags } from '../license-flags';
 
 export default class Card extends OriginCommand<typeof Card> {

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { OriginCommand } from '../base-command';
 import { ExitCode } from '../core/errors';
-import { ConflictEntry, FailOn, conflictsReport, projectTaxonomy } from '../core/license-report';
+import { ConflictEntry, FailOn, conflictsReport, projectTaxonomy } from '../core/licenses/report';
 import { IntendedUse } from '../core/licenses';
 import { licenseFlags } from '../license-flags';
 import { formatCount } from '../render/output';

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../base-command';
-import { EXPORT_FORMATS, ExportFormat, exportSession } from '../core/export';
-import { projectTaxonomy } from '../core/license-report';
+import { EXPORT_FORMATS, ExportFormat, exportSession } from '../core/reports/export';
+import { projectTaxonomy } from '../core/licenses/report';
 import { IntendedUse } from '../core/licenses';
 import { licenseFlags } from '../license-flags';
 

@@ -6,7 +6,7 @@ import {
   IngestSummary,
   expectedStoreGrowth,
   ingest,
-} from '../core/ingest';
+} from '../core/ingest/ingest';
 import { ExitCode } from '../core/errors';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { ProgressLine } from '../render/progress';
@@ -104,7 +104,7 @@ recorded and the session is marked interrupted (exit 1).`;
     let license: string | undefined;
     if (flags.license !== undefined) {
       const { parseExpression } = await import('../core/licenses');
-      const { projectTaxonomy } = await import('../core/license-report');
+      const { projectTaxonomy } = await import('../core/licenses/report');
       license = parseExpression(flags.license, projectTaxonomy(this.dbPath)).expression;
     }
     const tee = flags.tee ? process.stdout : undefined;

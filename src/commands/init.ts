@@ -1,5 +1,5 @@
 import { OriginCommand } from '../base-command';
-import { storeStatus } from '../core/status';
+import { storeStatus } from '../core/store/status';
 
 export default class Init extends OriginCommand<typeof Init> {
   static override summary = 'Create an Origin database.';

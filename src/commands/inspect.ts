@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { makeTable } from '../render/table';
 import { OriginCommand } from '../base-command';
-import { inspectSession } from '../core/inspect';
+import { inspectSession } from '../core/sessions/inspect';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 
 export default class Inspect extends OriginCommand<typeof Inspect> {

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { OriginCommand } from '../base-command';
-import { writeFileAtomic } from '../core/atomic-write';
-import { buildProof } from '../core/proof';
+import { writeFileAtomic } from '../core/store/atomic-write';
+import { buildProof } from '../core/samples/prove';
 
 export default class Prove extends OriginCommand<typeof Prove> {
   static override summary =

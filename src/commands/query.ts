@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../base-command';
 import { ExitCode } from '../core/errors';
-import { projectTaxonomy, queryLicense } from '../core/license-report';
+import { projectTaxonomy, queryLicense } from '../core/licenses/report';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { makeTable } from '../render/table';
 import { licenseFlags } from '../license-flags';

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
 import { makeTable } from '../render/table';
 import { OriginCommand } from '../base-command';
-import { summarizeSession } from '../core/inspect';
-import { SESSION_STATUSES, SessionStatus, listSessions } from '../core/session';
+import { summarizeSession } from '../core/sessions/inspect';
+import { SESSION_STATUSES, SessionStatus, listSessions } from '../core/sessions/session';
 import { formatBytes, formatCount } from '../render/output';
 
 export default class Sessions extends OriginCommand<typeof Sessions> {

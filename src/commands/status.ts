@@ -1,5 +1,5 @@
 import { OriginCommand } from '../base-command';
-import { storeStatus } from '../core/status';
+import { storeStatus } from '../core/store/status';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 
 export default class Status extends OriginCommand<typeof Status> {

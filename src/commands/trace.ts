@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../base-command';
-import { traceSample } from '../core/trace';
+import { traceSample } from '../core/samples/trace';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { makeTable } from '../render/table';
 

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { OriginCommand } from '../base-command';
 import { ExitCode, UsageError } from '../core/errors';
-import { checkProof } from '../core/proof';
+import { checkProof } from '../core/samples/prove';
 
 export default class VerifyProof extends OriginCommand<typeof VerifyProof> {
   static override summary =

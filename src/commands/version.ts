@@ -1,5 +1,5 @@
 import { OriginCommand } from '../base-command';
-import { SCHEMA_VERSION } from '../core/schema';
+import { SCHEMA_VERSION } from '../core/store/schema';
 
 export default class Version extends OriginCommand<typeof Version> {
   static override summary = 'Print the origin version, its database schema version and runtime.';

@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { count } from '../core/markdown';
+import { count } from '../core/reports/markdown';
 
 /** Colour only on a TTY, never under NO_COLOR or --json (SPEC.md §5). */
 export function configureColor(json: boolean, env: NodeJS.ProcessEnv = process.env): void {

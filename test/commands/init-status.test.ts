@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import { origin, tempDir } from '../helpers/cli';
-import { SCHEMA_VERSION } from '../../src/core/schema';
+import { SCHEMA_VERSION } from '../../src/core/store/schema';
 
 const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCHEMA_VERSION } from '../../src/core/schema';
+import { SCHEMA_VERSION } from '../../src/core/store/schema';
 import { origin, tempDir } from '../helpers/cli';
 import { openDb, rows } from '../helpers/reference';
 

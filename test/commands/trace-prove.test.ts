@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InclusionProof, checkProof } from '../../src/core/proof';
-import type { TraceReport } from '../../src/core/trace';
+import { InclusionProof, checkProof } from '../../src/core/samples/prove';
+import type { TraceReport } from '../../src/core/samples/trace';
 import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
 import { openDb, sha256Hex } from '../helpers/reference';
 

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import chalk from 'chalk';
 import { OriginCommand } from '../../base-command';
 import { ExitCode } from '../../core/errors';
-import { projectTaxonomy } from '../../core/license-report';
+import { projectTaxonomy } from '../../core/licenses/report';
 import { IntendedUse, checkCompatibility } from '../../core/licenses';
 import { licenseFlags } from '../../license-flags';
 

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
-import { projectTaxonomy } from '../../core/license-report';
+import { projectTaxonomy } from '../../core/licenses/report';
 import { licenseFlags } from '../../license-flags';
 import { makeTable } from '../../render/table';
 

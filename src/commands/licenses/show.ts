@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
-import { projectTaxonomy } from '../../core/license-report';
+import { projectTaxonomy } from '../../core/licenses/report';
 import { UsageError } from '../../core/errors';
 import { findLicense, suggestExpression } from '../../core/licenses';
 import { licenseFlags } from '../../license-flags';

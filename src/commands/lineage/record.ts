@@ -10,7 +10,7 @@ import {
   payloadFromFlags,
   readEventInputs,
   recordEvents,
-} from '../../core/lineage';
+} from '../../core/lineage/lineage';
 
 export default class LineageRecord extends OriginCommand<typeof LineageRecord> {
   static override summary =

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
-import { END_STATUSES, SessionStatus, endSession } from '../../core/session';
+import { END_STATUSES, SessionStatus, endSession } from '../../core/sessions/session';
 
 export default class SessionEnd extends OriginCommand<typeof SessionEnd> {
   static override summary = 'Close an open session; it then refuses further appends.';

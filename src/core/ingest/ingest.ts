@@ -1,0 +1,637 @@
+/**
+ * `origin ingest`: a stream of records → fingerprints → samples, batches and the session tree,
+ * in one transaction. It observes and never changes the data: with a tee, every input byte is
+ * passed on unchanged, in order, even when recording fails.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { compareCodeUnits } from '../compare';
+import { UsageError } from '../errors';
+import { toHex } from '../merkle/fingerprint';
+import { SEGMENT_BYTES } from './defaults';
+import { FramedItem, LineFramer } from './lines';
+import { ParsePool, ParserId, parserThreads } from './parse-pool';
+import { RecordOptions } from './record';
+import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
+import type { SegmentResult } from './segment-parser';
+import { SessionRow, assertOpen, createSession, getSession } from '../sessions/session';
+import { Store } from '../store/store';
+
+export { DEFAULT_BATCH_SIZE, DEFAULT_MAX_LINE_BYTES } from './defaults';
+const STDIN = '-';
+const SKIPPED_LINES_SHOWN = 10;
+/** Segments parsed or being parsed but not yet recorded; bounds memory and keeps the order cheap. */
+const MAX_IN_FLIGHT = 10;
+/** At most this many records are made room for ahead of time (32 bytes each and more). */
+const MAX_RESERVED_RECORDS = 4 << 20;
+/** Page cache for the ingest transaction; memory is only taken as pages are used. */
+const INGEST_CACHE_KIB = 256 * 1024;
+/** Below this much input, starting worker threads costs more than it saves. */
+const WORKER_MIN_BYTES = 4 << 20;
+
+export interface IngestOptions extends RecordOptions {
+  /** File paths; '-' or none means stdin. */
+  inputs: readonly string[];
+  stdin: Readable;
+  source?: string;
+  license?: string;
+  batchSize: number;
+  maxLineBytes: number;
+  /** Append to this open session (id or unique prefix); otherwise a new one is created and completed. */
+  session?: string;
+  skipInvalid: boolean;
+  /** Where --tee copies every input byte. */
+  tee?: Writable;
+  /** Aborted on SIGINT/SIGTERM: what was observed is recorded and the session marked interrupted. */
+  signal?: AbortSignal;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  records: number;
+  inputBytes: number;
+  elapsedMs: number;
+}
+
+export interface SkippedLine {
+  input: string;
+  line: number;
+  reason: string;
+}
+
+export interface IngestSummary {
+  session_id: string;
+  session_status: string;
+  session_root: string;
+  session_records: number;
+  records: number;
+  distinct: number;
+  duplicates: number;
+  already_known: number;
+  new_samples: number;
+  bytes: number;
+  input_bytes: number;
+  batches: number;
+  sources: { source: string; license: string; records: number; bytes: number }[];
+  skipped: { count: number; first_lines: SkippedLine[] };
+  interrupted: boolean;
+  warnings: string[];
+  elapsed_ms: number;
+  records_per_second: number;
+  mb_per_second: number;
+}
+
+interface InputFailure {
+  input: string;
+  line: number;
+  reason: string;
+}
+
+function inputName(input: string): string {
+  return input === STDIN ? 'stdin' : input;
+}
+
+/** Checks every input file exists; returns their total size. */
+function checkInputs(inputs: readonly string[]): number {
+  let bytes = 0;
+  for (const input of inputs) {
+    if (input === STDIN) continue;
+    let isFile = false;
+    try {
+      const stat = statSync(input);
+      isFile = stat.isFile();
+      bytes += stat.size;
+    } catch (err) {
+      throw new UsageError(
+        `cannot read input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        'check the file path',
+      );
+    }
+    if (!isFile) throw new UsageError(`input ${input} is not a file`);
+  }
+  return bytes;
+}
+
+/** Room for a stream of unknown length (stdin); more is grown as needed. */
+const STREAM_GROWTH_GUESS = 64 << 20;
+
+/**
+ * How many bytes an ingest of these inputs may add to the store, for Store.open's growthBytes: as
+ * many as the input has. That is several times what the usual record adds (about 80 bytes), and
+ * an overestimate costs only address space; short lines can add more, and are then grown into.
+ */
+export function expectedStoreGrowth(inputs: readonly string[]): number {
+  let bytes = 0;
+  for (const input of inputs.length > 0 ? inputs : [STDIN]) {
+    if (input === STDIN) {
+      bytes += STREAM_GROWTH_GUESS;
+      continue;
+    }
+    try {
+      bytes += statSync(input).size;
+    } catch {
+      // ingest() reports an unreadable input.
+    }
+  }
+  return bytes;
+}
+
+function validateOptions(options: IngestOptions): void {
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
+    throw new UsageError(`--batch-size must be a positive whole number, got ${options.batchSize}`);
+  }
+  if (!Number.isInteger(options.maxLineBytes) || options.maxLineBytes < 1) {
+    throw new UsageError(
+      `--max-line-bytes must be a positive whole number, got ${options.maxLineBytes}`,
+    );
+  }
+  if (
+    options.format === 'text' &&
+    (options.contentField || options.sourceField || options.licenseField)
+  ) {
+    throw new UsageError(
+      '--content-field, --source-field and --license-field need --format jsonl',
+      'text lines have no fields',
+    );
+  }
+}
+
+async function writeTee(tee: Writable, chunk: Buffer): Promise<void> {
+  if (!tee.write(chunk)) {
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => {
+        tee.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error): void => {
+        tee.off('drain', onDrain);
+        reject(err);
+      };
+      tee.once('drain', onDrain);
+      tee.once('error', onError);
+    });
+  }
+}
+
+/** Records every input into one session. Throws UsageError (exit 2) on bad input, leaving the store unchanged. */
+export async function ingest(store: Store, options: IngestOptions): Promise<IngestSummary> {
+  validateOptions(options);
+  const inputs = options.inputs.length > 0 ? options.inputs : [STDIN];
+  const fileBytes = checkInputs(inputs);
+  if (inputs.filter((i) => i === STDIN).length > 1)
+    throw new UsageError('stdin ("-") can be read only once');
+
+  const started = Date.now();
+  // A page cache that holds what one ingest writes (SQLite's default is 2 MiB): spilling dirty
+  // pages into sql.js's in-memory file mid-transaction costs more than keeping them.
+  store.db.exec(`PRAGMA cache_size = -${INGEST_CACHE_KIB}`);
+  store.db.exec('BEGIN');
+  try {
+    const summary = await ingestInTransaction(store, options, inputs, fileBytes, started);
+    store.db.exec('COMMIT');
+    store.markChanged();
+    return summary;
+  } catch (err) {
+    store.db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+async function ingestInTransaction(
+  store: Store,
+  options: IngestOptions,
+  inputs: readonly string[],
+  fileBytes: number,
+  started: number,
+): Promise<IngestSummary> {
+  let session: SessionRow;
+  if (options.session !== undefined) {
+    session = getSession(store, options.session);
+    assertOpen(session);
+  } else {
+    session = createSession(store);
+  }
+  const recorder = new Recorder(store, session, options.batchSize);
+  const origins = new Map<number, { source: string; license: string }>();
+  const skipped: SkippedLine[] = [];
+  let skippedCount = 0;
+  let failure: InputFailure | undefined;
+  let inputBytes = 0;
+  let teeError: Error | undefined;
+
+  const originOf = (source: string, license: string): number => {
+    const id = recorder.originId(source, license);
+    if (!origins.has(id)) origins.set(id, { source, license });
+    return id;
+  };
+
+  const reject = (input: InputState, line: number, reason: string): void => {
+    if (options.skipInvalid) {
+      skippedCount++;
+      if (skipped.length < SKIPPED_LINES_SHOWN) skipped.push({ input: input.name, line, reason });
+      return;
+    }
+    failure = { input: input.name, line, reason };
+    // With a tee the data keeps flowing; the failure is reported once it has.
+    if (!options.tee)
+      throw new UsageError(`${input.name}:${line}: ${reason}`, fixHint(reason, options));
+  };
+
+  // Every parser numbers (source, license) labels on its own: [source, license, …] by label id.
+  const labelTables: (string | null)[][] = [];
+  let originIds = new Uint32Array(1024);
+  let reserved = false;
+
+  // Segment buffers go round: framer → parser → back here → framer.
+  const spareBuffers: Buffer[] = [];
+
+  /** Records one parsed segment; segments arrive here strictly in input order. */
+  const record = (parser: ParserId, result: SegmentResult, input: InputState): void => {
+    if (result.data.buffer.byteLength >= SEGMENT_BYTES && spareBuffers.length < MAX_IN_FLIGHT) {
+      spareBuffers.push(Buffer.from(result.data.buffer));
+    }
+    const labels = (labelTables[parser] ??= []);
+    for (const value of result.newLabels) labels.push(value);
+    const lineBase = input.lines;
+    input.lines += result.lines;
+    for (const f of result.failures) {
+      if (failure) break;
+      reject(input, lineBase + f.line, f.reason);
+    }
+    if (failure) return;
+    if (!reserved && result.count > 0) {
+      // The set of fingerprints, sized once from the first segment's bytes per record.
+      reserved = true;
+      const bytesPerRecord = result.bytes / result.count;
+      recorder.reserve(
+        Math.min(MAX_RESERVED_RECORDS, Math.ceil((1.05 * fileBytes) / bytesPerRecord)),
+      );
+    }
+    const cache = (input.origins[parser] ??= []);
+    if (originIds.length < result.count) originIds = new Uint32Array(result.count);
+    for (let i = 0; i < result.count; i++) {
+      const label = result.labels[i];
+      let id = cache[label];
+      if (id === undefined) {
+        id = originOf(
+          labels[2 * label] ?? input.defaultSource,
+          labels[2 * label + 1] ?? input.defaultLicense,
+        );
+        cache[label] = id;
+      }
+      originIds[i] = id;
+    }
+    recorder.observeMany(result.fingerprints, result.leaves, result.sizes, originIds, result.count);
+  };
+
+  // Segments are numbered as they are cut and recorded in that order, whichever thread parsed them.
+  const waiting = new Map<number, { parser: ParserId; result: SegmentResult }>();
+  const segmentInput = new Map<number, InputState>();
+  let submitted = 0;
+  let recorded = 0;
+  let fatal: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const onResult = (parser: ParserId, result: SegmentResult): void => {
+    waiting.set(result.seq, { parser, result });
+    try {
+      for (let next = waiting.get(recorded); next; next = waiting.get(recorded)) {
+        waiting.delete(recorded);
+        const input = segmentInput.get(recorded) as InputState;
+        segmentInput.delete(recorded);
+        recorded++;
+        if (!fatal) record(next.parser, next.result, input);
+      }
+    } catch (err) {
+      fatal ??= { error: err };
+    }
+    wake?.();
+  };
+  const onError = (err: Error): void => {
+    fatal ??= { error: err };
+    wake?.();
+  };
+  const pool = new ParsePool(
+    {
+      format: options.format,
+      contentField: options.contentField,
+      sourceField: options.sourceField,
+      licenseField: options.licenseField,
+      maxLineBytes: options.maxLineBytes,
+      skipInvalid: options.skipInvalid,
+    },
+    onResult,
+    onError,
+  );
+  const states: InputState[] = inputs.map((path) => {
+    const name = inputName(path);
+    return {
+      name,
+      defaultSource: options.source ?? name,
+      defaultLicense: options.license ?? UNKNOWN_LICENSE,
+      lines: 0,
+      origins: [],
+    };
+  });
+
+  const progress = (): void =>
+    options.onProgress?.({
+      records: recorder.recordCount,
+      inputBytes,
+      elapsedMs: Date.now() - started,
+    });
+
+  // A worker may have been reading ahead since the CLI started (see ingest-prestart.ts). It reads
+  // on to the end of the inputs, parsing segments and handing some to this thread when it runs
+  // short of work; each is recorded (or parsed and recorded) as it arrives, in input order. Where
+  // it stops (a pipe, a stop request), this thread reads on from.
+  let resume: { input: number; offset: number } | undefined;
+  const readAhead = options.tee
+    ? undefined
+    : pool.adoptReadAhead(inputs, (message) => {
+        if (message.kind === 'input-done') {
+          inputBytes += message.bytes;
+          return;
+        }
+        if (message.kind === 'stopped') {
+          inputBytes += message.offset;
+          resume = { input: message.input, offset: message.offset };
+          wake?.();
+          return;
+        }
+        if (fatal) return;
+        const seq = submitted++;
+        segmentInput.set(seq, states[message.input]);
+        if (message.kind === 'too-long') {
+          onResult(0, tooLongResult(seq, message.bytes, options.maxLineBytes));
+        } else if (message.kind === 'raw') {
+          pool.parseInline({ ...message.job, seq });
+        } else {
+          message.result.seq = seq;
+          onResult(1, message.result);
+        }
+        progress();
+      });
+  if (readAhead) {
+    const stopReading = (): void => readAhead.stop();
+    if (options.signal?.aborted) stopReading();
+    options.signal?.addEventListener('abort', stopReading, { once: true });
+    try {
+      while (!resume && !fatal) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', stopReading);
+    }
+    if (fatal) {
+      await pool.close();
+      throw fatal.error;
+    }
+  }
+  const threads = parserThreads();
+  const workerMinBytes = threads.forced || readAhead ? 0 : WORKER_MIN_BYTES;
+  if (fileBytes >= workerMinBytes) pool.startWorkers(threads.count);
+  let dispatchedBytes = 0;
+
+  /** Waits until fewer than `limit` segments are unrecorded; throws what failed meanwhile. */
+  const settle = async (limit: number): Promise<void> => {
+    while (!fatal && submitted - recorded > limit) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    if (fatal) throw fatal.error;
+  };
+
+  const dispatch = async (items: FramedItem[], input: InputState): Promise<void> => {
+    for (const item of items) {
+      // After a failure (with --tee) the data still flows, but nothing more is parsed.
+      if (failure) return;
+      const seq = submitted++;
+      segmentInput.set(seq, input);
+      if (item.kind === 'tooLong') {
+        onResult(0, tooLongResult(seq, item.bytes, options.maxLineBytes));
+      } else {
+        dispatchedBytes += item.data.length;
+        if (dispatchedBytes >= workerMinBytes) pool.startWorkers(threads.count);
+        // Here the main thread reads and frames the input as well as recording it: the parser
+        // threads take the leaf hashes. (A reader that reads ahead leaves them to the recorder.)
+        pool.submit({
+          seq,
+          data: item.data,
+          terminated: item.terminated,
+          firstLineOfInput: item.firstLineOfInput,
+          leaves: true,
+        });
+      }
+      await settle(MAX_IN_FLIGHT - 1);
+    }
+  };
+
+  const passThrough = async (bytes: Buffer): Promise<void> => {
+    if (!options.tee || teeError) return;
+    try {
+      await writeTee(options.tee, bytes);
+    } catch (err) {
+      teeError = err as Error;
+    }
+  };
+
+  const readFile = async (path: string, input: InputState, offset: number): Promise<void> => {
+    const cannotRead = (err: unknown): UsageError =>
+      new UsageError(
+        `cannot read ${input.name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (err) {
+      throw cannotRead(err);
+    }
+    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers, offset === 0);
+    let position = offset;
+    try {
+      while (!options.signal?.aborted) {
+        const region = framer.space(SEGMENT_BYTES);
+        let n: number;
+        try {
+          n = readSync(fd, region, 0, SEGMENT_BYTES, position);
+        } catch (err) {
+          throw cannotRead(err);
+        }
+        if (n === 0) break;
+        position += n;
+        inputBytes += n;
+        // A copy: the segment's buffer moves to a parser thread.
+        if (options.tee) await passThrough(Buffer.from(region.subarray(0, n)));
+        await dispatch(framer.commit(n), input);
+        progress();
+        // Synchronous reads: let signal handlers and parser results in between.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await dispatch(options.signal?.aborted ? framer.flush() : framer.end(), input);
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  const readStream = async (stream: Readable, input: InputState): Promise<void> => {
+    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
+    // An interruption must not wait for the next chunk of a pipe that may never come.
+    const stopReading = (): void => {
+      stream.destroy();
+    };
+    options.signal?.addEventListener('abort', stopReading, { once: true });
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        inputBytes += chunk.length;
+        await passThrough(chunk);
+        await dispatch(framer.push(chunk), input);
+        progress();
+        if (options.signal?.aborted) break;
+      }
+    } catch (err) {
+      if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
+      if (!options.signal?.aborted) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new UsageError(`cannot read ${input.name}: ${code ?? (err as Error).message}`);
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', stopReading);
+    }
+    await dispatch(options.signal?.aborted ? framer.flush() : framer.end(), input);
+  };
+
+  try {
+    for (let i = resume?.input ?? 0; i < inputs.length; i++) {
+      if (options.signal?.aborted) break;
+      const offset = i === resume?.input ? resume.offset : 0;
+      if (inputs[i] === STDIN) await readStream(options.stdin, states[i]);
+      else await readFile(inputs[i], states[i], offset);
+    }
+    await settle(0);
+  } finally {
+    await pool.close();
+  }
+  progress();
+
+  if (failure) {
+    throw new UsageError(
+      `${failure.input}:${failure.line}: ${failure.reason}`,
+      fixHint(failure.reason, options),
+    );
+  }
+  const warnings: string[] = [];
+  if (teeError) {
+    // The reader downstream went away; what reached us is still recorded.
+    warnings.push(
+      `--tee output failed (${teeError.message}); the input was still read and recorded`,
+    );
+  }
+
+  const interrupted = options.signal?.aborted ?? false;
+  const endStatus = interrupted
+    ? 'interrupted'
+    : options.session === undefined
+      ? 'completed'
+      : undefined;
+  const totals = recorder.finish(skippedCount, endStatus);
+  const final = getSession(store, session.uid);
+  return summarize(final, totals, origins, recorder, {
+    skippedCount,
+    skipped,
+    inputBytes,
+    started,
+    interrupted,
+    warnings,
+  });
+}
+
+interface InputState {
+  name: string;
+  defaultSource: string;
+  defaultLicense: string;
+  /** Lines recorded so far, for file:line in messages. */
+  lines: number;
+  /** Per parser: label id → origin id, under this input's default source and license. */
+  origins: number[][];
+}
+
+/** A line the framer found too long, as if a parser had rejected it. */
+function tooLongResult(seq: number, bytes: number, maxLineBytes: number): SegmentResult {
+  return {
+    seq,
+    data: new Uint8Array(0),
+    lines: 1,
+    bytes: 0,
+    count: 0,
+    fingerprints: new Uint8Array(0),
+    leaves: new Uint8Array(0),
+    sizes: new Float64Array(0),
+    labels: new Uint32Array(0),
+    newLabels: [],
+    failures: [
+      { line: 1, reason: `line is ${bytes} bytes, over --max-line-bytes ${maxLineBytes}` },
+    ],
+  };
+}
+
+function fixHint(reason: string, options: IngestOptions): string {
+  if (reason.startsWith('no content field'))
+    return 'check --content-field, or use --skip-invalid to record the other lines';
+  if (reason.includes('--max-line-bytes'))
+    return 'raise --max-line-bytes, or use --skip-invalid to record the other lines';
+  if (options.format === 'jsonl' && reason.startsWith('invalid JSON')) {
+    return 'fix the line, use --format text for plain text, or --skip-invalid to record the other lines';
+  }
+  return 'fix the line, or use --skip-invalid to record the other lines';
+}
+
+function summarize(
+  session: SessionRow,
+  totals: RecordedTotals,
+  origins: Map<number, { source: string; license: string }>,
+  recorder: Recorder,
+  run: {
+    skippedCount: number;
+    skipped: SkippedLine[];
+    inputBytes: number;
+    started: number;
+    interrupted: boolean;
+    warnings: string[];
+  },
+): IngestSummary {
+  const elapsedMs = Math.max(1, Date.now() - run.started);
+  const perOrigin = recorder.originTotals();
+  return {
+    session_id: session.uid,
+    session_status: session.status,
+    session_root: toHex(totals.root),
+    session_records: totals.sessionSize,
+    records: totals.records,
+    distinct: totals.distinct,
+    duplicates: totals.duplicates,
+    already_known: totals.alreadyKnown,
+    new_samples: totals.newSamples,
+    bytes: totals.bytes,
+    input_bytes: run.inputBytes,
+    batches: totals.batches,
+    sources: [...perOrigin]
+      .map(([id, t]) => ({
+        ...(origins.get(id) as { source: string; license: string }),
+        records: t.records,
+        bytes: t.bytes,
+      }))
+      .sort(
+        (a, b) =>
+          b.records - a.records ||
+          compareCodeUnits(a.source, b.source) ||
+          compareCodeUnits(a.license, b.license),
+      ),
+    skipped: { count: run.skippedCount, first_lines: run.skipped },
+    interrupted: run.interrupted,
+    warnings: run.warnings,
+    elapsed_ms: elapsedMs,
+    records_per_second: Math.round((totals.records * 1000) / elapsedMs),
+    mb_per_second: Number((run.inputBytes / 1e6 / (elapsedMs / 1000)).toFixed(2)),
+  };
+}

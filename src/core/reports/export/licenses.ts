@@ -1,0 +1,170 @@
+/**
+ * License facts the export formats share: how each recorded license string reads as SPDX, which
+ * license ids it names, and the Hugging Face Hub license id of each.
+ */
+import { License, Taxonomy, findLicense, parseExpression } from '../../licenses';
+import { readRecordedLicense } from '../../licenses/report';
+
+export const NOASSERTION = 'NOASSERTION';
+
+export interface ReadLicense {
+  /** As recorded at ingest. */
+  recorded: string;
+  /** The normalised SPDX expression the license engine evaluates (NOASSERTION when unknown). */
+  expression: string;
+  /** The license ids the expression names, in order. */
+  ids: readonly string[];
+  /** False when the expression is, or contains, NOASSERTION: its terms are not known. */
+  known: boolean;
+  /** Exactly one license id, no operator and no exception. */
+  single: boolean;
+}
+
+/** Reads a recorded license string the way the license engine does (never throws). */
+export function readLicense(taxonomy: Taxonomy, recorded: string): ReadLicense {
+  const { expression } = readRecordedLicense(taxonomy, recorded);
+  let ids: readonly string[] = [expression];
+  let single = !/\s/.test(expression);
+  try {
+    const parsed = parseExpression(expression, taxonomy);
+    ids = parsed.licenses;
+    single = parsed.tree.type === 'license' && parsed.tree.exception === undefined;
+  } catch {
+    // readRecordedLicense already settled on an expression; keep it as one opaque id.
+  }
+  return { recorded, expression, ids, known: !ids.includes(NOASSERTION), single };
+}
+
+/**
+ * One conjunction of several expressions: what a whole made of all of them is licensed under.
+ * NOASSERTION when any part is unknown.
+ */
+export function conjunction(expressions: readonly ReadLicense[]): string {
+  if (expressions.length === 0 || expressions.some((e) => !e.known)) return NOASSERTION;
+  const distinct = [...new Set(expressions.map((e) => e.expression))];
+  if (distinct.length === 1) return distinct[0];
+  return distinct.map((e) => (/\s/.test(e) ? `(${e})` : e)).join(' AND ');
+}
+
+/**
+ * The Hugging Face Hub's license ids (the `license:` values a dataset or model card may use).
+ * Anything else goes in as `other` with `license_name` and `license_link`.
+ */
+export const HF_LICENSE_IDS: ReadonlySet<string> = new Set([
+  'apache-2.0',
+  'mit',
+  'openrail',
+  'openrail++',
+  'bigscience-openrail-m',
+  'creativeml-openrail-m',
+  'bigscience-bloom-rail-1.0',
+  'bigcode-openrail-m',
+  'afl-3.0',
+  'artistic-2.0',
+  'bsl-1.0',
+  'bsd',
+  'bsd-2-clause',
+  'bsd-3-clause',
+  'bsd-3-clause-clear',
+  'c-uda',
+  'cc',
+  'cc0-1.0',
+  'cc-by-2.0',
+  'cc-by-2.5',
+  'cc-by-3.0',
+  'cc-by-4.0',
+  'cc-by-sa-3.0',
+  'cc-by-sa-4.0',
+  'cc-by-nc-2.0',
+  'cc-by-nc-3.0',
+  'cc-by-nc-4.0',
+  'cc-by-nd-4.0',
+  'cc-by-nc-nd-3.0',
+  'cc-by-nc-nd-4.0',
+  'cc-by-nc-sa-2.0',
+  'cc-by-nc-sa-3.0',
+  'cc-by-nc-sa-4.0',
+  'cdla-sharing-1.0',
+  'cdla-permissive-1.0',
+  'cdla-permissive-2.0',
+  'wtfpl',
+  'ecl-2.0',
+  'epl-1.0',
+  'epl-2.0',
+  'etalab-2.0',
+  'eupl-1.1',
+  'eupl-1.2',
+  'agpl-3.0',
+  'gfdl',
+  'gpl',
+  'gpl-2.0',
+  'gpl-3.0',
+  'lgpl',
+  'lgpl-2.1',
+  'lgpl-3.0',
+  'isc',
+  'h-research',
+  'intel-research',
+  'lppl-1.3c',
+  'ms-pl',
+  'apple-ascl',
+  'apple-amlr',
+  'mpl-2.0',
+  'odc-by',
+  'odbl',
+  'openmdw-1.0',
+  'pddl',
+  'lgpl-lr',
+  'deepfloyd-if-license',
+  'fair-noncommercial-research-license',
+  'llama2',
+  'llama3',
+  'llama3.1',
+  'llama3.2',
+  'llama3.3',
+  'llama4',
+  'grok2-community',
+  'gemma',
+  'unlicense',
+  'unknown',
+  'other',
+]);
+
+export interface HubLicense {
+  /** The SPDX id (or LicenseRef-, NOASSERTION) it stands for. */
+  spdx: string;
+  /** A Hub id; `other` when the Hub has none. */
+  hub: string;
+  /** For `other`: a Hub-style name (lower case, hyphens) and a link, when known. */
+  name?: string;
+  link?: string;
+}
+
+/**
+ * The Hub id of one license id: the id itself or one of its taxonomy aliases when the Hub lists
+ * it (`CC-BY-4.0` → `cc-by-4.0`, `GPL-3.0-only` → `gpl-3.0`, `NOASSERTION` → `unknown`),
+ * otherwise `other` with a name and, when the taxonomy has one, a link.
+ */
+export function hubLicense(taxonomy: Taxonomy, id: string): HubLicense {
+  const license: License | undefined = findLicense(taxonomy, id);
+  const candidates = [id, ...(license ? [license.id, ...license.aliases] : [])].map((c) =>
+    c.toLowerCase(),
+  );
+  const hub = candidates.find((c) => HF_LICENSE_IDS.has(c) && c !== 'other');
+  if (hub) return { spdx: id, hub };
+  const link = license?.url ?? undefined;
+  return {
+    spdx: id,
+    hub: 'other',
+    name: hubName(id),
+    ...(link ? { link } : {}),
+  };
+}
+
+/** A Hub-style license name: lower case, runs of anything else than [a-z0-9.] as one hyphen. */
+export function hubName(id: string): string {
+  return id
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}

@@ -1,0 +1,233 @@
+/**
+ * Inclusion proofs (SPEC.md §2, RFC 9162 §2.1.3): that a sample is leaf `leaf_index` of a session
+ * tree of `tree_size` leaves with root `root`. `buildProof` needs the store; `checkProof` needs
+ * nothing but the proof and SHA-256, so anyone can check one offline.
+ */
+import { UsageError, VerificationError } from '../errors';
+import {
+  HASH_BYTES,
+  fromHex,
+  inclusionPathWith,
+  nodeHash,
+  splitPoint,
+  toHex,
+  verifyInclusion,
+} from '../merkle/fingerprint';
+import { kernel } from '../merkle/kernel';
+import { SampleQuery, forEachOccurrence, resolveSample } from './query';
+import { getSession } from '../sessions/session';
+import { Store } from '../store/store';
+
+export const PROOF_VERSION = 1;
+export const PROOF_ALGORITHM = 'RFC9162-SHA256';
+
+export interface InclusionProof {
+  version: typeof PROOF_VERSION;
+  algorithm: typeof PROOF_ALGORITHM;
+  session_id: string;
+  leaf_index: number;
+  tree_size: number;
+  fingerprint: string;
+  root: string;
+  /** Audit path PATH(leaf_index, D[tree_size]), from the leaf upwards. */
+  path: string[];
+}
+
+interface ProofBatch {
+  /** Session position of its first leaf. */
+  start: number;
+  count: number;
+  root: Uint8Array;
+  fingerprints: Uint8Array;
+}
+
+/**
+ * MTH of session leaves [start, end), for the audit path. A batch of 2^h leaves starting at a
+ * multiple of 2^h is a node of the session tree (every aligned power-of-two range is), so its
+ * stored root answers for it; anything else is hashed from the leaves of the batch it lies in, or
+ * split as RFC 6962 splits. A wrong stored root only yields a path that fails the check against
+ * the session root below, never a wrong proof.
+ */
+function sessionSubtreeRoot(batches: ProofBatch[], start: number, end: number): Uint8Array {
+  // The batch holding `start` (batches are in position order).
+  let lo = 0;
+  let hi = batches.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (batches[mid].start <= start) lo = mid;
+    else hi = mid - 1;
+  }
+  const b = batches[lo];
+  const n = end - start;
+  if (b.start === start && b.count === n && (n & (n - 1)) === 0 && start % n === 0) return b.root;
+  if (end <= b.start + b.count) {
+    const hashes = Buffer.allocUnsafe(n * HASH_BYTES);
+    const k = kernel();
+    k.leafHashes(b.fingerprints, (start - b.start) * HASH_BYTES, n, hashes, 0);
+    k.reduce(hashes, 0, n);
+    return hashes.subarray(0, HASH_BYTES);
+  }
+  const k = splitPoint(n);
+  return nodeHash(
+    sessionSubtreeRoot(batches, start, start + k),
+    sessionSubtreeRoot(batches, start + k, end),
+  );
+}
+
+/** The proof of the sample's first observation in the session, against the stored session root. */
+export function buildProof(store: Store, sessionId: string, query: SampleQuery): InclusionProof {
+  const session = getSession(store, sessionId);
+  const fp = resolveSample(store, query).fingerprint;
+  const rows = store.all<{ fingerprints: Uint8Array; root: Uint8Array }>(
+    'SELECT fingerprints, root FROM batches WHERE session_id = ? ORDER BY seq',
+    [session.id],
+  );
+  const batches: ProofBatch[] = [];
+  let size = 0;
+  let index = -1;
+  for (const row of rows) {
+    if (index === -1) {
+      forEachOccurrence(row.fingerprints, fp, (i) => {
+        index = size + i;
+        return false;
+      });
+    }
+    const count = Math.floor(row.fingerprints.length / HASH_BYTES);
+    if (count > 0)
+      batches.push({ start: size, count, root: row.root, fingerprints: row.fingerprints });
+    size += count;
+  }
+  if (index === -1) {
+    throw new UsageError(
+      `sample ${toHex(fp)} is not in session ${session.uid}`,
+      'find the sessions that hold it with `origin trace`',
+    );
+  }
+  if (size !== session.record_count) {
+    throw new VerificationError(
+      `session ${session.uid} records ${session.record_count} observations but its batches hold ${size}`,
+      'run `origin verify`',
+    );
+  }
+  const path = inclusionPathWith(size, index, (start, end) =>
+    sessionSubtreeRoot(batches, start, end),
+  );
+  // The proof is against the stored root: if the observations no longer give it, say so now.
+  if (!verifyInclusion(fp, index, size, path, session.root)) {
+    throw new VerificationError(
+      `the stored root of session ${session.uid} does not match its observations; no proof was written`,
+      'run `origin verify`',
+    );
+  }
+  return {
+    version: PROOF_VERSION,
+    algorithm: PROOF_ALGORITHM,
+    session_id: session.uid,
+    leaf_index: index,
+    tree_size: size,
+    fingerprint: toHex(fp),
+    root: toHex(session.root),
+    path: path.map((p) => toHex(p)),
+  };
+}
+
+export interface ProofCheck {
+  valid: boolean;
+  /** Why the proof is invalid. */
+  reason: string | null;
+  leaf_index: unknown;
+  tree_size: unknown;
+  fingerprint: unknown;
+  root: unknown;
+  session_id: string | null;
+  /** Whether the proof's root equals --root (null when no --root was given). */
+  root_matches: boolean | null;
+}
+
+const REQUIRED = ['leaf_index', 'tree_size', 'fingerprint', 'root', 'path'] as const;
+const HASH_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Checks a proof given as text. Not JSON, not an object, a missing field or an unknown
+ * version/algorithm is a usage error (exit 2); anything else wrong makes the proof invalid.
+ */
+export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
+  let pinned: string | undefined;
+  if (pinnedRoot !== undefined) {
+    try {
+      pinned = toHex(fromHex(pinnedRoot.trim(), '--root'));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`the proof is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new UsageError('the proof is not a JSON object');
+  }
+  const p = doc as Record<string, unknown>;
+  const missing = REQUIRED.filter((k) => !(k in p));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `the proof lacks ${missing.join(', ')}`,
+      `a proof has ${REQUIRED.join(', ')}`,
+    );
+  }
+  if ('version' in p && p.version !== PROOF_VERSION) {
+    throw new UsageError(`proof version ${JSON.stringify(p.version)} is not supported (only 1)`);
+  }
+  if ('algorithm' in p && p.algorithm !== PROOF_ALGORITHM) {
+    throw new UsageError(
+      `proof algorithm ${JSON.stringify(p.algorithm)} is not supported (only ${PROOF_ALGORITHM})`,
+    );
+  }
+  const result: ProofCheck = {
+    valid: false,
+    reason: null,
+    leaf_index: p.leaf_index,
+    tree_size: p.tree_size,
+    fingerprint: p.fingerprint,
+    root: p.root,
+    session_id: typeof p.session_id === 'string' ? p.session_id : null,
+    root_matches: null,
+  };
+  const invalid = (reason: string): ProofCheck => ({ ...result, reason });
+  const { leaf_index: index, tree_size: size, path } = p;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1) {
+    return invalid('tree_size is not a positive integer');
+  }
+  if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) {
+    return invalid('leaf_index is not a non-negative integer');
+  }
+  if (index >= size) return invalid(`leaf_index ${index} is not below tree_size ${size}`);
+  if (typeof p.fingerprint !== 'string' || !HASH_HEX.test(p.fingerprint)) {
+    return invalid('fingerprint is not 64 lowercase hex characters');
+  }
+  if (typeof p.root !== 'string' || !HASH_HEX.test(p.root)) {
+    return invalid('root is not 64 lowercase hex characters');
+  }
+  if (!Array.isArray(path)) return invalid('path is not an array');
+  const bad = path.findIndex((h) => typeof h !== 'string' || !HASH_HEX.test(h));
+  if (bad !== -1) return invalid(`path[${bad}] is not 64 lowercase hex characters`);
+  if (pinned !== undefined) {
+    result.root_matches = p.root === pinned;
+    if (!result.root_matches) return invalid(`the proof's root is not the root given with --root`);
+  }
+  const ok = verifyInclusion(
+    Buffer.from(p.fingerprint, 'hex'),
+    index,
+    size,
+    (path as string[]).map((h) => Buffer.from(h, 'hex')),
+    Buffer.from(p.root, 'hex'),
+  );
+  if (!ok) {
+    return invalid(
+      `the path does not lead from the fingerprint at leaf ${index} of ${size} to the root`,
+    );
+  }
+  return { ...result, valid: true };
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { StoreError, UsageError } from '../errors';
+import { CompactRange, EMPTY_ROOT, sha256 } from '../merkle/fingerprint';
+import { Store } from '../store/store';
+import { nowUtc } from '../time';
+
+export const SESSION_STATUSES = ['open', 'completed', 'failed', 'interrupted'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+export const END_STATUSES = ['completed', 'failed'] as const;
+
+export interface SessionRow {
+  id: number;
+  uid: string;
+  status: SessionStatus;
+  started_at: string;
+  ended_at: string | null;
+  config_hash: string | null;
+  metadata: string;
+  record_count: number;
+  byte_count: number;
+  skipped_count: number;
+  frontier: Uint8Array;
+  root: Uint8Array;
+  origins_digest: Uint8Array;
+}
+
+export interface NewSession {
+  configHash?: string;
+  metadata?: Record<string, string>;
+}
+
+const MIN_PREFIX = 6;
+
+/** The origins digest of a session with no observations: SHA-256 of the JCS empty array. */
+const EMPTY_ORIGINS_DIGEST = sha256('[]');
+
+/** Starts a session; returns its row. */
+export function createSession(store: Store, options: NewSession = {}): SessionRow {
+  const uid = randomBytes(16).toString('hex');
+  store.run(
+    `INSERT INTO sessions (uid, status, started_at, config_hash, metadata, root, origins_digest)
+     VALUES (?, 'open', ?, ?, ?, ?, ?)`,
+    [
+      uid,
+      nowUtc(),
+      options.configHash ?? null,
+      JSON.stringify(options.metadata ?? {}),
+      EMPTY_ROOT,
+      EMPTY_ORIGINS_DIGEST,
+    ],
+  );
+  store.markChanged();
+  return getSession(store, uid);
+}
+
+/** Finds a session by its full id or a unique prefix of at least 6 characters (SPEC.md §5). */
+export function getSession(store: Store, idOrPrefix: string): SessionRow {
+  const wanted = idOrPrefix.trim().toLowerCase();
+  if (!/^[0-9a-f]+$/.test(wanted)) {
+    throw new UsageError(
+      `"${idOrPrefix}" is not a session id (ids are hexadecimal)`,
+      'list sessions with `origin sessions`',
+    );
+  }
+  if (wanted.length < MIN_PREFIX) {
+    throw new UsageError(
+      `session id prefix "${idOrPrefix}" is too short`,
+      `give at least ${MIN_PREFIX} characters; list sessions with \`origin sessions\``,
+    );
+  }
+  const rows = store.all<SessionRow>(
+    'SELECT * FROM sessions WHERE uid >= ? AND uid < ? ORDER BY uid LIMIT 11',
+    [wanted, `${wanted}g`],
+  );
+  if (rows.length === 0) {
+    throw new UsageError(
+      `no session matches "${idOrPrefix}"`,
+      'list sessions with `origin sessions`',
+    );
+  }
+  if (rows.length > 1) {
+    const shown = rows.slice(0, 10).map((r) => `  ${r.uid}  ${r.status}  ${r.started_at}`);
+    throw new UsageError(
+      `session id prefix "${idOrPrefix}" is ambiguous; it matches:\n${shown.join('\n')}${rows.length > 10 ? '\n  …' : ''}`,
+      'give more characters of the id',
+    );
+  }
+  return rows[0];
+}
+
+/** Refuses appends to a session that has ended (exit 2). */
+export function assertOpen(session: SessionRow): void {
+  if (session.status !== 'open') {
+    throw new UsageError(
+      `session ${session.uid} is ${session.status}; an ended session takes no more records`,
+      'start a new session (omit --session, or run `origin session start`)',
+    );
+  }
+}
+
+export function sessionRange(session: SessionRow): CompactRange {
+  try {
+    return CompactRange.deserialize(session.record_count, session.frontier);
+  } catch (err) {
+    throw new StoreError(
+      `session ${session.uid} has a damaged frontier: ${(err as Error).message}`,
+      'run `origin verify`',
+    );
+  }
+}
+
+/** Ends an open session with a final status. */
+export function endSession(store: Store, idOrPrefix: string, status: SessionStatus): SessionRow {
+  const session = getSession(store, idOrPrefix);
+  assertOpen(session);
+  store.run('UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?', [
+    status,
+    nowUtc(),
+    session.id,
+  ]);
+  store.markChanged();
+  return getSession(store, session.uid);
+}
+
+export interface SessionFilter {
+  limit?: number;
+  status?: SessionStatus;
+}
+
+/** Sessions, newest first. */
+export function listSessions(store: Store, filter: SessionFilter = {}): SessionRow[] {
+  const where = filter.status ? 'WHERE status = ?' : '';
+  const params: (string | number)[] = filter.status ? [filter.status] : [];
+  const limit = filter.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '';
+  return store.all<SessionRow>(
+    `SELECT * FROM sessions ${where} ORDER BY started_at DESC, id DESC ${limit}`,
+    params,
+  );
+}
+
+/** Parses repeated `key=value` flags into an object; a key given twice is an error. */
+export function parseKeyValues(pairs: readonly string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0)
+      throw new UsageError(`${flag} "${pair}" is not key=value`, `write it as ${flag} team=nlp`);
+    const key = pair.slice(0, eq);
+    if (key in out) throw new UsageError(`${flag} key "${key}" is given twice`);
+    out[key] = pair.slice(eq + 1);
+  }
+  return out;
+}

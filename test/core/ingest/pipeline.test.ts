@@ -1,0 +1,516 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  leafHash,
+  leafHashesInto,
+  leafHashesOf,
+  merkleRoot,
+  rootOfLeafHashes,
+} from '../../../src/core/merkle/fingerprint';
+import { FramedItem, LineFramer } from '../../../src/core/ingest/lines';
+import { ingest } from '../../../src/core/ingest/ingest';
+import { READ_AHEAD_SETTINGS, readAheadOf } from '../../../src/core/ingest/prestart';
+import { createSession, getSession } from '../../../src/core/sessions/session';
+import { Recorder } from '../../../src/core/ingest/recorder';
+import { Store } from '../../../src/core/store/store';
+import { ParsePool, parserDeps, prestartParserThreads } from '../../../src/core/ingest/parse-pool';
+import {
+  SegmentParserOptions,
+  SegmentResult,
+  createSegmentParser,
+} from '../../../src/core/ingest/segment-parser';
+
+const sha = (data: Buffer | string): Buffer => createHash('sha256').update(data).digest();
+
+/** What a line-by-line reader sees: [content or {tooLong}, …], with the last line's ending rule. */
+function referenceLines(input: Buffer, max: number): (string | number)[] {
+  const out: (string | number)[] = [];
+  let start = 0;
+  while (start < input.length) {
+    const nl = input.indexOf(10, start);
+    const end = nl === -1 ? input.length : nl;
+    let length = end - start;
+    if (length > max) out.push(length);
+    else {
+      if (nl !== -1 && length > 0 && input[end - 1] === 13) length--;
+      out.push(input.subarray(start, start + length).toString('latin1'));
+    }
+    start = nl === -1 ? input.length : nl + 1;
+  }
+  return out;
+}
+
+/** Replays framed items the way the parser reads them. */
+function framedLines(items: FramedItem[], max: number): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const item of items) {
+    if (item.kind === 'tooLong') {
+      out.push(item.bytes);
+      continue;
+    }
+    const lines = referenceLines(item.data, max);
+    if (item.terminated) expect(item.data[item.data.length - 1]).toBe(10);
+    else expect(item.data.indexOf(10, item.data.length - 1)).toBe(-1);
+    out.push(...lines);
+  }
+  return out;
+}
+
+function frame(input: Buffer, max: number, segment: number, chunk: number): FramedItem[] {
+  const framer = new LineFramer(max, segment);
+  const items: FramedItem[] = [];
+  for (let at = 0; at < input.length; at += chunk) {
+    const part = input.subarray(at, Math.min(input.length, at + chunk));
+    if (at % (2 * chunk) === 0) {
+      items.push(...framer.push(part));
+    } else {
+      const region = framer.space(part.length);
+      part.copy(region);
+      items.push(...framer.commit(part.length));
+    }
+  }
+  items.push(...framer.end());
+  return items;
+}
+
+describe('LineFramer', () => {
+  const inputs: [string, Buffer][] = [
+    ['empty', Buffer.alloc(0)],
+    ['one line, no ending', Buffer.from('abc')],
+    ['CRLF and blank lines', Buffer.from('a\r\n\r\n\nb\r\nc\r')],
+    ['long lines among short ones', Buffer.from(`x\n${'y'.repeat(50)}\nz\n${'w'.repeat(13)}\r\n`)],
+    ['a long last line', Buffer.from(`x\n${'y'.repeat(40)}`)],
+    [
+      'random lines',
+      Buffer.from(
+        Array.from({ length: 300 }, (_, i) => 'q'.repeat((i * 7919) % 37) + (i % 3 ? '\n' : '\r\n'))
+          .join('')
+          .slice(0, -1),
+      ),
+    ],
+    [
+      'random bytes with newlines',
+      Buffer.from(
+        Array.from({ length: 2000 }, (_, i) => ((i * 31) % 11 === 0 ? 10 : 65 + (i % 26))),
+      ),
+    ],
+  ];
+
+  it.each(inputs)('frames %s into the same lines as a line reader', (_name, input) => {
+    for (const max of [1, 12, 13, 40, 1000]) {
+      for (const segment of [1, 7, 64]) {
+        for (const chunk of [1, 3, 16, 1000]) {
+          const items = frame(input, max, segment, chunk);
+          expect(framedLines(items, max)).toEqual(referenceLines(input, max));
+          const firsts = items.filter((i) => i.firstLineOfInput);
+          expect(firsts.length).toBe(items.length > 0 ? 1 : 0);
+          if (items.length > 0) expect(items[0].firstLineOfInput).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('keeps no more than the limit of an overlong line', () => {
+    const framer = new LineFramer(100, 64);
+    const items: FramedItem[] = [];
+    for (let i = 0; i < 100; i++) items.push(...framer.push(Buffer.alloc(1000, 0x61)));
+    items.push(...framer.push(Buffer.from('\nnext\n')));
+    items.push(...framer.end());
+    expect(items[0]).toEqual({ kind: 'tooLong', bytes: 100_000, firstLineOfInput: true });
+    expect(framedLines(items.slice(1), 100)).toEqual(['next']);
+  });
+
+  it('on flush gives the whole lines and drops an unfinished one', () => {
+    const framer = new LineFramer(100, 1 << 20);
+    expect(framer.push(Buffer.from('one\ntwo\nthr'))).toEqual([]);
+    const items = framer.flush();
+    expect(framedLines(items, 100)).toEqual(['one', 'two']);
+  });
+});
+
+describe('segment parser', () => {
+  const deps = parserDeps;
+  const options = (extra: Partial<SegmentParserOptions> = {}): SegmentParserOptions => ({
+    format: 'jsonl',
+    maxLineBytes: 1 << 20,
+    skipInvalid: true,
+    ...extra,
+  });
+  const parse = (
+    opts: SegmentParserOptions,
+    text: string | Buffer,
+    first = true,
+    leaves = false,
+  ): SegmentResult =>
+    createSegmentParser(opts, deps).parse({
+      seq: 0,
+      data: Buffer.from(text),
+      terminated: true,
+      firstLineOfInput: first,
+      leaves,
+    });
+
+  it('fingerprints content fields, whole records and text lines per SPEC §1', () => {
+    const lines = [
+      '{"text":"héllo","source":"s"}',
+      '{"b":1,"a":[2.0,"x"]}',
+      '{"text":{"z":1,"a":2}}',
+    ];
+    const r = parse(options({ contentField: 'text' }), `${lines.join('\n')}\n`);
+    expect(r.failures).toEqual([{ line: 2, reason: 'no content field "text" in this record' }]);
+    expect(r.count).toBe(2);
+    expect(Buffer.from(r.fingerprints.subarray(0, 32))).toEqual(sha('héllo'));
+    expect(Buffer.from(r.fingerprints.subarray(32, 64))).toEqual(sha('{"a":2,"z":1}'));
+    expect(Array.from(r.sizes)).toEqual([6, 13]);
+    // Leaf hashes only when asked for (the recorder computes them otherwise).
+    expect(r.leaves.length).toBe(0);
+    const withLeaves = parse(
+      options({ contentField: 'text' }),
+      `${lines.join('\n')}\n`,
+      true,
+      true,
+    );
+    expect(withLeaves.leaves.length).toBe(2 * 32);
+    expect(Buffer.from(withLeaves.leaves.subarray(32, 64))).toEqual(leafHash(sha('{"a":2,"z":1}')));
+
+    const whole = parse(options(), `${lines[1]}\n`);
+    expect(Buffer.from(whole.fingerprints)).toEqual(sha('{"a":[2,"x"],"b":1}'));
+
+    const text = parse(options({ format: 'text' }), Buffer.from('\ufeffa\r\n\nb\n'));
+    expect(text.count).toBe(3);
+    expect(Buffer.from(text.fingerprints.subarray(0, 32))).toEqual(sha(Buffer.from('\ufeffa')));
+    expect(Buffer.from(text.fingerprints.subarray(32, 64))).toEqual(sha(''));
+  });
+
+  it('writes fingerprints and leaf hashes past runs of 1,024 digests, skipped lines between', () => {
+    const texts = Array.from({ length: 2500 }, (_, i) => `sample ${i}`);
+    const input = texts.map((t, i) => (i % 700 === 5 ? '{bad\n' : '') + JSON.stringify({ t }));
+    const result = parse(options({ contentField: 't' }), `${input.join('\n')}\n`, true, true);
+    expect(result.count).toBe(2500);
+    expect(result.failures).toHaveLength(4);
+    const fps = texts.map((t) => sha(t));
+    expect(Buffer.from(result.fingerprints)).toEqual(Buffer.concat(fps));
+    expect(Buffer.from(result.leaves)).toEqual(Buffer.concat(fps.map((fp) => leafHash(fp))));
+  });
+
+  it('numbers (source, license) labels once per parser and reports invalid lines', () => {
+    const parser = createSegmentParser(
+      options({ contentField: 'text', sourceField: 'src', licenseField: 'lic' }),
+      deps,
+    );
+    const job = (text: string, first: boolean) => ({
+      seq: 0,
+      data: Buffer.from(text),
+      terminated: true,
+      firstLineOfInput: first,
+    });
+    const a = parser.parse(
+      job(
+        '\ufeff{"text":"1","src":"a"}\n \n{"text":"2","src":"a","lic":7}\n{"text":"3","src":{}}\n{x\n',
+        true,
+      ),
+    );
+    expect(a.lines).toBe(5);
+    expect(Array.from(a.labels)).toEqual([0, 1]);
+    expect(a.newLabels).toEqual(['a', null, 'a', '7']);
+    expect(a.failures.map((f) => f.line)).toEqual([4, 5]);
+    expect(a.failures[0].reason).toBe('source field "src" is not a string');
+    expect(a.failures[1].reason).toMatch(/^invalid JSON: /);
+    const b = parser.parse(job('{"text":"4","src":"a"}\n\ufeff{"text":"5"}\n', false));
+    expect(Array.from(b.labels)).toEqual([0]);
+    expect(b.newLabels).toEqual([]);
+    expect(b.failures).toEqual([{ line: 2, reason: expect.stringMatching(/^invalid JSON/) }]);
+  });
+
+  it('stops at the first invalid line unless told to skip', () => {
+    const r = parse(options({ skipInvalid: false }), '{}\nnope\n{}\n');
+    expect(r.count).toBe(1);
+    expect(r.failures).toHaveLength(1);
+  });
+
+  it('runs the same from its source text in a worker', async () => {
+    const opts = options({ contentField: 'text', sourceField: 's' });
+    const data = Buffer.from(
+      Array.from({ length: 500 }, (_, i) =>
+        i % 97 === 5 ? '{oops' : JSON.stringify({ text: `t${i % 50}`, s: `s${i % 3}`, n: i }),
+      ).join('\n'),
+    );
+    const expected = createSegmentParser(opts, deps).parse({
+      seq: 7,
+      data: Buffer.from(data),
+      terminated: false,
+      firstLineOfInput: true,
+      leaves: true,
+    });
+    const got = await new Promise<SegmentResult>((resolve, reject) => {
+      const submit = (): void =>
+        pool.submit({
+          seq: 7,
+          data: Buffer.from(data),
+          terminated: false,
+          firstLineOfInput: true,
+          leaves: true,
+        });
+      const pool: ParsePool = new ParsePool(
+        opts,
+        (parser, result) => {
+          // Parsed on this thread (parser 0): the worker is not up yet, so try again.
+          if (parser === 0) return void setTimeout(submit, 10);
+          void pool.close();
+          resolve(result);
+        },
+        reject,
+      );
+      pool.startWorkers(1);
+      submit();
+    });
+    expect(got.seq).toBe(7);
+    expect(got.lines).toBe(expected.lines);
+    expect(Buffer.from(got.fingerprints)).toEqual(Buffer.from(expected.fingerprints));
+    expect(got.leaves.length).toBe(got.fingerprints.length);
+    expect(Buffer.from(got.leaves)).toEqual(Buffer.from(expected.leaves));
+    expect(Array.from(got.sizes)).toEqual(Array.from(expected.sizes));
+    expect(Array.from(got.labels)).toEqual(Array.from(expected.labels));
+    expect(got.newLabels).toEqual(expected.newLabels);
+    expect(got.failures).toEqual(expected.failures);
+  });
+});
+
+describe('batch roots from leaf hashes', () => {
+  it('are the same whether the recorder is given the leaf hashes or computes them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'origin-recorder-'));
+    try {
+      const store = await Store.open(join(dir, 'r.db'), { mode: 'create' });
+      const fps = Array.from({ length: 50 }, (_, i) => sha(`leaf ${i}`));
+      const all = Buffer.concat(fps);
+      for (const given of ['all', 'none', 'every other chunk']) {
+        const session = createSession(store);
+        // Batches of 8 from chunks of 7: batches take leaves from both kinds of chunk.
+        const recorder = new Recorder(store, session, 8);
+        const origin = recorder.originId('s', 'MIT');
+        for (let at = 0, chunk = 0; at < fps.length; at += 7, chunk++) {
+          const n = Math.min(7, fps.length - at);
+          const part = all.subarray(at * 32, (at + n) * 32);
+          const withLeaves = given === 'all' || (given !== 'none' && chunk % 2 === 0);
+          const leaves = withLeaves ? leafHashesOf(part, n) : new Uint8Array(0);
+          recorder.observeMany(part, leaves, new Array(n).fill(1), new Array(n).fill(origin), n);
+        }
+        expect(recorder.finish(0, 'completed').root).toEqual(merkleRoot(fps));
+        const batchRoots = store
+          .all<{ root: Uint8Array }>('SELECT root FROM batches WHERE session_id = ? ORDER BY seq', [
+            session.id,
+          ])
+          .map((r) => Buffer.from(r.root));
+        const expected = [];
+        for (let at = 0; at < fps.length; at += 8) expected.push(merkleRoot(fps.slice(at, at + 8)));
+        expect(batchRoots).toEqual(expected);
+      }
+      await store.abandon();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('equal merkleRoot for every size up to 70, and for sizes around runs of 1,024 digests', () => {
+    const fps = Array.from({ length: 3000 }, (_, i) => sha(`leaf ${i}`));
+    for (const n of [...Array.from({ length: 71 }, (_, n) => n), 1023, 1024, 1025, 2049, 3000]) {
+      const leaves = leafHashesOf(Buffer.concat(fps.slice(0, n)), n);
+      expect(rootOfLeafHashes(leaves, n)).toEqual(merkleRoot(fps.slice(0, n)));
+    }
+    // Written at an offset into a larger array, as the recorder does.
+    const out = new Uint8Array(32 * 1100);
+    leafHashesInto(Buffer.concat(fps.slice(0, 1090)), 1090, out, 320);
+    expect(Buffer.from(out.subarray(320))).toEqual(
+      Buffer.concat(fps.slice(0, 1090).map((fp) => leafHash(fp))),
+    );
+  });
+});
+
+describe('reading ahead', () => {
+  it('guesses the inputs and parser options only from plain arguments', () => {
+    const plain = readAheadOf(
+      [
+        'a.jsonl',
+        '--content-field',
+        'text',
+        '--source-field=src',
+        'b.jsonl',
+        '--path',
+        'x.db',
+        '--json',
+        '-q',
+        '--skip-invalid',
+        '--max-line-bytes',
+        '100',
+      ],
+      READ_AHEAD_SETTINGS,
+    );
+    expect(plain?.inputs).toEqual(['a.jsonl', 'b.jsonl']);
+    expect(plain?.options).toEqual({
+      format: 'jsonl',
+      contentField: 'text',
+      sourceField: 'src',
+      licenseField: undefined,
+      maxLineBytes: 100,
+      skipInvalid: true,
+    });
+    for (const argv of [
+      [],
+      ['a.jsonl', '--tee'],
+      ['-'],
+      ['a.jsonl', '--help'],
+      ['a.jsonl', '--unknown', 'x'],
+      ['a.jsonl', '--format', 'csv'],
+      ['a.jsonl', '--content-field', 'a', '--content-field', 'b'],
+      ['a.jsonl', '--max-line-bytes', '0'],
+      ['a.jsonl', '--content-field'],
+      ['a.jsonl', '--json=yes'],
+    ]) {
+      expect(readAheadOf(argv, READ_AHEAD_SETTINGS)).toBeUndefined();
+    }
+  });
+
+  it('reads to the end or to a stop, at a line boundary, parsing or handing over every line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'origin-readahead-'));
+    try {
+      const lines = [
+        ...Array.from({ length: 30 }, (_, i) => `{"t":"line ${i}"}`),
+        `{"t":"${'x'.repeat(1000)}"}`,
+        ...Array.from({ length: 30 }, (_, i) => `{"t":"after ${i}"}`),
+      ];
+      const text = lines.join('\n');
+      const path = join(dir, 'in.jsonl');
+      writeFileSync(path, text);
+      const options = {
+        format: 'jsonl' as const,
+        contentField: 't',
+        maxLineBytes: 100,
+        skipInvalid: true,
+      };
+      const cases = [
+        // [window, handOverBelow, stop after this many segments]
+        [1, 1, Infinity],
+        [8, 0, Infinity],
+        [3, 2, Infinity],
+        [1, 1, 0],
+        [2, 1, 1],
+        [8, 1, 3],
+        [8, 0, 5],
+        [4, 3, 8],
+      ];
+      for (const [window, handOverBelow, stopAfter] of cases) {
+        prestartParserThreads({ inputs: [path], options, segmentBytes: 64, window, handOverBelow });
+        let records = 0;
+        let tooLong = 0;
+        let handedOver = 0;
+        let stopped: { input: number; offset: number } | undefined;
+        const pool = new ParsePool(
+          options,
+          (_, result) => (records += result.count),
+          (err) => {
+            throw err;
+          },
+        );
+        await new Promise<void>((resolve) => {
+          let segments = 0;
+          const adopted = pool.adoptReadAhead([path], (message) => {
+            if (message.kind === 'segment') records += message.result.count;
+            if (message.kind === 'raw') {
+              handedOver++;
+              pool.parseInline({ ...message.job, seq: 0 });
+            }
+            if (message.kind === 'too-long') tooLong++;
+            if (message.kind === 'stopped') {
+              stopped = message;
+              resolve();
+            } else if (++segments === stopAfter) adopted?.stop();
+          });
+          expect(adopted).toBeDefined();
+          if (stopAfter === 0) adopted?.stop();
+        });
+        await pool.close();
+        const done = stopped?.input === 1;
+        if (stopAfter === Infinity) expect(done).toBe(true);
+        if (window === 1 && handOverBelow === 1 && stopAfter === Infinity)
+          expect(handedOver).toBeGreaterThan(0);
+        if (handOverBelow === 0) expect(handedOver).toBe(0);
+        const offset = done ? text.length : (stopped?.offset as number);
+        expect(done || offset === 0 || text[offset - 1] === '\n').toBe(true);
+        const before = text
+          .slice(0, offset)
+          .split('\n')
+          .slice(0, offset === text.length || offset === 0 ? undefined : -1)
+          .filter((_, k) => offset > 0 || k < 0);
+        expect([window, handOverBelow, stopAfter, records + tooLong]).toEqual([
+          window,
+          handOverBelow,
+          stopAfter,
+          before.length,
+        ]);
+        expect(tooLong).toBe(before.some((l) => l.length > 100) ? 1 : 0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ingest takes the reader over: the same records and root as reading itself, or interrupted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'origin-readahead-ingest-'));
+    try {
+      const path = join(dir, 'in.jsonl');
+      const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ t: `r${i % 2500}` }));
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      const options = {
+        format: 'jsonl' as const,
+        contentField: 't',
+        maxLineBytes: 1000,
+        skipInvalid: false,
+      };
+      const run = async (readAhead: boolean, abortAfter?: number) => {
+        if (readAhead) {
+          prestartParserThreads({
+            inputs: [path],
+            options,
+            segmentBytes: 4096,
+            window: 2,
+            handOverBelow: 1,
+          });
+        }
+        const store = await Store.open(join(dir, `${readAhead}-${abortAfter}.db`), {
+          mode: 'create',
+        });
+        const controller = new AbortController();
+        let updates = 0;
+        try {
+          const summary = await ingest(store, {
+            ...options,
+            inputs: [path],
+            stdin: process.stdin,
+            batchSize: 64,
+            signal: controller.signal,
+            onProgress: () => {
+              if (++updates === abortAfter) controller.abort();
+            },
+          });
+          return { summary, status: getSession(store, summary.session_id).status };
+        } finally {
+          await store.abandon();
+        }
+      };
+      const itself = await run(false);
+      const taken = await run(true);
+      expect(taken.summary.records).toBe(3000);
+      expect(taken.summary.distinct).toBe(2500);
+      expect(taken.summary.session_root).toBe(itself.summary.session_root);
+      const stopped = await run(true, 3);
+      expect(stopped.status).toBe('interrupted');
+      expect(stopped.summary.interrupted).toBe(true);
+      expect(stopped.summary.records).toBeGreaterThan(0);
+      expect(stopped.summary.records).toBeLessThan(3000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

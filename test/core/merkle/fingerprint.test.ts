@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CompactRange,
+  EMPTY_ROOT,
+  canonicalJson,
+  fingerprint,
+  fromHex,
+  inclusionPath,
+  leafHashes,
+  merkleRoot,
+  toHex,
+  verifyInclusion,
+} from '../../../src/core/merkle/fingerprint';
+import {
+  FingerprintVectors,
+  Rfc6962Vectors,
+  VECTORS_DIR,
+  jcsVectorNames,
+  readVector,
+} from '../../helpers/vectors';
+
+const rfc = readVector<Rfc6962Vectors>('rfc6962.json');
+const fpv = readVector<FingerprintVectors>('fingerprints.json');
+const rfcLeaves = rfc.leaf_inputs_hex.map((h) => Buffer.from(h, 'hex'));
+
+describe('RFC 8785 canonical JSON', () => {
+  it.each(jcsVectorNames())('canonicalises jcs/%s exactly', (name) => {
+    const input = JSON.parse(readFileSync(join(VECTORS_DIR, 'jcs', `${name}.in.json`), 'utf8'));
+    const expected = readFileSync(join(VECTORS_DIR, 'jcs', `${name}.out.json`));
+    expect(Buffer.from(canonicalJson(input), 'utf8').equals(expected)).toBe(true);
+  });
+
+  it('refuses values with no JSON form', () => {
+    expect(() => canonicalJson(undefined)).toThrow(/no JSON representation/);
+  });
+});
+
+describe('sample fingerprints (SPEC §1)', () => {
+  it.each(fpv.samples.map((s, i) => [i, s] as const))('vector %i', (_i, sample) => {
+    const record = JSON.parse(sample.line);
+    expect(canonicalJson(record)).toBe(sample.jcs);
+    expect(toHex(fingerprint(canonicalJson(record)))).toBe(sample.fingerprint);
+    if (sample.content_field) {
+      expect(toHex(fingerprint(record[sample.content_field]))).toBe(sample.fingerprint_of_field);
+    }
+  });
+
+  it('ignores key order, whitespace and number spelling', () => {
+    const a = fingerprint(canonicalJson(JSON.parse('{"b":1,"a":2.0}')));
+    const b = fingerprint(canonicalJson(JSON.parse('{"a":2, "b":1}')));
+    expect(a.equals(b)).toBe(true);
+  });
+});
+
+describe('RFC 6962 Merkle tree hash', () => {
+  it('hashes the empty tree to SHA-256("")', () => {
+    expect(toHex(EMPTY_ROOT)).toBe(rfc.root_by_tree_size[0]);
+  });
+
+  it.each(rfc.root_by_tree_size.map((root, size) => [size, root] as const))(
+    'matches the public vector for a tree of %i leaves',
+    (size, root) => {
+      expect(toHex(merkleRoot(rfcLeaves.slice(0, size)))).toBe(root);
+    },
+  );
+
+  it.each(fpv.roots.map((r, i) => [i, r] as const))('matches Origin root vector %i', (_i, v) => {
+    expect(toHex(merkleRoot(v.fingerprints.map((h) => fromHex(h))))).toBe(v.root);
+  });
+});
+
+describe('CompactRange', () => {
+  it('gives the same root after a serialise/deserialise at every size', () => {
+    const range = new CompactRange();
+    for (let i = 0; i < rfcLeaves.length; i++) {
+      const restored = CompactRange.deserialize(range.size, range.serialize());
+      restored.append(rfcLeaves[i]);
+      range.append(rfcLeaves[i]);
+      expect(toHex(restored.root())).toBe(rfc.root_by_tree_size[i + 1]);
+      expect(toHex(range.root())).toBe(rfc.root_by_tree_size[i + 1]);
+    }
+  });
+
+  it('refuses a frontier that does not fit its size', () => {
+    expect(() => CompactRange.deserialize(3, Buffer.alloc(32))).toThrow(/needs 2 frontier hashes/);
+    expect(() => CompactRange.deserialize(1, Buffer.alloc(31))).toThrow(/multiple of 32/);
+  });
+});
+
+describe('inclusion proofs (RFC 9162 §2.1.3)', () => {
+  const leaves = Array.from({ length: 37 }, (_, i) => fingerprint(`sample ${i}`));
+
+  it('proves and verifies every leaf of every tree size up to 37', () => {
+    for (let size = 1; size <= leaves.length; size++) {
+      const tree = leaves.slice(0, size);
+      const hashes = leafHashes(tree);
+      const root = merkleRoot(tree);
+      for (let index = 0; index < size; index++) {
+        const path = inclusionPath(hashes, index);
+        expect(verifyInclusion(tree[index], index, size, path, root)).toBe(true);
+      }
+    }
+  });
+
+  it('rejects a wrong leaf, index, size, root or path', () => {
+    const tree = leaves.slice(0, 13);
+    const root = merkleRoot(tree);
+    const path = inclusionPath(leafHashes(tree), 5);
+    expect(verifyInclusion(tree[6], 5, 13, path, root)).toBe(false);
+    expect(verifyInclusion(tree[5], 4, 13, path, root)).toBe(false);
+    // A size that changes the path shape must fail (a size with the same shape is bound by the root).
+    expect(verifyInclusion(tree[5], 5, 17, path, root)).toBe(false);
+    expect(verifyInclusion(tree[5], 5, 13, path, fingerprint('other'))).toBe(false);
+    expect(verifyInclusion(tree[5], 5, 13, path.slice(1), root)).toBe(false);
+    expect(verifyInclusion(tree[5], 5, 13, [...path, path[0]], root)).toBe(false);
+    const flipped = path.map((p) => Buffer.from(p));
+    flipped[1][0] ^= 1;
+    expect(verifyInclusion(tree[5], 5, 13, flipped, root)).toBe(false);
+    expect(verifyInclusion(tree[5], 13, 13, path, root)).toBe(false);
+  });
+
+  it('refuses an index outside the tree', () => {
+    expect(() => inclusionPath(leafHashes(leaves.slice(0, 4)), 4)).toThrow(
+      /outside a tree of size 4/,
+    );
+  });
+});
