@@ -16,8 +16,7 @@ const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 async function main() {
   fs.mkdirSync(out, { recursive: true });
   // The executable carries the same bundle as the package (scripts/bundle.js, `npm run build`):
-  // package.json fields and the license taxonomy are inlined there, and it starts ingest's
-  // parser threads itself.
+  // package.json fields and the license taxonomy are inlined there.
   if (!fs.existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
 
   const sea = {
@@ -27,7 +26,11 @@ async function main() {
     // V8 code cache of the bundle: ~10 ms off every start. Valid because the blob is injected into
     // a copy of the same node binary that builds it.
     useCodeCache: true,
-    assets: { 'sql-wasm.wasm': join(root, 'node_modules/sql.js/dist/sql-wasm.wasm') },
+    assets: {
+      'sql-wasm.wasm': join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'),
+      // Ingest's parser threads run it from source (src/core/ingest/pool.ts).
+      'parse-worker.cjs': join(root, 'dist', 'parse-worker.cjs'),
+    },
   };
   fs.writeFileSync(seaConfig, `${JSON.stringify(sea, null, 2)}\n`);
   execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });

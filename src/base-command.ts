@@ -78,14 +78,9 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
    * Opens the store, runs fn, then saves (only if something changed) and releases the lock.
    * If fn throws, nothing is written: the file stays exactly as it was.
    */
-  protected async withStore<R>(
-    mode: OpenMode,
-    fn: (store: Store) => R | Promise<R>,
-    options: { growthBytes?: number } = {},
-  ): Promise<R> {
+  protected async withStore<R>(mode: OpenMode, fn: (store: Store) => R | Promise<R>): Promise<R> {
     const store = await Store.open(this.dbPath, {
       mode,
-      growthBytes: options.growthBytes,
       onLockWait: (path, ms) =>
         this.warn(
           `waiting for another origin process to finish writing ${path} (up to ${Math.round(ms / 1000)} s)…`,

@@ -19,16 +19,6 @@ function isSingleExecutable(): boolean {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === 'ingest') {
-    // Before oclif loads: boot ingest's parser threads on the idle core, one of them reading the
-    // input ahead (an optimisation only: see core/ingest-prestart.ts). sql.js is loaded later, when
-    // the store opens: it changes a V8 flag (core/sqljs.ts), which is best done after start-up.
-    try {
-      require('./core/ingest/prestart').prestartIngest(process.argv.slice(3));
-    } catch {
-      // ingest starts them itself
-    }
-  }
   const { execute, Plugin } = require('@oclif/core') as typeof import('@oclif/core');
   const { commands } = require('./commands') as typeof import('./commands');
   const pjson = ORIGIN_PJSON;

@@ -4,7 +4,6 @@ import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_LINE_BYTES,
   IngestSummary,
-  expectedStoreGrowth,
   ingest,
 } from '../core/ingest/ingest';
 import { ExitCode } from '../core/errors';
@@ -116,27 +115,24 @@ recorded and the session is marked interrupted (exit 1).`;
     const progress = new ProgressLine(!flags.quiet && !flags.json && Boolean(process.stderr.isTTY));
     let summary: IngestSummary;
     try {
-      summary = await this.withStore(
-        'create',
-        (store) =>
-          ingest(store, {
-            inputs: this.inputFiles(),
-            stdin: process.stdin,
-            format: flags.format as 'jsonl' | 'text',
-            contentField: flags['content-field'],
-            sourceField: flags['source-field'],
-            licenseField: flags['license-field'],
-            source: flags.source,
-            license,
-            batchSize: flags['batch-size'],
-            maxLineBytes: flags['max-line-bytes'],
-            session: flags.session,
-            skipInvalid: flags['skip-invalid'],
-            tee,
-            signal: controller.signal,
-            onProgress: (p) => progress.update(p.records, p.inputBytes, p.elapsedMs),
-          }),
-        { growthBytes: expectedStoreGrowth(this.inputFiles()) },
+      summary = await this.withStore('create', (store) =>
+        ingest(store, {
+          inputs: this.inputFiles(),
+          stdin: process.stdin,
+          format: flags.format as 'jsonl' | 'text',
+          contentField: flags['content-field'],
+          sourceField: flags['source-field'],
+          licenseField: flags['license-field'],
+          source: flags.source,
+          license,
+          batchSize: flags['batch-size'],
+          maxLineBytes: flags['max-line-bytes'],
+          session: flags.session,
+          skipInvalid: flags['skip-invalid'],
+          tee,
+          signal: controller.signal,
+          onProgress: (p) => progress.update(p.records, p.inputBytes, p.elapsedMs),
+        }),
       );
     } finally {
       progress.clear();

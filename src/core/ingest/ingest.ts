@@ -7,13 +7,13 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { compareCodeUnits } from '../compare';
 import { UsageError } from '../errors';
-import { toHex } from '../merkle/fingerprint';
+import { toHex } from '../merkle';
 import { SEGMENT_BYTES } from './defaults';
-import { FramedItem, LineFramer } from './lines';
-import { ParsePool, ParserId, parserThreads } from './parse-pool';
+import { FramedItem, LineFramer } from './frame';
+import { ParsePool, ParserId, parserThreads } from './pool';
 import { RecordOptions } from './record';
 import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
-import type { SegmentResult } from './segment-parser';
+import type { SegmentResult } from './parse';
 import { SessionRow, assertOpen, createSession, getSession } from '../sessions/session';
 import { Store } from '../store/store';
 
@@ -108,30 +108,6 @@ function checkInputs(inputs: readonly string[]): number {
       );
     }
     if (!isFile) throw new UsageError(`input ${input} is not a file`);
-  }
-  return bytes;
-}
-
-/** Room for a stream of unknown length (stdin); more is grown as needed. */
-const STREAM_GROWTH_GUESS = 64 << 20;
-
-/**
- * How many bytes an ingest of these inputs may add to the store, for Store.open's growthBytes: as
- * many as the input has. That is several times what the usual record adds (about 80 bytes), and
- * an overestimate costs only address space; short lines can add more, and are then grown into.
- */
-export function expectedStoreGrowth(inputs: readonly string[]): number {
-  let bytes = 0;
-  for (const input of inputs.length > 0 ? inputs : [STDIN]) {
-    if (input === STDIN) {
-      bytes += STREAM_GROWTH_GUESS;
-      continue;
-    }
-    try {
-      bytes += statSync(input).size;
-    } catch {
-      // ingest() reports an unreadable input.
-    }
   }
   return bytes;
 }
@@ -340,56 +316,8 @@ async function ingestInTransaction(
       elapsedMs: Date.now() - started,
     });
 
-  // A worker may have been reading ahead since the CLI started (see ingest-prestart.ts). It reads
-  // on to the end of the inputs, parsing segments and handing some to this thread when it runs
-  // short of work; each is recorded (or parsed and recorded) as it arrives, in input order. Where
-  // it stops (a pipe, a stop request), this thread reads on from.
-  let resume: { input: number; offset: number } | undefined;
-  const readAhead = options.tee
-    ? undefined
-    : pool.adoptReadAhead(inputs, (message) => {
-        if (message.kind === 'input-done') {
-          inputBytes += message.bytes;
-          return;
-        }
-        if (message.kind === 'stopped') {
-          inputBytes += message.offset;
-          resume = { input: message.input, offset: message.offset };
-          wake?.();
-          return;
-        }
-        if (fatal) return;
-        const seq = submitted++;
-        segmentInput.set(seq, states[message.input]);
-        if (message.kind === 'too-long') {
-          onResult(0, tooLongResult(seq, message.bytes, options.maxLineBytes));
-        } else if (message.kind === 'raw') {
-          pool.parseInline({ ...message.job, seq });
-        } else {
-          message.result.seq = seq;
-          onResult(1, message.result);
-        }
-        progress();
-      });
-  if (readAhead) {
-    const stopReading = (): void => readAhead.stop();
-    if (options.signal?.aborted) stopReading();
-    options.signal?.addEventListener('abort', stopReading, { once: true });
-    try {
-      while (!resume && !fatal) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
-    } finally {
-      options.signal?.removeEventListener('abort', stopReading);
-    }
-    if (fatal) {
-      await pool.close();
-      throw fatal.error;
-    }
-  }
   const threads = parserThreads();
-  const workerMinBytes = threads.forced || readAhead ? 0 : WORKER_MIN_BYTES;
+  const workerMinBytes = threads.forced ? 0 : WORKER_MIN_BYTES;
   if (fileBytes >= workerMinBytes) pool.startWorkers(threads.count);
   let dispatchedBytes = 0;
 
@@ -413,14 +341,11 @@ async function ingestInTransaction(
       } else {
         dispatchedBytes += item.data.length;
         if (dispatchedBytes >= workerMinBytes) pool.startWorkers(threads.count);
-        // Here the main thread reads and frames the input as well as recording it: the parser
-        // threads take the leaf hashes. (A reader that reads ahead leaves them to the recorder.)
         pool.submit({
           seq,
           data: item.data,
           terminated: item.terminated,
           firstLineOfInput: item.firstLineOfInput,
-          leaves: true,
         });
       }
       await settle(MAX_IN_FLIGHT - 1);
@@ -436,7 +361,7 @@ async function ingestInTransaction(
     }
   };
 
-  const readFile = async (path: string, input: InputState, offset: number): Promise<void> => {
+  const readFile = async (path: string, input: InputState): Promise<void> => {
     const cannotRead = (err: unknown): UsageError =>
       new UsageError(
         `cannot read ${input.name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
@@ -447,8 +372,8 @@ async function ingestInTransaction(
     } catch (err) {
       throw cannotRead(err);
     }
-    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers, offset === 0);
-    let position = offset;
+    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
+    let position = 0;
     try {
       while (!options.signal?.aborted) {
         const region = framer.space(SEGMENT_BYTES);
@@ -502,11 +427,10 @@ async function ingestInTransaction(
   };
 
   try {
-    for (let i = resume?.input ?? 0; i < inputs.length; i++) {
+    for (let i = 0; i < inputs.length; i++) {
       if (options.signal?.aborted) break;
-      const offset = i === resume?.input ? resume.offset : 0;
       if (inputs[i] === STDIN) await readStream(options.stdin, states[i]);
-      else await readFile(inputs[i], states[i], offset);
+      else await readFile(inputs[i], states[i]);
     }
     await settle(0);
   } finally {

@@ -2,11 +2,11 @@
  * The write side of ingest: turns observed fingerprints into sample rows, batches with RFC 6962
  * roots, the session's compact range and per-origin totals. Callers wrap it in one transaction.
  */
-import { CompactRange, HASH_BYTES, leafHashesInto, rootOfLeafHashes } from '../merkle/fingerprint';
+import { CompactRange, HASH_BYTES, rootOfLeafHashes } from '../merkle';
 import { FingerprintIndex } from './fingerprint-index';
 import { OriginRuns, encodeSizes, originNames } from '../store/observations';
 import { OriginsDigest, addStoredRuns } from '../sessions/origins-digest';
-import { SAMPLE_ROWS, sampleInserter } from './sample-inserter';
+import { SAMPLE_ROWS, SampleInserter } from './samples';
 import { SessionRow, SessionStatus, sessionRange } from '../sessions/session';
 import { Store } from '../store/store';
 import { nowUtc } from '../time';
@@ -53,9 +53,6 @@ export class Recorder {
   private readonly batchFps: Buffer;
   private readonly batchLeaves: Buffer;
   private readonly batchSizes: Float64Array;
-  /** The batch is a perfect subtree of the session tree (see startBatch). */
-  private batchAligned = false;
-  private readonly batchHeight: number;
   private batchRuns = new OriginRuns();
   private batchCount = 0;
   private batchBytes = 0;
@@ -90,16 +87,6 @@ export class Recorder {
     );
     // Appending to a session: its digest starts from the batches it already has.
     if (this.batchSeq > 0) addStoredRuns(this.originsDigest, store, session.id);
-    this.batchHeight = Number.isInteger(Math.log2(batchSize)) ? Math.log2(batchSize) : -1;
-    this.startBatch();
-  }
-
-  /**
-   * A full batch of 2^h leaves that starts at a multiple of 2^h is a perfect subtree of the
-   * session tree, so its root can be appended to the session range in one step.
-   */
-  private startBatch(): void {
-    this.batchAligned = this.batchHeight >= 0 && this.range.size % this.batchSize === 0;
     this.batchStart = this.range.size;
   }
 
@@ -156,15 +143,9 @@ export class Recorder {
     }
   }
 
-  /** Records one observation of content with this fingerprint and size, from this origin. */
-  observe(fp: Uint8Array, size: number, originId: number): void {
-    this.observeMany(fp, new Uint8Array(0), [size], [originId], 1);
-  }
-
   /**
    * Records `count` observations in order: fingerprint i is fingerprints[32i, 32i + 32) with leaf
-   * hash leaves[32i, 32i + 32) (computed here when `leaves` is shorter, e.g. empty), sizes[i]
-   * content bytes, from origin originIds[i] (see originId()).
+   * hash leaves[32i, 32i + 32), sizes[i] content bytes, from origin originIds[i] (see originId()).
    */
   observeMany(
     fingerprints: Uint8Array,
@@ -175,22 +156,16 @@ export class Recorder {
   ): void {
     const fps = asBuffer(fingerprints);
     const leafHashes = asBuffer(leaves);
-    const leavesGiven = leafHashes.length >= count * HASH_BYTES;
     let i = 0;
     while (i < count) {
       const n = Math.min(count - i, this.batchSize - this.batchCount);
       fps.copy(this.batchFps, this.batchCount * HASH_BYTES, i * HASH_BYTES, (i + n) * HASH_BYTES);
-      if (leavesGiven) {
-        leafHashes.copy(
-          this.batchLeaves,
-          this.batchCount * HASH_BYTES,
-          i * HASH_BYTES,
-          (i + n) * HASH_BYTES,
-        );
-      } else {
-        const from = fps.subarray(i * HASH_BYTES, (i + n) * HASH_BYTES);
-        leafHashesInto(from, n, this.batchLeaves, this.batchCount * HASH_BYTES);
-      }
+      leafHashes.copy(
+        this.batchLeaves,
+        this.batchCount * HASH_BYTES,
+        i * HASH_BYTES,
+        (i + n) * HASH_BYTES,
+      );
       for (let slot = this.batchCount, end = i + n; i < end; i++, slot++) {
         const size = sizes[i];
         const originId = originIds[i];
@@ -224,7 +199,7 @@ export class Recorder {
    */
   private insertSamples(): void {
     const { keys, values: sizes } = this.seen.sorted(this.sampleSizes);
-    const inserter = sampleInserter(this.store.db);
+    const inserter = new SampleInserter(this.store.db);
     try {
       for (let at = 0; at < this.seen.size; at += SAMPLE_ROWS) {
         const rows = Math.min(SAMPLE_ROWS, this.seen.size - at);
@@ -240,20 +215,13 @@ export class Recorder {
     const count = this.batchCount;
     if (count === 0) return;
     const fingerprints = this.batchFps.subarray(0, count * HASH_BYTES);
-    const leaves = this.batchLeaves;
-    if (!this.batchAligned || count !== this.batchSize) {
-      for (let i = 0; i < count; i++) {
-        this.range.appendLeafHash(
-          Buffer.from(leaves.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)),
-        );
-      }
-    }
-    const batchRoot = rootOfLeafHashes(leaves, count);
+    const leaves = this.batchLeaves.subarray(0, count * HASH_BYTES);
+    // The session tree takes the batch as its perfect subtrees (one, when the batch is aligned):
+    // hashed from copies, since rootOfLeafHashes overwrites its input.
+    const batchRoot = rootOfLeafHashes(Buffer.from(leaves), count);
+    this.range.appendLeafHashes(leaves, count, batchRoot);
     const origins = this.batchRuns.take();
     this.originsDigest.addRuns(origins.runs, origins.runs.length);
-    if (this.batchAligned && count === this.batchSize) {
-      this.range.appendSubtree(batchRoot, this.batchHeight);
-    }
     this.store.run(
       `INSERT INTO batches (session_id, seq, first_position, record_count, byte_count, root, fingerprints, origins, sizes, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -274,7 +242,7 @@ export class Recorder {
     this.batches++;
     this.batchCount = 0;
     this.batchBytes = 0;
-    this.startBatch();
+    this.batchStart = this.range.size;
   }
 
   /**

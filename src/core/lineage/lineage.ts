@@ -22,7 +22,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { StoreError, UsageError } from '../errors';
-import { canonicalJson, sha256, toHex } from '../merkle/fingerprint';
+import { sha256, toHex } from '../merkle';
+import { canonicalJson } from '../samples/fingerprint';
 import { SessionRow, getSession, parseKeyValues } from '../sessions/session';
 import { Store } from '../store/store';
 import { nowUtc } from '../time';

@@ -3,7 +3,7 @@
  * store. Every figure here comes from the store; nothing is estimated except where a field says so.
  */
 import { createHash } from 'node:crypto';
-import { toHex } from '../merkle/fingerprint';
+import { toHex } from '../merkle';
 import {
   SessionSummary,
   SourceLicenseCount,

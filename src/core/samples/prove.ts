@@ -12,7 +12,7 @@ import {
   splitPoint,
   toHex,
   verifyInclusion,
-} from '../merkle/fingerprint';
+} from '../merkle';
 import { kernel } from '../merkle/kernel';
 import { SampleQuery, forEachOccurrence, resolveSample } from './query';
 import { getSession } from '../sessions/session';

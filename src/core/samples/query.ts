@@ -4,7 +4,8 @@
  * or a JSON record (--record: SHA-256 of its RFC 8785 canonical form), per SPEC.md §1.
  */
 import { UsageError } from '../errors';
-import { HASH_BYTES, canonicalJson, fingerprint, toHex } from '../merkle/fingerprint';
+import { HASH_BYTES, toHex } from '../merkle';
+import { canonicalJson, fingerprint } from './fingerprint';
 import { Store } from '../store/store';
 
 export interface SampleQuery {

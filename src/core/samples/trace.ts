@@ -3,7 +3,7 @@
  * was observed under, every session and batch holding it (with positions), and when it was first
  * seen. Scans the batches' fingerprints columns with Buffer.indexOf (32-byte aligned hits only).
  */
-import { toHex } from '../merkle/fingerprint';
+import { toHex } from '../merkle';
 import { decodeOrigins, originNames } from '../store/observations';
 import { SampleQuery, forEachOccurrence, resolveSample } from './query';
 import { Store } from '../store/store';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors';
-import { sha256, toHex } from '../merkle/fingerprint';
+import { sha256, toHex } from '../merkle';
 
 /** SHA-256 hex of a training config file's bytes, as recorded with a session. */
 export function hashConfigFile(path: string): string {

@@ -1,4 +1,4 @@
-import { toHex } from '../merkle/fingerprint';
+import { toHex } from '../merkle';
 import { SessionRow, getSession } from './session';
 import { distinctCount, readSessionObservations } from './observations';
 import { Store } from '../store/store';

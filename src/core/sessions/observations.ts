@@ -5,7 +5,7 @@
  * is most of the saving on a large session.
  */
 import { randomBytes } from 'node:crypto';
-import { HASH_BYTES } from '../merkle/fingerprint';
+import { HASH_BYTES } from '../merkle';
 import { Store } from '../store/store';
 
 export interface StoredBatch {

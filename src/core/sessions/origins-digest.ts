@@ -5,7 +5,8 @@
  * `origin verify`, so an edited source name, license text or origins column does not go unnoticed.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, sha256 } from '../merkle/fingerprint';
+import { sha256 } from '../merkle';
+import { canonicalJson } from '../samples/fingerprint';
 import { decodeOriginRuns, originNames } from '../store/observations';
 import { Store } from '../store/store';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StoreError, UsageError } from '../errors';
-import { CompactRange, EMPTY_ROOT, sha256 } from '../merkle/fingerprint';
+import { CompactRange, EMPTY_ROOT, sha256 } from '../merkle';
 import { Store } from '../store/store';
 import { nowUtc } from '../time';
 

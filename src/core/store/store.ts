@@ -2,7 +2,7 @@
  * The sql.js store: one SQLite file, loaded whole, changed in memory, written back atomically
  * and only when a command changed something. Writers hold a lock around read-modify-write.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BindParams, Database, SqlValue } from 'sql.js';
 import { writeFileAtomic } from './atomic-write';
@@ -26,17 +26,7 @@ export interface OpenOptions {
   /** Told when another writer holds the lock and we wait for it. */
   onLockWait?: (path: string, timeoutMs: number) => void;
   lockTimeoutMs?: number;
-  /**
-   * About how many bytes the command will add (an estimate; ignored in read mode). sql.js keeps
-   * the file in a JS array that a commit grows in 12.5% steps, copying the whole file each time;
-   * opening it with this much zeroed room behind the data avoids those copies. The room costs
-   * address space only: zero pages nobody writes are never touched.
-   */
-  growthBytes?: number;
 }
-
-/** The room is capped: beyond it, sql.js grows the file step by step as before. */
-const MAX_GROWTH_ROOM = 1 << 30;
 
 /** Resolves the database path: --path/--db, then ORIGIN_DB_PATH, then ./origin.db. */
 export function resolveDbPath(
@@ -87,30 +77,12 @@ export function inspectHeader(path: string, bytes: Buffer): { userVersion: numbe
   return { userVersion };
 }
 
-/**
- * The file's bytes, read into the front of a zeroed buffer `room` bytes longer. SQLite goes by
- * the page count in its header (valid in every file SQLite 3.7+ wrote), so the zeros behind the
- * data are free space to it, and an export holds only the pages in use.
- */
-function readWithRoom(path: string, room: number): { bytes: Buffer; padded: Buffer } {
-  let fd: number | undefined;
+/** The whole file, read in one pass. */
+function readFile(path: string): Buffer {
   try {
-    fd = openSync(path, 'r');
-    const size = fstatSync(fd).size;
-    // Never a pooled buffer: sql.js writes into this memory.
-    const padded = room > 0 ? Buffer.alloc(size + room) : Buffer.allocUnsafeSlow(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, padded, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    const bytes = padded.subarray(0, read);
-    return { bytes, padded: room > 0 ? padded.subarray(0, read + room) : bytes };
+    return readFileSync(path);
   } catch (err) {
     throw new StoreError(`cannot read ${path}: ${(err as Error).message}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -123,8 +95,6 @@ function corrupt(path: string, err: unknown): StoreError {
 
 export class Store {
   private dirty = false;
-  /** The buffer sql.js was given the file in (see fileBytes), if it was opened from one. */
-  private image: Buffer | undefined;
 
   private constructor(
     readonly path: string,
@@ -144,11 +114,7 @@ export class Store {
             onWait: (ms) => options.onLockWait?.(path, ms),
           });
     try {
-      const room =
-        options.mode === 'read'
-          ? 0
-          : Math.min(MAX_GROWTH_ROOM, Math.max(0, Math.floor(options.growthBytes ?? 0)));
-      return await Store.openLocked(path, options.mode, lock, room);
+      return await Store.openLocked(path, options.mode, lock);
     } catch (err) {
       await lock?.release();
       throw err;
@@ -159,37 +125,25 @@ export class Store {
     path: string,
     mode: OpenMode,
     lock: HeldLock | undefined,
-    room: number,
   ): Promise<Store> {
     const SQL = await loadSqlJs();
     if (!existsSync(path)) {
       if (mode !== 'create') throw new StoreError(`no Origin database at ${path}`, INIT_HINT);
       const fresh = new Store(path, new SQL.Database(), mode, lock, true);
+      fresh.useMemoryJournal();
       fresh.migrate(0);
-      if (room === 0) return fresh;
-      // The new database's few pages, reopened with room behind them.
-      const image = fresh.db.export();
-      fresh.db.close();
-      const padded = Buffer.alloc(image.length + room);
-      padded.set(image);
-      const store = new Store(path, new SQL.Database(padded), mode, lock, true);
-      store.image = padded;
-      store.dirty = true;
-      store.useMemoryJournal();
-      return store;
+      return fresh;
     }
     if (!statSync(path).isFile()) throw new StoreError(`${path} is not a file`, INIT_HINT);
-    const { bytes, padded } = readWithRoom(path, room);
+    const bytes = readFile(path);
     const { userVersion } = inspectHeader(path, bytes);
     let db: Database;
     try {
-      // A Node Buffer is taken by sql.js as is (its slice() is a view), so the room stays ours.
-      db = new SQL.Database(padded);
+      db = new SQL.Database(bytes);
     } catch (err) {
       throw corrupt(path, err);
     }
     const store = new Store(path, db, mode, lock, false);
-    store.image = padded;
     if (mode !== 'read') store.useMemoryJournal();
     try {
       store.checkTables();
@@ -204,8 +158,7 @@ export class Store {
 
   /**
    * The rollback journal in memory rather than in sql.js's in-memory file system: the file on
-   * disk is only ever replaced whole (see save), so a journal file adds copies and no safety. With
-   * room behind the data it also matters: every page written there counts as changed.
+   * disk is only ever replaced whole (see save), so a journal file adds copies and no safety.
    */
   private useMemoryJournal(): void {
     this.db.exec('PRAGMA journal_mode = MEMORY');
@@ -332,33 +285,7 @@ export class Store {
         'run the command again',
       );
     }
-    writeFileAtomic(this.path, this.fileBytes());
+    writeFileAtomic(this.path, this.db.export());
     this.dirty = false;
-  }
-
-  /**
-   * The database file's bytes. sql.js keeps a file opened from a Node Buffer in that very buffer
-   * (its in-memory file system takes a view), so they can be written as they are, instead of
-   * copied out page by page (export(), ~12 ms for 8 MB). A write of the header proves the buffer
-   * still is the file; if it is not (the file outgrew it, or sql.js copied it), export() it is.
-   */
-  private fileBytes(): Uint8Array {
-    const image = this.image;
-    if (image && image.length >= 100) {
-      const counter = image.readUInt32BE(24);
-      this.db.exec(`PRAGMA user_version = ${this.schemaVersion}`);
-      const rawPageSize = image.readUInt16BE(16);
-      const size = image.readUInt32BE(28) * (rawPageSize === 1 ? 65536 : rawPageSize);
-      if (
-        image.readUInt32BE(24) === (counter + 1) >>> 0 &&
-        image.readUInt32BE(28) === this.scalar<number>('PRAGMA page_count') &&
-        size <= image.length &&
-        image[18] === 1 &&
-        image[19] === 1
-      ) {
-        return image.subarray(0, size);
-      }
-    }
-    return this.db.export();
   }
 }

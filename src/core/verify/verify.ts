@@ -10,7 +10,7 @@
  * starts hashing every batch on worker threads as soon as it is loaded, so the checks that need
  * no hashing run meanwhile; the root checks come last and await the hashes.
  */
-import { CompactRange, EMPTY_ROOT, HASH_BYTES, fromHex, toHex } from '../merkle/fingerprint';
+import { CompactRange, EMPTY_ROOT, HASH_BYTES, fromHex, toHex } from '../merkle';
 import { TreeJob, TreeResults, hashJobs, sharedBytes } from '../merkle/kernel';
 import { verifyEvents } from '../lineage/lineage';
 import { decodeOriginRuns, decodeSizes, originNames } from '../store/observations';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,19 +8,13 @@ import {
   leafHashesOf,
   merkleRoot,
   rootOfLeafHashes,
-} from '../../../src/core/merkle/fingerprint';
-import { FramedItem, LineFramer } from '../../../src/core/ingest/lines';
-import { ingest } from '../../../src/core/ingest/ingest';
-import { READ_AHEAD_SETTINGS, readAheadOf } from '../../../src/core/ingest/prestart';
+} from '../../../src/core/merkle';
+import { FramedItem, LineFramer } from '../../../src/core/ingest/frame';
 import { createSession, getSession } from '../../../src/core/sessions/session';
 import { Recorder } from '../../../src/core/ingest/recorder';
 import { Store } from '../../../src/core/store/store';
-import { ParsePool, parserDeps, prestartParserThreads } from '../../../src/core/ingest/parse-pool';
-import {
-  SegmentParserOptions,
-  SegmentResult,
-  createSegmentParser,
-} from '../../../src/core/ingest/segment-parser';
+import { ParsePool } from '../../../src/core/ingest/pool';
+import { ParseOptions, SegmentParser, SegmentResult } from '../../../src/core/ingest/parse';
 
 const sha = (data: Buffer | string): Buffer => createHash('sha256').update(data).digest();
 
@@ -131,25 +125,18 @@ describe('LineFramer', () => {
 });
 
 describe('segment parser', () => {
-  const deps = parserDeps;
-  const options = (extra: Partial<SegmentParserOptions> = {}): SegmentParserOptions => ({
+  const options = (extra: Partial<ParseOptions> = {}): ParseOptions => ({
     format: 'jsonl',
     maxLineBytes: 1 << 20,
     skipInvalid: true,
     ...extra,
   });
-  const parse = (
-    opts: SegmentParserOptions,
-    text: string | Buffer,
-    first = true,
-    leaves = false,
-  ): SegmentResult =>
-    createSegmentParser(opts, deps).parse({
+  const parse = (opts: ParseOptions, text: string | Buffer, first = true): SegmentResult =>
+    new SegmentParser(opts).parse({
       seq: 0,
       data: Buffer.from(text),
       terminated: true,
       firstLineOfInput: first,
-      leaves,
     });
 
   it('fingerprints content fields, whole records and text lines per SPEC §1', () => {
@@ -164,16 +151,8 @@ describe('segment parser', () => {
     expect(Buffer.from(r.fingerprints.subarray(0, 32))).toEqual(sha('héllo'));
     expect(Buffer.from(r.fingerprints.subarray(32, 64))).toEqual(sha('{"a":2,"z":1}'));
     expect(Array.from(r.sizes)).toEqual([6, 13]);
-    // Leaf hashes only when asked for (the recorder computes them otherwise).
-    expect(r.leaves.length).toBe(0);
-    const withLeaves = parse(
-      options({ contentField: 'text' }),
-      `${lines.join('\n')}\n`,
-      true,
-      true,
-    );
-    expect(withLeaves.leaves.length).toBe(2 * 32);
-    expect(Buffer.from(withLeaves.leaves.subarray(32, 64))).toEqual(leafHash(sha('{"a":2,"z":1}')));
+    expect(r.leaves.length).toBe(2 * 32);
+    expect(Buffer.from(r.leaves.subarray(32, 64))).toEqual(leafHash(sha('{"a":2,"z":1}')));
 
     const whole = parse(options(), `${lines[1]}\n`);
     expect(Buffer.from(whole.fingerprints)).toEqual(sha('{"a":[2,"x"],"b":1}'));
@@ -184,10 +163,10 @@ describe('segment parser', () => {
     expect(Buffer.from(text.fingerprints.subarray(32, 64))).toEqual(sha(''));
   });
 
-  it('writes fingerprints and leaf hashes past runs of 1,024 digests, skipped lines between', () => {
+  it('writes fingerprints and leaf hashes of thousands of records, skipped lines between', () => {
     const texts = Array.from({ length: 2500 }, (_, i) => `sample ${i}`);
     const input = texts.map((t, i) => (i % 700 === 5 ? '{bad\n' : '') + JSON.stringify({ t }));
-    const result = parse(options({ contentField: 't' }), `${input.join('\n')}\n`, true, true);
+    const result = parse(options({ contentField: 't' }), `${input.join('\n')}\n`);
     expect(result.count).toBe(2500);
     expect(result.failures).toHaveLength(4);
     const fps = texts.map((t) => sha(t));
@@ -196,9 +175,8 @@ describe('segment parser', () => {
   });
 
   it('numbers (source, license) labels once per parser and reports invalid lines', () => {
-    const parser = createSegmentParser(
+    const parser = new SegmentParser(
       options({ contentField: 'text', sourceField: 'src', licenseField: 'lic' }),
-      deps,
     );
     const job = (text: string, first: boolean) => ({
       seq: 0,
@@ -230,19 +208,18 @@ describe('segment parser', () => {
     expect(r.failures).toHaveLength(1);
   });
 
-  it('runs the same from its source text in a worker', async () => {
+  it('gives the same results on a worker thread', async () => {
     const opts = options({ contentField: 'text', sourceField: 's' });
     const data = Buffer.from(
       Array.from({ length: 500 }, (_, i) =>
         i % 97 === 5 ? '{oops' : JSON.stringify({ text: `t${i % 50}`, s: `s${i % 3}`, n: i }),
       ).join('\n'),
     );
-    const expected = createSegmentParser(opts, deps).parse({
+    const expected = new SegmentParser(opts).parse({
       seq: 7,
       data: Buffer.from(data),
       terminated: false,
       firstLineOfInput: true,
-      leaves: true,
     });
     const got = await new Promise<SegmentResult>((resolve, reject) => {
       const submit = (): void =>
@@ -251,7 +228,6 @@ describe('segment parser', () => {
           data: Buffer.from(data),
           terminated: false,
           firstLineOfInput: true,
-          leaves: true,
         });
       const pool: ParsePool = new ParsePool(
         opts,
@@ -279,33 +255,62 @@ describe('segment parser', () => {
 });
 
 describe('batch roots from leaf hashes', () => {
-  it('are the same whether the recorder is given the leaf hashes or computes them', async () => {
+  it('extend the session tree exactly as its leaves one by one, aligned or not', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'origin-recorder-'));
     try {
       const store = await Store.open(join(dir, 'r.db'), { mode: 'create' });
       const fps = Array.from({ length: 50 }, (_, i) => sha(`leaf ${i}`));
       const all = Buffer.concat(fps);
-      for (const given of ['all', 'none', 'every other chunk']) {
+      // Power-of-two batches (aligned subtrees), others, and appends that start mid-batch.
+      for (const [batchSize, firstRun] of [
+        [8, 50],
+        [8, 13],
+        [5, 50],
+        [7, 22],
+        [1, 3],
+      ]) {
         const session = createSession(store);
-        // Batches of 8 from chunks of 7: batches take leaves from both kinds of chunk.
-        const recorder = new Recorder(store, session, 8);
-        const origin = recorder.originId('s', 'MIT');
-        for (let at = 0, chunk = 0; at < fps.length; at += 7, chunk++) {
-          const n = Math.min(7, fps.length - at);
-          const part = all.subarray(at * 32, (at + n) * 32);
-          const withLeaves = given === 'all' || (given !== 'none' && chunk % 2 === 0);
-          const leaves = withLeaves ? leafHashesOf(part, n) : new Uint8Array(0);
-          recorder.observeMany(part, leaves, new Array(n).fill(1), new Array(n).fill(origin), n);
+        for (const [from, to] of [
+          [0, firstRun],
+          [firstRun, fps.length],
+        ]) {
+          if (from === to) continue;
+          // Re-read: the recorder appends to the session's stored frontier.
+          const recorder = new Recorder(store, getSession(store, session.uid), batchSize);
+          const origin = recorder.originId('s', 'MIT');
+          // Chunks of 7, so batches take leaves from two chunks.
+          for (let at = from; at < to; at += 7) {
+            const n = Math.min(7, to - at);
+            const part = all.subarray(at * 32, (at + n) * 32);
+            const ones = new Array<number>(n).fill(1);
+            recorder.observeMany(
+              part,
+              leafHashesOf(part, n),
+              ones,
+              ones.map(() => origin),
+              n,
+            );
+          }
+          const root = recorder.finish(0, to === fps.length ? 'completed' : undefined).root;
+          expect([batchSize, firstRun, to, root]).toEqual([
+            batchSize,
+            firstRun,
+            to,
+            merkleRoot(fps.slice(0, to)),
+          ]);
         }
-        expect(recorder.finish(0, 'completed').root).toEqual(merkleRoot(fps));
-        const batchRoots = store
-          .all<{ root: Uint8Array }>('SELECT root FROM batches WHERE session_id = ? ORDER BY seq', [
-            session.id,
-          ])
-          .map((r) => Buffer.from(r.root));
-        const expected = [];
-        for (let at = 0; at < fps.length; at += 8) expected.push(merkleRoot(fps.slice(at, at + 8)));
-        expect(batchRoots).toEqual(expected);
+        const batches = store.all<{
+          first_position: number;
+          record_count: number;
+          root: Uint8Array;
+        }>(
+          'SELECT first_position, record_count, root FROM batches WHERE session_id = ? ORDER BY seq',
+          [session.id],
+        );
+        for (const b of batches) {
+          const leaves = fps.slice(b.first_position, b.first_position + b.record_count);
+          expect(Buffer.from(b.root)).toEqual(merkleRoot(leaves));
+        }
       }
       await store.abandon();
     } finally {
@@ -313,7 +318,7 @@ describe('batch roots from leaf hashes', () => {
     }
   });
 
-  it('equal merkleRoot for every size up to 70, and for sizes around runs of 1,024 digests', () => {
+  it('equal merkleRoot for every size up to 70, and for a few larger sizes', () => {
     const fps = Array.from({ length: 3000 }, (_, i) => sha(`leaf ${i}`));
     for (const n of [...Array.from({ length: 71 }, (_, n) => n), 1023, 1024, 1025, 2049, 3000]) {
       const leaves = leafHashesOf(Buffer.concat(fps.slice(0, n)), n);
@@ -325,192 +330,5 @@ describe('batch roots from leaf hashes', () => {
     expect(Buffer.from(out.subarray(320))).toEqual(
       Buffer.concat(fps.slice(0, 1090).map((fp) => leafHash(fp))),
     );
-  });
-});
-
-describe('reading ahead', () => {
-  it('guesses the inputs and parser options only from plain arguments', () => {
-    const plain = readAheadOf(
-      [
-        'a.jsonl',
-        '--content-field',
-        'text',
-        '--source-field=src',
-        'b.jsonl',
-        '--path',
-        'x.db',
-        '--json',
-        '-q',
-        '--skip-invalid',
-        '--max-line-bytes',
-        '100',
-      ],
-      READ_AHEAD_SETTINGS,
-    );
-    expect(plain?.inputs).toEqual(['a.jsonl', 'b.jsonl']);
-    expect(plain?.options).toEqual({
-      format: 'jsonl',
-      contentField: 'text',
-      sourceField: 'src',
-      licenseField: undefined,
-      maxLineBytes: 100,
-      skipInvalid: true,
-    });
-    for (const argv of [
-      [],
-      ['a.jsonl', '--tee'],
-      ['-'],
-      ['a.jsonl', '--help'],
-      ['a.jsonl', '--unknown', 'x'],
-      ['a.jsonl', '--format', 'csv'],
-      ['a.jsonl', '--content-field', 'a', '--content-field', 'b'],
-      ['a.jsonl', '--max-line-bytes', '0'],
-      ['a.jsonl', '--content-field'],
-      ['a.jsonl', '--json=yes'],
-    ]) {
-      expect(readAheadOf(argv, READ_AHEAD_SETTINGS)).toBeUndefined();
-    }
-  });
-
-  it('reads to the end or to a stop, at a line boundary, parsing or handing over every line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'origin-readahead-'));
-    try {
-      const lines = [
-        ...Array.from({ length: 30 }, (_, i) => `{"t":"line ${i}"}`),
-        `{"t":"${'x'.repeat(1000)}"}`,
-        ...Array.from({ length: 30 }, (_, i) => `{"t":"after ${i}"}`),
-      ];
-      const text = lines.join('\n');
-      const path = join(dir, 'in.jsonl');
-      writeFileSync(path, text);
-      const options = {
-        format: 'jsonl' as const,
-        contentField: 't',
-        maxLineBytes: 100,
-        skipInvalid: true,
-      };
-      const cases = [
-        // [window, handOverBelow, stop after this many segments]
-        [1, 1, Infinity],
-        [8, 0, Infinity],
-        [3, 2, Infinity],
-        [1, 1, 0],
-        [2, 1, 1],
-        [8, 1, 3],
-        [8, 0, 5],
-        [4, 3, 8],
-      ];
-      for (const [window, handOverBelow, stopAfter] of cases) {
-        prestartParserThreads({ inputs: [path], options, segmentBytes: 64, window, handOverBelow });
-        let records = 0;
-        let tooLong = 0;
-        let handedOver = 0;
-        let stopped: { input: number; offset: number } | undefined;
-        const pool = new ParsePool(
-          options,
-          (_, result) => (records += result.count),
-          (err) => {
-            throw err;
-          },
-        );
-        await new Promise<void>((resolve) => {
-          let segments = 0;
-          const adopted = pool.adoptReadAhead([path], (message) => {
-            if (message.kind === 'segment') records += message.result.count;
-            if (message.kind === 'raw') {
-              handedOver++;
-              pool.parseInline({ ...message.job, seq: 0 });
-            }
-            if (message.kind === 'too-long') tooLong++;
-            if (message.kind === 'stopped') {
-              stopped = message;
-              resolve();
-            } else if (++segments === stopAfter) adopted?.stop();
-          });
-          expect(adopted).toBeDefined();
-          if (stopAfter === 0) adopted?.stop();
-        });
-        await pool.close();
-        const done = stopped?.input === 1;
-        if (stopAfter === Infinity) expect(done).toBe(true);
-        if (window === 1 && handOverBelow === 1 && stopAfter === Infinity)
-          expect(handedOver).toBeGreaterThan(0);
-        if (handOverBelow === 0) expect(handedOver).toBe(0);
-        const offset = done ? text.length : (stopped?.offset as number);
-        expect(done || offset === 0 || text[offset - 1] === '\n').toBe(true);
-        const before = text
-          .slice(0, offset)
-          .split('\n')
-          .slice(0, offset === text.length || offset === 0 ? undefined : -1)
-          .filter((_, k) => offset > 0 || k < 0);
-        expect([window, handOverBelow, stopAfter, records + tooLong]).toEqual([
-          window,
-          handOverBelow,
-          stopAfter,
-          before.length,
-        ]);
-        expect(tooLong).toBe(before.some((l) => l.length > 100) ? 1 : 0);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('ingest takes the reader over: the same records and root as reading itself, or interrupted', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'origin-readahead-ingest-'));
-    try {
-      const path = join(dir, 'in.jsonl');
-      const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ t: `r${i % 2500}` }));
-      writeFileSync(path, `${lines.join('\n')}\n`);
-      const options = {
-        format: 'jsonl' as const,
-        contentField: 't',
-        maxLineBytes: 1000,
-        skipInvalid: false,
-      };
-      const run = async (readAhead: boolean, abortAfter?: number) => {
-        if (readAhead) {
-          prestartParserThreads({
-            inputs: [path],
-            options,
-            segmentBytes: 4096,
-            window: 2,
-            handOverBelow: 1,
-          });
-        }
-        const store = await Store.open(join(dir, `${readAhead}-${abortAfter}.db`), {
-          mode: 'create',
-        });
-        const controller = new AbortController();
-        let updates = 0;
-        try {
-          const summary = await ingest(store, {
-            ...options,
-            inputs: [path],
-            stdin: process.stdin,
-            batchSize: 64,
-            signal: controller.signal,
-            onProgress: () => {
-              if (++updates === abortAfter) controller.abort();
-            },
-          });
-          return { summary, status: getSession(store, summary.session_id).status };
-        } finally {
-          await store.abandon();
-        }
-      };
-      const itself = await run(false);
-      const taken = await run(true);
-      expect(taken.summary.records).toBe(3000);
-      expect(taken.summary.distinct).toBe(2500);
-      expect(taken.summary.session_root).toBe(itself.summary.session_root);
-      const stopped = await run(true, 3);
-      expect(stopped.status).toBe('interrupted');
-      expect(stopped.summary.interrupted).toBe(true);
-      expect(stopped.summary.records).toBeGreaterThan(0);
-      expect(stopped.summary.records).toBeLessThan(3000);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,17 +1,19 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CompactRange,
   EMPTY_ROOT,
-  canonicalJson,
-  fingerprint,
+  decompose,
   fromHex,
   inclusionPath,
+  leafHash,
   leafHashes,
   merkleRoot,
   toHex,
   verifyInclusion,
-} from '../../../src/core/merkle/fingerprint';
+} from '../../../src/core/merkle';
+import { canonicalJson, fingerprint } from '../../../src/core/samples/fingerprint';
 import {
   FingerprintVectors,
   Rfc6962Vectors,
@@ -75,10 +77,29 @@ describe('CompactRange', () => {
     const range = new CompactRange();
     for (let i = 0; i < rfcLeaves.length; i++) {
       const restored = CompactRange.deserialize(range.size, range.serialize());
-      restored.append(rfcLeaves[i]);
-      range.append(rfcLeaves[i]);
+      restored.appendLeafHash(leafHash(rfcLeaves[i]));
+      range.appendLeafHash(leafHash(rfcLeaves[i]));
       expect(toHex(restored.root())).toBe(rfc.root_by_tree_size[i + 1]);
       expect(toHex(range.root())).toBe(rfc.root_by_tree_size[i + 1]);
+    }
+  });
+
+  it('appends runs of leaves as their perfect subtrees, from any size', () => {
+    const fps = Array.from({ length: 40 }, (_, i) =>
+      fromHex(createHash('sha256').update(`l${i}`).digest('hex')),
+    );
+    const hashes = Buffer.concat(fps.map((fp) => leafHash(fp)));
+    for (let begin = 0; begin <= 20; begin++) {
+      for (let count = 0; begin + count <= 40; count += 3) {
+        const range = new CompactRange();
+        for (let i = 0; i < begin; i++) range.appendLeafHash(leafHash(fps[i]));
+        range.appendLeafHashes(hashes.subarray(begin * 32), count);
+        expect([begin, count, toHex(range.root())]).toEqual([
+          begin,
+          count,
+          toHex(merkleRoot(fps.slice(0, begin + count))),
+        ]);
+      }
     }
   });
 
@@ -124,5 +145,33 @@ describe('inclusion proofs (RFC 9162 §2.1.3)', () => {
     expect(() => inclusionPath(leafHashes(leaves.slice(0, 4)), 4)).toThrow(
       /outside a tree of size 4/,
     );
+  });
+});
+
+describe('decompose', () => {
+  it('covers every range with the fewest aligned perfect subtrees', () => {
+    for (let begin = 0; begin <= 70; begin++) {
+      for (let end = begin; end <= 140; end++) {
+        const pieces = decompose(begin, end);
+        let at = begin;
+        for (const [i, p] of pieces.entries()) {
+          const width = 2 ** p.height;
+          expect(p.start).toBe(at);
+          expect(p.start % width).toBe(0);
+          // Minimal: no two neighbours of one height that are the halves of an aligned parent.
+          const next = pieces[i + 1];
+          if (next && next.height === p.height) expect(p.start % (2 * width)).not.toBe(0);
+          at += width;
+        }
+        expect(at).toBe(end);
+      }
+    }
+    expect(decompose(3, 13)).toEqual([
+      { start: 3, height: 0 },
+      { start: 4, height: 2 },
+      { start: 8, height: 2 },
+      { start: 12, height: 0 },
+    ]);
+    expect(() => decompose(5, 4)).toThrow(/invalid leaf range/);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CompactRange, leafHash, merkleRoot, nodeHash } from '../../../src/core/merkle/fingerprint';
+import { CompactRange, leafHash, merkleRoot, nodeHash } from '../../../src/core/merkle';
 import {
   TreeJob,
   hashJobs,

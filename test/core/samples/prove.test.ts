@@ -3,13 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import {
-  inclusionPath,
-  leafHashes,
-  merkleRoot,
-  sha256,
-  toHex,
-} from '../../../src/core/merkle/fingerprint';
+import { inclusionPath, leafHashes, merkleRoot, sha256, toHex } from '../../../src/core/merkle';
 import { ingest } from '../../../src/core/ingest/ingest';
 import { buildProof, checkProof } from '../../../src/core/samples/prove';
 import { UsageError } from '../../../src/core/errors';

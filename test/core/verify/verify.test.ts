@@ -8,7 +8,8 @@ import { Store } from '../../../src/core/store/store';
 import { randomBytes } from 'node:crypto';
 import { SampleIndex, verifyStore } from '../../../src/core/verify/verify';
 import { OriginRuns, decodeOriginRuns, decodeOrigins } from '../../../src/core/store/observations';
-import { canonicalJson, sha256 } from '../../../src/core/merkle/fingerprint';
+import { sha256 } from '../../../src/core/merkle';
+import { canonicalJson } from '../../../src/core/samples/fingerprint';
 import { RECORD_FIELDS, origin, tempDir } from '../../helpers/cli';
 
 describe('verify internals', () => {

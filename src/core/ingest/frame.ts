@@ -19,10 +19,6 @@ export type FramedItem =
       firstLineOfInput: boolean;
     };
 
-/**
- * Self-contained (no reference to anything outside the class), like createSegmentParser: a parser
- * thread that reads input ahead of time runs it from its source text.
- */
 export class LineFramer {
   /** Unsent bytes: whole lines up to `tail`, then the start of an unfinished line. */
   private buf: Buffer = Buffer.alloc(0);
@@ -31,27 +27,18 @@ export class LineFramer {
   private tail = 0;
   /** ≥ 0 while inside a line that went over the limit: its bytes so far (not kept). */
   private overflow = -1;
-  private first: boolean;
+  private first = true;
 
   /**
    * @param maxLineBytes longest accepted line content
    * @param segmentBytes whole lines are sent on once at least this many bytes are buffered
    * @param spare buffers whose segments are done with, to reuse (fresh memory costs page faults)
-   * @param atStart the input starts here (false when resuming after its first line)
    */
   constructor(
     private readonly maxLineBytes: number,
     private readonly segmentBytes: number,
     private readonly spare: Buffer[] = [],
-    atStart = true,
-  ) {
-    this.first = atStart;
-  }
-
-  /** Bytes taken in but not yet in any item: the input resumes at (bytes taken − unsent). */
-  get unsent(): number {
-    return this.filled + Math.max(0, this.overflow);
-  }
+  ) {}
 
   /**
    * A region of at least `min` bytes to read the next input bytes into, then call commit().
