@@ -3,7 +3,7 @@
  * roots, the session's compact range and per-origin totals. Callers wrap it in one transaction.
  */
 import { CompactRange, HASH_BYTES, rootOfLeafHashes } from '../merkle';
-import { FingerprintIndex } from './fingerprint-index';
+import { FingerprintIndex } from '../samples/fingerprint-index';
 import { OriginRuns, encodeSizes, originNames } from '../store/observations';
 import { OriginsDigest, addStoredRuns } from '../sessions/origins-digest';
 import { SAMPLE_ROWS, SampleInserter } from './samples';

@@ -82,3 +82,26 @@ export function subtreeRoot(hashes: readonly Buffer[], start: number, end: numbe
   const k = splitPoint(n);
   return nodeHash(subtreeRoot(hashes, start, start + k), subtreeRoot(hashes, start + k, end));
 }
+
+/** A run of leaves: `count` fingerprints at byte `offset` of a larger array. */
+export interface LeafRun {
+  offset: number;
+  count: number;
+}
+
+/** MTH of each run of `fingerprints`: 32 bytes per run, in run order. */
+export function rootsOfRuns(fingerprints: Uint8Array, runs: readonly LeafRun[]): Buffer {
+  const roots = Buffer.allocUnsafe(runs.length * HASH_BYTES);
+  let scratch = Buffer.allocUnsafe(0);
+  runs.forEach((run, i) => {
+    if (scratch.length < run.count * HASH_BYTES)
+      scratch = Buffer.allocUnsafe(run.count * HASH_BYTES);
+    leafHashesInto(
+      fingerprints.subarray(run.offset, run.offset + run.count * HASH_BYTES),
+      run.count,
+      scratch,
+    );
+    rootOfLeafHashes(scratch, run.count).copy(roots, i * HASH_BYTES);
+  });
+  return roots;
+}

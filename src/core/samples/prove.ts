@@ -8,12 +8,13 @@ import {
   HASH_BYTES,
   fromHex,
   inclusionPathWith,
+  leafHashesOf,
   nodeHash,
+  rootOfLeafHashes,
   splitPoint,
   toHex,
   verifyInclusion,
 } from '../merkle';
-import { kernel } from '../merkle/kernel';
 import { SampleQuery, forEachOccurrence, resolveSample } from './query';
 import { getSession } from '../sessions/session';
 import { Store } from '../store/store';
@@ -61,11 +62,11 @@ function sessionSubtreeRoot(batches: ProofBatch[], start: number, end: number): 
   const n = end - start;
   if (b.start === start && b.count === n && (n & (n - 1)) === 0 && start % n === 0) return b.root;
   if (end <= b.start + b.count) {
-    const hashes = Buffer.allocUnsafe(n * HASH_BYTES);
-    const k = kernel();
-    k.leafHashes(b.fingerprints, (start - b.start) * HASH_BYTES, n, hashes, 0);
-    k.reduce(hashes, 0, n);
-    return hashes.subarray(0, HASH_BYTES);
+    const from = (start - b.start) * HASH_BYTES;
+    return rootOfLeafHashes(
+      leafHashesOf(b.fingerprints.subarray(from, from + n * HASH_BYTES), n),
+      n,
+    );
   }
   const k = splitPoint(n);
   return nodeHash(

@@ -6,16 +6,24 @@
  * and byte total from the columns and the sample sizes, and every reference is followed. Each
  * failure says what broke, where (session, batch, position) and what was expected vs found.
  *
- * The checks are a list (VERIFY_CHECKS) run in order against one VerifyContext. The context
- * starts hashing every batch on worker threads as soon as it is loaded, so the checks that need
- * no hashing run meanwhile; the root checks come last and await the hashes.
+ * The checks are a list (VERIFY_CHECKS) run in order against one VerifyContext, which loads the
+ * batches once and re-derives every batch root (node:crypto) when a check first asks for them.
  */
-import { CompactRange, EMPTY_ROOT, HASH_BYTES, fromHex, toHex } from '../merkle';
-import { TreeJob, TreeResults, hashJobs, sharedBytes } from '../merkle/kernel';
+import {
+  CompactRange,
+  EMPTY_ROOT,
+  HASH_BYTES,
+  decompose,
+  fromHex,
+  leafHashesOf,
+  rootsOfRuns,
+  toHex,
+} from '../merkle';
 import { verifyEvents } from '../lineage/lineage';
 import { decodeOriginRuns, decodeSizes, originNames } from '../store/observations';
 import { streamOriginsDigest } from '../sessions/origins-digest';
 import { getSession } from '../sessions/session';
+import { FingerprintIndex } from '../samples/fingerprint-index';
 import { Store } from '../store/store';
 import { StoreError, UsageError } from '../errors';
 
@@ -75,8 +83,6 @@ export interface VerifyOptions {
   session?: string;
   /** Hex root known from outside: the session root must equal it (needs `session`). */
   root?: string;
-  /** Worker threads for hashing (default: by CPU count). */
-  workers?: number;
 }
 
 /** Failures listed per check; the rest are counted. */
@@ -156,28 +162,21 @@ function checkSizeColumn(b: BatchRec, sampleSizes: Float64Array): SizeColumnMism
   return undefined;
 }
 
-/**
- * Samples by fingerprint. The samples table is keyed by fingerprint, so it reads in fingerprint
- * order: the entries (fingerprint, size, seen mark; 10 words each) are stored in that order and
- * a bucket table over the leading bits of the fingerprint says where each prefix starts. Loading
- * writes everything sequentially; a lookup costs two memory accesses (bucket, entry).
- */
+/** Samples by fingerprint (the fingerprint table ingest uses too), with their sizes and a seen mark. */
 export class SampleIndex {
-  /** Words per entry: 8 of fingerprint, the size's low 32 bits, the size's high bits and SEEN. */
-  private static readonly STRIDE = 10;
-  private static readonly SEEN = 1 << 30;
-  private static readonly HIGH = (1 << 21) - 1;
+  private readonly index: FingerprintIndex;
+  private readonly sizes: Float64Array;
+  private readonly seen: Uint8Array;
 
-  private readonly entries: Int32Array;
-  private readonly bytes: Uint8Array;
-  private buckets = new Int32Array(2);
-  private shift = 24;
-  count = 0;
+  /** An index for up to `capacity` samples. */
+  constructor(private readonly capacity: number) {
+    this.index = new FingerprintIndex(capacity);
+    this.sizes = new Float64Array(capacity);
+    this.seen = new Uint8Array(capacity);
+  }
 
-  /** An index for up to `capacity` samples: add() them (in fingerprint order, ideally), then seal(). */
-  constructor(capacity: number) {
-    this.entries = new Int32Array(capacity * SampleIndex.STRIDE);
-    this.bytes = new Uint8Array(this.entries.buffer);
+  get count(): number {
+    return this.index.size;
   }
 
   /** Loads every sample; malformed rows are reported and left out. */
@@ -195,7 +194,6 @@ export class SampleIndex {
     } finally {
       stmt.free();
     }
-    index.seal();
     return index;
   }
 
@@ -207,106 +205,27 @@ export class SampleIndex {
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
       return `its size ${String(size)} is not a byte count`;
     }
-    if (this.count * SampleIndex.STRIDE >= this.entries.length) return 'more rows than counted';
-    const e = this.count * SampleIndex.STRIDE;
-    const bytes = this.bytes;
-    for (let i = 0, o = e * 4; i < HASH_BYTES; i++, o++) bytes[o] = fp[i];
-    this.entries[e + 8] = (size % 0x100000000) | 0;
-    this.entries[e + 9] = Math.floor(size / 0x100000000);
-    this.count++;
+    if (this.count >= this.capacity) return 'more rows than counted';
+    const number = this.index.insert(fp, 0);
+    if (number < 0) return 'its fingerprint is listed twice';
+    this.sizes[number] = size;
     return undefined;
   }
 
-  /** The leading 24 bits of entry i's fingerprint. */
-  private prefix(i: number): number {
-    const o = i * SampleIndex.STRIDE * 4;
-    return (this.bytes[o] << 16) | (this.bytes[o + 1] << 8) | this.bytes[o + 2];
-  }
-
-  /** Builds the bucket table once every sample is added. */
-  seal(): void {
-    const n = this.count;
-    // The table yields fingerprint order; if it somehow did not, sort (never the case in practice).
-    let sorted = true;
-    for (let i = 1; i < n && sorted; i++) sorted = this.compareEntries(i - 1, i) <= 0;
-    if (!sorted) this.sortEntries();
-    let bits = 8;
-    while (bits < 24 && 1 << bits < n) bits++;
-    this.shift = 24 - bits;
-    const buckets = new Int32Array((1 << bits) + 1);
-    let next = 0;
-    for (let i = 0; i < n; i++) {
-      const bucket = this.prefix(i) >>> this.shift;
-      while (next <= bucket) buckets[next++] = i;
-    }
-    while (next < buckets.length) buckets[next++] = n;
-    this.buckets = buckets;
-  }
-
-  private compareEntries(i: number, j: number): number {
-    const a = i * SampleIndex.STRIDE * 4;
-    const b = j * SampleIndex.STRIDE * 4;
-    for (let k = 0; k < HASH_BYTES; k++) {
-      const d = this.bytes[a + k] - this.bytes[b + k];
-      if (d !== 0) return d;
-    }
-    return 0;
-  }
-
-  private sortEntries(): void {
-    const stride = SampleIndex.STRIDE;
-    const order = Array.from({ length: this.count }, (_, i) => i).sort((i, j) =>
-      this.compareEntries(i, j),
-    );
-    const copy = this.entries.slice(0, this.count * stride);
-    order.forEach((from, to) =>
-      this.entries.set(copy.subarray(from * stride, (from + 1) * stride), to * stride),
-    );
-  }
-
   /**
-   * Looks up n fingerprints at byte offset `offset` of `leaves` (`words` views the same bytes):
-   * out[i] is the size of the i-th, or -1 when it is not a sample. Marks the samples found as
-   * seen; returns how many were not found.
+   * Looks up n fingerprints at byte offset `offset` of `leaves`: out[i] is the size of the i-th,
+   * or -1 when it is not a sample. Marks the samples found as seen; returns how many were not found.
    */
-  sizesOf(
-    leaves: Uint8Array,
-    words: Int32Array,
-    offset: number,
-    n: number,
-    out: Float64Array,
-  ): number {
-    const { entries, buckets, shift } = this;
-    const stride = SampleIndex.STRIDE;
+  sizesOf(leaves: Uint8Array, offset: number, n: number, out: Float64Array): number {
     let missing = 0;
     for (let i = 0; i < n; i++) {
-      const o = offset + 32 * i;
-      const w = o / 4;
-      const bucket = ((leaves[o] << 16) | (leaves[o + 1] << 8) | leaves[o + 2]) >>> shift;
-      let found = -1;
-      for (let k = buckets[bucket], end = buckets[bucket + 1]; k < end; k++) {
-        const e = k * stride;
-        if (
-          entries[e] === words[w] &&
-          entries[e + 1] === words[w + 1] &&
-          entries[e + 2] === words[w + 2] &&
-          entries[e + 3] === words[w + 3] &&
-          entries[e + 4] === words[w + 4] &&
-          entries[e + 5] === words[w + 5] &&
-          entries[e + 6] === words[w + 6] &&
-          entries[e + 7] === words[w + 7]
-        ) {
-          found = e;
-          break;
-        }
-      }
-      if (found === -1) {
+      const number = this.index.indexOf(leaves, offset + HASH_BYTES * i);
+      if (number < 0) {
         out[i] = -1;
         missing++;
       } else {
-        const high = entries[found + 9];
-        entries[found + 9] = high | SampleIndex.SEEN;
-        out[i] = (entries[found + 8] >>> 0) + (high & SampleIndex.HIGH) * 0x100000000;
+        this.seen[number] = 1;
+        out[i] = this.sizes[number];
       }
     }
     return missing;
@@ -314,11 +233,8 @@ export class SampleIndex {
 
   /** Samples never found. */
   unseen(): number {
-    const { entries } = this;
     let n = 0;
-    for (let i = 0; i < this.count; i++) {
-      if (!(entries[i * SampleIndex.STRIDE + 9] & SampleIndex.SEEN)) n++;
-    }
+    for (let i = 0; i < this.count; i++) if (this.seen[i] === 0) n++;
     return n;
   }
 }
@@ -330,8 +246,7 @@ export class VerifyContext {
   private readonly counts = new Map<CheckName, number>();
   private samples?: SampleIndex;
   private pass?: ObservationPass;
-  private readonly hashing: Promise<TreeResults>;
-  readonly leafWords: Int32Array;
+  private batchRoots?: Buffer;
   private readonly sessionById: Map<number, SessionRec>;
 
   private constructor(
@@ -344,16 +259,7 @@ export class VerifyContext {
     readonly batches: BatchRec[],
     readonly leaves: Uint8Array,
   ) {
-    this.leafWords = new Int32Array(leaves.buffer, leaves.byteOffset, leaves.byteLength / 4);
     this.sessionById = new Map(sessions.map((s) => [s.id, s]));
-    const jobs: TreeJob[] = batches.map((b) => ({
-      offset: b.offset,
-      count: b.leaves,
-      start: b.start,
-    }));
-    this.hashing = hashJobs(leaves, jobs, { workers: options.workers });
-    // Awaited by the root checks; never left unhandled if an earlier check throws.
-    this.hashing.catch(() => undefined);
   }
 
   /** Reads the sessions and batches in scope and starts hashing their leaves. */
@@ -380,7 +286,7 @@ export class VerifyContext {
     const total = Number(
       store.scalar(`SELECT coalesce(sum(length(b.fingerprints) / 32), 0) ${from}`),
     );
-    const leaves = sharedBytes(total * HASH_BYTES);
+    const leaves = Buffer.allocUnsafe(total * HASH_BYTES);
     const batches: BatchRec[] = [];
     const stmt = store.db.prepare(
       `SELECT b.id, b.session_id, b.seq, b.first_position, b.record_count, b.byte_count, b.root,
@@ -471,7 +377,6 @@ export class VerifyContext {
   observationPass(): ObservationPass {
     if (this.pass) return this.pass;
     const index = this.sampleIndex();
-    const words = this.leafWords;
     const batchBytes = new Float64Array(this.batches.length);
     const origins: (Float64Array | string)[] = [];
     const sizeColumns: (SizeColumnMismatch | undefined)[] = [];
@@ -496,7 +401,7 @@ export class VerifyContext {
         }
         origins[b.job] = decoded;
         if (sizes.length < b.leaves) sizes = new Float64Array(b.leaves);
-        const missing = index.sizesOf(this.leaves, words, b.offset, b.leaves, sizes);
+        const missing = index.sizesOf(this.leaves, b.offset, b.leaves, sizes);
         if (missing > 0) {
           for (let i = 0; i < b.leaves; i++) {
             if (sizes[i] !== -1) continue;
@@ -549,8 +454,13 @@ export class VerifyContext {
     return this.pass;
   }
 
-  hashes(): Promise<TreeResults> {
-    return this.hashing;
+  /** The MTH of every batch in scope, re-derived from its fingerprints: 32 bytes by job index. */
+  roots(): Buffer {
+    this.batchRoots ??= rootsOfRuns(
+      this.leaves,
+      this.batches.map((b) => ({ offset: b.offset, count: b.leaves })),
+    );
+    return this.batchRoots;
   }
 
   report(results: CheckResult[]): VerifyReport {
@@ -830,7 +740,7 @@ const batchRoots: VerifyCheck = {
   name: 'batch_roots',
   description: 'each batch root is the RFC 6962 Merkle root of its fingerprints column',
   async run(ctx) {
-    const { roots } = await ctx.hashes();
+    const roots = ctx.roots();
     for (const b of ctx.batches) {
       const derived = roots.subarray(32 * b.job, 32 * b.job + 32);
       if (!sameBytes(derived, b.root)) {
@@ -851,25 +761,18 @@ const sessionRoots: VerifyCheck = {
   description:
     'each session’s record_count, frontier and root equal those of all its observations, in order',
   async run(ctx) {
-    const { roots, subtrees } = await ctx.hashes();
-    const byJob = new Map<number, { height: number; hash: Uint8Array }[]>();
-    for (const s of subtrees) {
-      const list = byJob.get(s.job);
-      if (list) list.push(s);
-      else byJob.set(s.job, [s]);
-    }
+    const roots = ctx.roots();
     for (const s of ctx.sessions) {
       const range = new CompactRange();
       for (const b of s.batches) {
         if (b.leaves === 0) continue;
-        const parts = byJob.get(b.job);
-        if (parts) {
-          for (const p of parts) range.appendSubtree(Buffer.from(p.hash), p.height);
-        } else {
-          // An aligned power-of-two batch is itself a subtree of the session tree.
-          const root = Buffer.from(roots.subarray(32 * b.job, 32 * b.job + 32));
-          range.appendSubtree(root, Math.log2(b.leaves));
-        }
+        const root = Buffer.from(roots.subarray(32 * b.job, 32 * b.job + 32));
+        const fingerprints = ctx.leaves.subarray(b.offset, b.offset + b.leaves * HASH_BYTES);
+        // An aligned power-of-two batch is one subtree of the session tree: its root is appended
+        // as it is; any other batch is hashed again as the subtrees that cover it.
+        const pieces = decompose(range.size, range.size + b.leaves);
+        if (pieces.length === 1) range.appendSubtree(root, pieces[0].height);
+        else range.appendLeafHashes(leafHashesOf(fingerprints, b.leaves), b.leaves);
       }
       if (range.size !== s.record_count) {
         ctx.fail({

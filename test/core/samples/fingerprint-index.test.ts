@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { FingerprintIndex } from '../../../src/core/ingest/fingerprint-index';
+import { FingerprintIndex } from '../../../src/core/samples/fingerprint-index';
 
 describe('FingerprintIndex', () => {
   it('numbers distinct fingerprints densely, finds them again, and survives growth', () => {
