@@ -10,7 +10,7 @@ import {
   payloadFromFlags,
   readEventInputs,
   recordEvents,
-} from '../../core/lineage/lineage';
+} from '../../core/lineage';
 
 export default class LineageRecord extends OriginCommand<typeof LineageRecord> {
   static override summary =

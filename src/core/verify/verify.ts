@@ -12,7 +12,7 @@
  */
 import { CompactRange, EMPTY_ROOT, HASH_BYTES, fromHex, toHex } from '../merkle/fingerprint';
 import { TreeJob, TreeResults, hashJobs, sharedBytes } from '../merkle/kernel';
-import { verifyEvents } from '../lineage/lineage';
+import { verifyEvents } from '../lineage';
 import { decodeOriginRuns, decodeSizes, originNames } from '../store/observations';
 import { streamOriginsDigest } from '../sessions/origins-digest';
 import { getSession } from '../sessions/session';

@@ -15,7 +15,7 @@ import {
   recordEvents,
   traceEvent,
   verifyEvents,
-} from '../../../src/core/lineage/lineage';
+} from '../../../src/core/lineage';
 import { SessionRow, createSession, endSession } from '../../../src/core/sessions/session';
 import { Store } from '../../../src/core/store/store';
 import { tempDir } from '../../helpers/cli';
