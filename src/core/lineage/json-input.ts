@@ -1,5 +1,4 @@
-/** --from-json input: one event object, or JSON Lines of them, as EventInputs. */
-import { readFileSync } from 'node:fs';
+/** Events given as JSON text (`lineage record --from-json`): one object, or JSON Lines of them. */
 import { UsageError } from '../errors';
 import { isPayload } from './event';
 import { EventInput } from './record';
@@ -94,16 +93,4 @@ export function parseEventInputs(text: string, source: string): ParsedInputs {
     labels.push(where);
   });
   return { inputs, labels, lines: true };
-}
-
-/** Reads and parses --from-json input: a file, or stdin for "-". */
-export function readEventInputs(source: string): ParsedInputs {
-  let text: string;
-  try {
-    text = readFileSync(source === '-' ? 0 : source, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${source}: ${code ?? (err as Error).message}`);
-  }
-  return parseEventInputs(text, source === '-' ? 'stdin' : source);
 }

@@ -1,7 +1,6 @@
 /**
  * Recording events, all or nothing. Decisions (documented in the command help):
  * - Recording an event whose hash already exists changes nothing and reports the existing event.
- * - `--param` values stay strings, exactly as typed; typed values go through --from-json.
  * - A reference in a payload (an evaluation's `dataset`, a prediction's `model_event`) is also a
  *   parent, so the DAG alone answers "what is this built on".
  * - A `dataset` event may link a session that has ended: its checksum is then the session root
@@ -9,23 +8,15 @@
  */
 import { UsageError } from '../errors';
 import { canonicalJson, toHex } from '../merkle/fingerprint';
-import { getSession, parseKeyValues } from '../sessions/session';
+import { getSession } from '../sessions/session';
 import { Store } from '../store/store';
 import { nowUtc } from '../time';
-import {
-  EventRow,
-  EventType,
-  JsonValue,
-  LineageEvent,
-  Payload,
-  checkEventType,
-  isPayload,
-} from './event';
+import { EventRow, EventType, LineageEvent, Payload, checkEventType, isPayload } from './event';
 import { eventHash } from './hash';
 import { eventRow, resolveEventRow } from './lookup';
-import { assertJsonValue, normalizeTimestamp, parseMetricValue } from './values';
+import { assertJsonValue, normalizeTimestamp } from './values';
 
-/** One event to record: from flags (payloadFromFlags) or from --from-json. */
+/** One event to record: from the command's flags or from --from-json (parseEventInputs). */
 export interface EventInput {
   type: string;
   payload: Payload;
@@ -265,116 +256,4 @@ export function recordEvent(
   now: () => string = nowUtc,
 ): RecordedEvent {
   return recordEvents(store, [input], { now })[0];
-}
-
-/** The command-line fields of `origin lineage record` (flag names in FLAG_NAMES). */
-export interface RecordFlags {
-  runId?: string;
-  model?: string;
-  modelVersion?: string;
-  params?: readonly string[];
-  started?: string;
-  finished?: string;
-  name?: string;
-  version?: string;
-  checksum?: string;
-  rows?: number;
-  session?: string;
-  metrics?: readonly string[];
-  dataset?: string;
-  split?: string;
-  modelEvent?: string;
-  inputFingerprint?: string;
-  output?: string;
-}
-
-export const FLAG_NAMES: Record<keyof RecordFlags, string> = {
-  runId: '--run-id',
-  model: '--model',
-  modelVersion: '--model-version',
-  params: '--param',
-  started: '--started',
-  finished: '--finished',
-  name: '--name',
-  version: '--version',
-  checksum: '--checksum',
-  rows: '--rows',
-  session: '--session',
-  metrics: '--metric',
-  dataset: '--dataset',
-  split: '--split',
-  modelEvent: '--model-event',
-  inputFingerprint: '--input-fingerprint',
-  output: '--output',
-};
-
-const FLAGS_BY_TYPE: Record<EventType, readonly (keyof RecordFlags)[]> = {
-  training: ['runId', 'model', 'modelVersion', 'params', 'started', 'finished'],
-  dataset: ['name', 'version', 'checksum', 'rows', 'session'],
-  evaluation: ['metrics', 'dataset', 'split'],
-  prediction: ['modelEvent', 'inputFingerprint', 'output'],
-};
-
-function isGiven(value: RecordFlags[keyof RecordFlags]): boolean {
-  return value !== undefined && !(Array.isArray(value) && value.length === 0);
-}
-
-/** True when any payload flag is set (they cannot be combined with --from-json). */
-export function anyPayloadFlag(flags: RecordFlags): string | undefined {
-  const key = (Object.keys(FLAG_NAMES) as (keyof RecordFlags)[]).find((k) => isGiven(flags[k]));
-  return key === undefined ? undefined : FLAG_NAMES[key];
-}
-
-/**
- * Builds an event payload from command-line flags (snake_case keys, absent flags omitted).
- * A flag that belongs to another event type is a usage error.
- */
-export function payloadFromFlags(typeName: string, flags: RecordFlags): Payload {
-  const type = checkEventType(typeName);
-  const allowed = FLAGS_BY_TYPE[type];
-  for (const key of Object.keys(FLAG_NAMES) as (keyof RecordFlags)[]) {
-    if (isGiven(flags[key]) && !allowed.includes(key)) {
-      throw new UsageError(
-        `${FLAG_NAMES[key]} does not apply to a ${type} event`,
-        `flags for ${type}: ${allowed.map((k) => FLAG_NAMES[k]).join(', ')}`,
-      );
-    }
-  }
-  const payload: Payload = {};
-  const set = (key: string, value: JsonValue | undefined): void => {
-    if (value !== undefined) payload[key] = value;
-  };
-  if (type === 'training') {
-    set('run_id', flags.runId);
-    set('model', flags.model);
-    set('model_version', flags.modelVersion);
-    if (flags.params && flags.params.length > 0)
-      set('params', parseKeyValues(flags.params, '--param'));
-    set('started_at', flags.started);
-    set('finished_at', flags.finished);
-  } else if (type === 'dataset') {
-    if (flags.session !== undefined && (flags.checksum !== undefined || flags.rows !== undefined)) {
-      throw new UsageError(
-        '--session sets the checksum and rows; do not give --checksum or --rows with it',
-      );
-    }
-    set('name', flags.name);
-    set('version', flags.version);
-    set('checksum', flags.checksum);
-    set('rows', flags.rows);
-    set('session_id', flags.session);
-  } else if (type === 'evaluation') {
-    const metrics: Payload = {};
-    for (const [name, text] of Object.entries(parseKeyValues(flags.metrics ?? [], '--metric'))) {
-      metrics[name] = parseMetricValue(name, text);
-    }
-    if (Object.keys(metrics).length > 0) payload.metrics = metrics;
-    set('dataset', flags.dataset);
-    set('split', flags.split);
-  } else {
-    set('model_event', flags.modelEvent);
-    set('input_fingerprint', flags.inputFingerprint);
-    set('output', flags.output);
-  }
-  return payload;
 }

@@ -91,28 +91,6 @@ export function isExactNumber(numeral: string): boolean {
   return written.digits === kept.digits && written.exponent === kept.exponent;
 }
 
-const METRIC_NUMERAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** Parses a metric value: a finite decimal number, kept exactly or refused. */
-export function parseMetricValue(name: string, text: string): number {
-  const where = `--metric ${name}=${text}`;
-  if (!METRIC_NUMERAL.test(text.trim())) {
-    throw new UsageError(
-      `${where}: the value is not a number`,
-      'write it as --metric accuracy=0.913',
-    );
-  }
-  const value = Number(text.trim());
-  if (!Number.isFinite(value)) throw new UsageError(`${where}: the value is not finite`);
-  if (!isExactNumber(text.trim())) {
-    throw new UsageError(
-      `${where}: a JSON number cannot hold this value exactly (it would become ${String(value)})`,
-      'give at most 17 significant digits, or record the value as a string with --from-json',
-    );
-  }
-  return value;
-}
-
 /** Refuses any number in a JSON text that parsing would round (checked token by token). */
 export function assertExactNumbers(text: string, where: string): void {
   for (const m of text.matchAll(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
