@@ -1,6 +1,7 @@
 /** Finding stored events: by hash or a unique hash prefix, one or all of them. */
 import { StoreError, UsageError } from '../errors';
 import { toHex } from '../merkle/fingerprint';
+import { PrefixLookup, findByPrefix } from '../store/prefix';
 import { Store } from '../store/store';
 import { EventRow, LineageEvent, Payload, isPayload } from './event';
 
@@ -13,42 +14,39 @@ export function eventRow(store: Store, hash: Uint8Array): EventRow | undefined {
   return store.get<EventRow>('SELECT * FROM events WHERE hash = ?', [hash]);
 }
 
+/** How events are named by hash prefix; `what` names the reference in messages (`parent`). */
+function byHash(what: string): PrefixLookup<EventRow> {
+  return {
+    table: 'events',
+    column: 'hash',
+    storage: 'blob',
+    minLength: MIN_HASH_PREFIX,
+    fullLength: 64,
+    invalid: (ref) =>
+      new UsageError(
+        `${what} "${ref}" is not an event hash (64 hex characters, or a prefix of 8 or more)`,
+        LIST_HINT,
+      ),
+    tooShort: (ref) =>
+      new UsageError(
+        `${what} hash prefix "${ref}" is too short`,
+        `give at least ${MIN_HASH_PREFIX} characters; ${LIST_HINT}`,
+      ),
+    notFound: (ref) => new UsageError(`no lineage event matches ${what} "${ref}"`, LIST_HINT),
+    ambiguous: {
+      subject: (ref) => `${what} hash prefix "${ref}"`,
+      candidate: (r) => `${toHex(r.hash)}  ${r.type}  ${r.timestamp}`,
+      hint: 'give more characters of the hash',
+    },
+  };
+}
+
 /**
  * Finds an event by its full hash or a unique prefix of at least 8 hex characters.
  * Unknown, ambiguous or malformed references are usage errors (exit 2).
  */
 export function resolveEventRow(store: Store, ref: string, what = 'event'): EventRow {
-  const wanted = ref.trim().toLowerCase();
-  if (!/^[0-9a-f]+$/.test(wanted) || wanted.length > 64) {
-    throw new UsageError(
-      `${what} "${ref}" is not an event hash (64 hex characters, or a prefix of 8 or more)`,
-      LIST_HINT,
-    );
-  }
-  if (wanted.length < MIN_HASH_PREFIX) {
-    throw new UsageError(
-      `${what} hash prefix "${ref}" is too short`,
-      `give at least ${MIN_HASH_PREFIX} characters; ${LIST_HINT}`,
-    );
-  }
-  const rows =
-    wanted.length === 64
-      ? store.all<EventRow>('SELECT * FROM events WHERE hash = ?', [Buffer.from(wanted, 'hex')])
-      : store.all<EventRow>(
-          'SELECT * FROM events WHERE substr(lower(hex(hash)), 1, ?) = ? ORDER BY hash LIMIT 11',
-          [wanted.length, wanted],
-        );
-  if (rows.length === 0) {
-    throw new UsageError(`no lineage event matches ${what} "${ref}"`, LIST_HINT);
-  }
-  if (rows.length > 1) {
-    const shown = rows.slice(0, 10).map((r) => `  ${toHex(r.hash)}  ${r.type}  ${r.timestamp}`);
-    throw new UsageError(
-      `${what} hash prefix "${ref}" is ambiguous; it matches:\n${shown.join('\n')}${rows.length > 10 ? '\n  …' : ''}`,
-      'give more characters of the hash',
-    );
-  }
-  return rows[0];
+  return findByPrefix(store, byHash(what), ref);
 }
 
 export function parsePayloadText(row: EventRow): Payload {
