@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { LineageFailure, TraceNode, eventSummary } from '../core/lineage/lineage';
+import { LineageFailure, TraceNode, eventSummary } from '../core/lineage';
 
 /** How many hex characters of a hash people see (the full hash is in --json). */
 export const SHORT_HASH = 16;

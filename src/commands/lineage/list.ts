@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
-import { EVENT_TYPES, listEvents } from '../../core/lineage/lineage';
+import { EVENT_TYPES, listEvents } from '../../core/lineage';
 import { payloadSummary, shortHash } from '../../render/lineage';
 import { makeTable } from '../../render/table';
 

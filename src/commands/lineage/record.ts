@@ -1,16 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
 import { UsageError } from '../../core/errors';
+import { EVENT_TYPES, EventInput, RecordedEvent, recordEvents } from '../../core/lineage';
 import {
-  EVENT_TYPES,
-  EventInput,
   RecordFlags,
-  RecordedEvent,
   anyPayloadFlag,
   payloadFromFlags,
   readEventInputs,
-  recordEvents,
-} from '../../core/lineage/lineage';
+} from '../../lineage-flags';
 
 export default class LineageRecord extends OriginCommand<typeof LineageRecord> {
   static override summary =

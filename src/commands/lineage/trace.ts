@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
-import { traceEvent } from '../../core/lineage/lineage';
+import { traceEvent } from '../../core/lineage';
 import { renderTraceTree } from '../../render/lineage';
 
 export default class LineageTrace extends OriginCommand<typeof LineageTrace> {

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import chalk from 'chalk';
 import { OriginCommand } from '../../base-command';
 import { ExitCode } from '../../core/errors';
-import { resolveEventHash, verifyLineage } from '../../core/lineage/lineage';
+import { resolveEventHash, verifyLineage } from '../../core/lineage';
 import { renderFailures } from '../../render/lineage';
 
 export default class LineageVerify extends OriginCommand<typeof LineageVerify> {

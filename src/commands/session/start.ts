@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
 import { hashConfigFile, normalizeConfigHash } from '../../core/sessions/config-hash';
-import { createSession, parseKeyValues } from '../../core/sessions/session';
+import { createSession } from '../../core/sessions/session';
+import { parseKeyValues } from '../../key-values';
 
 export default class SessionStart extends OriginCommand<typeof SessionStart> {
   static override summary = 'Start a session that later ingests append to; prints its id.';

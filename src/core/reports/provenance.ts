@@ -12,7 +12,7 @@ import {
 } from '../sessions/inspect';
 import { IntendedUse, PropagationResult, Taxonomy } from '../licenses';
 import { LicenseReading, analyzeSession } from '../licenses/report';
-import { eventSummary, modelsForSessions } from '../lineage/lineage';
+import { eventSummary, modelsForSessions } from '../lineage';
 import { decodeOrigins } from '../store/observations';
 import { getSession } from '../sessions/session';
 import {

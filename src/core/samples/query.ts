@@ -6,6 +6,7 @@
 import { UsageError } from '../errors';
 import { HASH_BYTES, toHex } from '../merkle';
 import { canonicalJson, fingerprint } from './fingerprint';
+import { PrefixLookup, findByPrefix } from '../store/prefix';
 import { Store } from '../store/store';
 
 export interface SampleQuery {
@@ -43,6 +44,36 @@ function fingerprintOf(query: SampleQuery): Buffer | undefined {
   return undefined;
 }
 
+const BY_FINGERPRINT: PrefixLookup<{ fingerprint: Uint8Array; size: number }> = {
+  table: 'samples',
+  column: 'fingerprint',
+  select: 'fingerprint, size',
+  storage: 'blob',
+  minLength: MIN_SAMPLE_PREFIX,
+  fullLength: FULL_HEX,
+  invalid: (ref) =>
+    new UsageError(
+      `"${ref}" is not a fingerprint (64 hex characters) or a prefix of one`,
+      'to trace a text, use --text; a JSON record, --record',
+    ),
+  tooShort: (ref) =>
+    new UsageError(
+      `fingerprint prefix "${ref}" is too short`,
+      `give at least ${MIN_SAMPLE_PREFIX} hex characters`,
+    ),
+  notFound: (_ref, prefix) =>
+    new UsageError(
+      prefix.length === FULL_HEX
+        ? `no sample with fingerprint ${prefix} is recorded`
+        : `no recorded sample has a fingerprint starting with ${prefix}`,
+    ),
+  ambiguous: {
+    subject: (_ref, prefix) => `fingerprint prefix "${prefix}"`,
+    candidate: (r) => toHex(r.fingerprint),
+    hint: 'give more characters of the fingerprint',
+  },
+};
+
 /** The recorded sample a query names; exit 2 when there is none, or a prefix is ambiguous. */
 export function resolveSample(store: Store, query: SampleQuery): ResolvedSample {
   const given = [query.sample, query.text, query.record].filter((v) => v !== undefined).length;
@@ -54,44 +85,9 @@ export function resolveSample(store: Store, query: SampleQuery): ResolvedSample 
     );
   }
   const direct = fingerprintOf(query);
-  if (direct) return lookup(store, direct);
-  const wanted = (query.sample as string).trim().toLowerCase();
-  if (!/^[0-9a-f]+$/.test(wanted) || wanted.length > FULL_HEX) {
-    throw new UsageError(
-      `"${query.sample}" is not a fingerprint (64 hex characters) or a prefix of one`,
-      'to trace a text, use --text; a JSON record, --record',
-    );
-  }
-  if (wanted.length === FULL_HEX) return lookup(store, Buffer.from(wanted, 'hex'));
-  if (wanted.length < MIN_SAMPLE_PREFIX) {
-    throw new UsageError(
-      `fingerprint prefix "${query.sample}" is too short`,
-      `give at least ${MIN_SAMPLE_PREFIX} hex characters`,
-    );
-  }
-  const low = Buffer.from(wanted.padEnd(FULL_HEX, '0'), 'hex');
-  const high = Buffer.from(wanted.padEnd(FULL_HEX, 'f'), 'hex');
-  const rows = store.all<{ fingerprint: Uint8Array; size: number }>(
-    'SELECT fingerprint, size FROM samples WHERE fingerprint BETWEEN ? AND ? ORDER BY fingerprint LIMIT 11',
-    [low, high],
-  );
-  if (rows.length === 0) {
-    throw new UsageError(`no recorded sample has a fingerprint starting with ${wanted}`);
-  }
-  if (rows.length > 1) {
-    const shown = rows.slice(0, 10).map((r) => `  ${toHex(r.fingerprint)}`);
-    throw new UsageError(
-      `fingerprint prefix "${wanted}" is ambiguous; it matches:\n${shown.join('\n')}${rows.length > 10 ? '\n  …' : ''}`,
-      'give more characters of the fingerprint',
-    );
-  }
-  return { fingerprint: Buffer.from(rows[0].fingerprint), size: rows[0].size };
-}
-
-function lookup(store: Store, fp: Buffer): ResolvedSample {
-  const row = store.get<{ size: number }>('SELECT size FROM samples WHERE fingerprint = ?', [fp]);
-  if (!row) throw new UsageError(`no sample with fingerprint ${toHex(fp)} is recorded`);
-  return { fingerprint: fp, size: row.size };
+  const ref = direct ? toHex(direct) : (query.sample as string);
+  const row = findByPrefix(store, BY_FINGERPRINT, ref);
+  return { fingerprint: Buffer.from(row.fingerprint), size: row.size };
 }
 
 /**

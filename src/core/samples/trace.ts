@@ -7,7 +7,7 @@ import { toHex } from '../merkle';
 import { decodeOrigins, originNames } from '../store/observations';
 import { SampleQuery, forEachOccurrence, resolveSample } from './query';
 import { Store } from '../store/store';
-import { eventSummary, modelsForSessions } from '../lineage/lineage';
+import { eventSummary, modelsForSessions } from '../lineage';
 
 export interface TraceObservation {
   session_id: string;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StoreError, UsageError } from '../errors';
 import { CompactRange, EMPTY_ROOT, sha256 } from '../merkle';
+import { PrefixLookup, findByPrefix } from '../store/prefix';
 import { Store } from '../store/store';
 import { nowUtc } from '../time';
 
@@ -29,8 +30,6 @@ export interface NewSession {
   metadata?: Record<string, string>;
 }
 
-const MIN_PREFIX = 6;
-
 /** The origins digest of a session with no observations: SHA-256 of the JCS empty array. */
 const EMPTY_ORIGINS_DIGEST = sha256('[]');
 
@@ -53,39 +52,31 @@ export function createSession(store: Store, options: NewSession = {}): SessionRo
   return getSession(store, uid);
 }
 
+const MIN_PREFIX = 6;
+const LIST_HINT = 'list sessions with `origin sessions`';
+
+const BY_ID: PrefixLookup<SessionRow> = {
+  table: 'sessions',
+  column: 'uid',
+  storage: 'text',
+  minLength: MIN_PREFIX,
+  invalid: (ref) => new UsageError(`"${ref}" is not a session id (ids are hexadecimal)`, LIST_HINT),
+  tooShort: (ref) =>
+    new UsageError(
+      `session id prefix "${ref}" is too short`,
+      `give at least ${MIN_PREFIX} characters; ${LIST_HINT}`,
+    ),
+  notFound: (ref) => new UsageError(`no session matches "${ref}"`, LIST_HINT),
+  ambiguous: {
+    subject: (ref) => `session id prefix "${ref}"`,
+    candidate: (r) => `${r.uid}  ${r.status}  ${r.started_at}`,
+    hint: 'give more characters of the id',
+  },
+};
+
 /** Finds a session by its full id or a unique prefix of at least 6 characters (SPEC.md §5). */
 export function getSession(store: Store, idOrPrefix: string): SessionRow {
-  const wanted = idOrPrefix.trim().toLowerCase();
-  if (!/^[0-9a-f]+$/.test(wanted)) {
-    throw new UsageError(
-      `"${idOrPrefix}" is not a session id (ids are hexadecimal)`,
-      'list sessions with `origin sessions`',
-    );
-  }
-  if (wanted.length < MIN_PREFIX) {
-    throw new UsageError(
-      `session id prefix "${idOrPrefix}" is too short`,
-      `give at least ${MIN_PREFIX} characters; list sessions with \`origin sessions\``,
-    );
-  }
-  const rows = store.all<SessionRow>(
-    'SELECT * FROM sessions WHERE uid >= ? AND uid < ? ORDER BY uid LIMIT 11',
-    [wanted, `${wanted}g`],
-  );
-  if (rows.length === 0) {
-    throw new UsageError(
-      `no session matches "${idOrPrefix}"`,
-      'list sessions with `origin sessions`',
-    );
-  }
-  if (rows.length > 1) {
-    const shown = rows.slice(0, 10).map((r) => `  ${r.uid}  ${r.status}  ${r.started_at}`);
-    throw new UsageError(
-      `session id prefix "${idOrPrefix}" is ambiguous; it matches:\n${shown.join('\n')}${rows.length > 10 ? '\n  …' : ''}`,
-      'give more characters of the id',
-    );
-  }
-  return rows[0];
+  return findByPrefix(store, BY_ID, idOrPrefix);
 }
 
 /** Refuses appends to a session that has ended (exit 2). */
@@ -136,18 +127,4 @@ export function listSessions(store: Store, filter: SessionFilter = {}): SessionR
     `SELECT * FROM sessions ${where} ORDER BY started_at DESC, id DESC ${limit}`,
     params,
   );
-}
-
-/** Parses repeated `key=value` flags into an object; a key given twice is an error. */
-export function parseKeyValues(pairs: readonly string[], flag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0)
-      throw new UsageError(`${flag} "${pair}" is not key=value`, `write it as ${flag} team=nlp`);
-    const key = pair.slice(0, eq);
-    if (key in out) throw new UsageError(`${flag} key "${key}" is given twice`);
-    out[key] = pair.slice(eq + 1);
-  }
-  return out;
 }

@@ -19,7 +19,7 @@ import {
   rootsOfRuns,
   toHex,
 } from '../merkle';
-import { verifyEvents } from '../lineage/lineage';
+import { verifyEvents } from '../lineage';
 import { decodeOriginRuns, decodeSizes, originNames } from '../store/observations';
 import { streamOriginsDigest } from '../sessions/origins-digest';
 import { getSession } from '../sessions/session';

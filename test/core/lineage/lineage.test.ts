@@ -10,12 +10,12 @@ import {
   modelsForSessions,
   normalizeTimestamp,
   parseEventInputs,
-  payloadFromFlags,
   recordEvent,
   recordEvents,
   traceEvent,
   verifyEvents,
-} from '../../../src/core/lineage/lineage';
+} from '../../../src/core/lineage';
+import { payloadFromFlags } from '../../../src/lineage-flags';
 import { SessionRow, createSession, endSession } from '../../../src/core/sessions/session';
 import { Store } from '../../../src/core/store/store';
 import { tempDir } from '../../helpers/cli';
