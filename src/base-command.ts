@@ -88,8 +88,10 @@ export abstract class OriginCommand<
   }
 
   /**
-   * oclif's run of a command (init, run, catch, finally), then the result printed. A result that
-   * cannot be printed is reported as any other failure.
+   * oclif's run of a command (init, run, catch, finally), then the result printed. _run is the
+   * method @oclif/core declares protected for base classes to extend (sf-plugins-core's SfCommand
+   * extends it too); it returns run()'s result, or undefined when catch handled a failure. A result
+   * that cannot be printed is reported as any other failure.
    */
   protected override async _run<U>(): Promise<U> {
     const result = await super._run<R | undefined>();
