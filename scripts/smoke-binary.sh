@@ -28,7 +28,7 @@ run ./origin status --json
 # Checked by the repo's node, outside the empty directory: the current schema and no samples yet.
 node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const { SCHEMA_VERSION } = require(process.argv[2] + "/dist/core/schema");
+  const { SCHEMA_VERSION } = require(process.argv[2] + "/dist/core/store/schema");
   if (s.schema_version !== SCHEMA_VERSION || s.counts.samples !== 0) process.exit(1);
 ' "$dir/out" "$repo" || fail "status --json: $(cat out)"
 status=0

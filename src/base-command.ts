@@ -2,18 +2,48 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import chalk from 'chalk';
 import { ExitCode, ExitCodeValue, OriginError } from './core/errors';
 import { OpenMode, Store, resolveDbPath } from './core/store/store';
-import { configureColor, printJson } from './render/output';
+import { configureColor, jsonDocument } from './render/output';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof OriginCommand)['baseFlags'] & T['flags']
 >;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
+/** A message about what a command did ("Wrote card.md"): printed for people, but not with --quiet. */
+export class Notice {
+  constructor(readonly text: string) {}
+}
+
+export function notice(text: string): Notice {
+  return new Notice(text);
+}
+
+/**
+ * A result as people see it: the requested data (a string, printed with --quiet too), a notice of
+ * what was done, or undefined for nothing. Printed on stdout as one line or more; a newline is
+ * added unless the text ends with one.
+ */
+export type Rendering = string | Notice | undefined;
+
 /**
  * What every command shares: the database path, --json and --quiet, colour rules, opening and
- * saving the store, and mapping every failure onto SPEC.md §4 exit codes.
+ * saving the store, printing results, and mapping every failure onto SPEC.md §4 exit codes.
+ *
+ * A command's run() returns its result (R) and prints nothing itself. The base prints it: as JSON
+ * under --json (renderJson), else as the command renders it for people (render), and ends with the
+ * exit code the result means (exitCode): a failed check, a policy reached. A command whose output
+ * was streamed while it ran (export to stdout) returns undefined: nothing more is printed.
  */
-export abstract class OriginCommand<T extends typeof Command = typeof Command> extends Command {
+export abstract class OriginCommand<
+  T extends typeof Command = typeof Command,
+  R = unknown,
+> extends Command {
+  /**
+   * oclif's own --json (it prints a returned result itself when this is set) stays off: --json is
+   * one of the base flags below, and the result is printed once, by printResult.
+   */
+  static override enableJsonFlag = false;
+
   static override baseFlags = {
     path: Flags.string({
       aliases: ['db'],
@@ -39,6 +69,56 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
   protected stdoutIsData = false;
   /** Every positional argument, for commands that take a list (strict = false). */
   protected argvList: string[] = [];
+
+  public abstract override run(): Promise<R | undefined>;
+
+  /** The result for people; see Rendering. Default: nothing. */
+  protected render(_result: R): Rendering {
+    return undefined;
+  }
+
+  /** What --json prints: the result as one JSON document. */
+  protected renderJson(result: R): string {
+    return jsonDocument(result);
+  }
+
+  /** The exit code the result means, when it is not success. */
+  protected exitCode(_result: R): ExitCodeValue | undefined {
+    return undefined;
+  }
+
+  /**
+   * oclif's run of a command (init, run, catch, finally), then the result printed. _run is the
+   * method @oclif/core declares protected for base classes to extend (sf-plugins-core's SfCommand
+   * extends it too); it returns run()'s result, or undefined when catch handled a failure. A result
+   * that cannot be printed is reported as any other failure.
+   */
+  protected override async _run<U>(): Promise<U> {
+    const result = await super._run<R | undefined>();
+    if (result !== undefined) {
+      try {
+        this.printResult(result);
+      } catch (err) {
+        await this.catch(err as Error);
+      }
+    }
+    return result as U;
+  }
+
+  private printResult(result: R): void {
+    // With --tee stdout carries the data: the result goes to stderr, as errors do.
+    const out = this.stdoutIsData ? process.stderr : process.stdout;
+    if (this.flags.json) {
+      out.write(this.renderJson(result));
+    } else {
+      const rendering = this.render(result);
+      const text =
+        rendering instanceof Notice ? (this.flags.quiet ? undefined : rendering.text) : rendering;
+      if (text !== undefined) out.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+    const code = this.exitCode(result);
+    if (code !== undefined && code !== ExitCode.OK) process.exitCode = code;
+  }
 
   public override async init(): Promise<void> {
     await super.init();
@@ -97,12 +177,6 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
     return result;
   }
 
-  /** Prints `value` as JSON under --json, else the human rendering (unless --quiet). */
-  protected output(value: unknown, human: () => string): void {
-    if (this.flags.json) printJson(value);
-    else if (!this.flags.quiet) process.stdout.write(`${human()}\n`);
-  }
-
   /** A message for people on stderr (never in the way of stdout data), silent with --quiet. */
   protected info(message: string): void {
     if (!this.flags?.quiet) process.stderr.write(`${message}\n`);
@@ -113,11 +187,6 @@ export abstract class OriginCommand<T extends typeof Command = typeof Command> e
       `${chalk.yellow('Warning:')} ${input instanceof Error ? input.message : input}\n`,
     );
     return input;
-  }
-
-  /** Ends the command with this exit code once output is flushed. */
-  protected setExitCode(code: ExitCodeValue): void {
-    process.exitCode = code;
   }
 
   protected override async catch(err: Error & { oclif?: { exit?: number } }): Promise<void> {

@@ -1,13 +1,17 @@
 import { Args, Flags } from '@oclif/core';
-import { OriginCommand } from '../base-command';
+import { OriginCommand, Rendering, notice } from '../base-command';
 import { writeFileAtomic } from '../core/store/atomic-write';
 import { renderCard } from '../core/reports/card';
 import { projectTaxonomy } from '../core/licenses/report';
 import { IntendedUse } from '../core/licenses';
-import { sessionProvenance } from '../core/reports/provenance';
+import { SessionProvenance, sessionProvenance } from '../core/reports/provenance';
 import { licenseFlags } from '../license-flags';
 
-export default class Card extends OriginCommand<typeof Card> {
+/** With -o: the file written. Else the card, with the provenance it was made from (--json). */
+type CardResult = { session_id: string; output: string; bytes: number } | CardDocument;
+type CardDocument = SessionProvenance & { card: string };
+
+export default class Card extends OriginCommand<typeof Card, CardResult> {
   static override summary = 'Write the Markdown provenance card of a session.';
   static override description =
     'Session, summary, composition by source and license, license analysis (resulting license, permissions, ' +
@@ -31,7 +35,7 @@ export default class Card extends OriginCommand<typeof Card> {
     ...licenseFlags,
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<CardResult> {
     const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
     const { provenance, card } = await this.withStore('read', (store) => {
       const p = sessionProvenance(store, taxonomy, this.args.session, {
@@ -40,20 +44,16 @@ export default class Card extends OriginCommand<typeof Card> {
       });
       return { provenance: p, card: renderCard(p) };
     });
-    if (this.flags.output) {
-      writeFileAtomic(this.flags.output, Buffer.from(card));
-      this.output(
-        {
-          session_id: provenance.session.session_id,
-          output: this.flags.output,
-          bytes: Buffer.byteLength(card),
-        },
-        () => `Wrote ${this.flags.output}`,
-      );
-    } else if (this.flags.json) {
-      this.output({ ...provenance, card }, () => card);
-    } else {
-      process.stdout.write(card);
-    }
+    if (!this.flags.output) return { ...provenance, card };
+    writeFileAtomic(this.flags.output, Buffer.from(card));
+    return {
+      session_id: provenance.session.session_id,
+      output: this.flags.output,
+      bytes: Buffer.byteLength(card),
+    };
+  }
+
+  protected override render(result: CardResult): Rendering {
+    return 'card' in result ? result.card : notice(`Wrote ${result.output}`);
   }
 }

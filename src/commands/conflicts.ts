@@ -1,13 +1,19 @@
 import { Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { OriginCommand } from '../base-command';
-import { ExitCode } from '../core/errors';
-import { ConflictEntry, FailOn, conflictsReport, projectTaxonomy } from '../core/licenses/report';
+import { ExitCode, ExitCodeValue } from '../core/errors';
+import {
+  ConflictEntry,
+  ConflictsReport,
+  FailOn,
+  conflictsReport,
+  projectTaxonomy,
+} from '../core/licenses/report';
 import { IntendedUse } from '../core/licenses';
 import { licenseFlags } from '../license-flags';
 import { formatCount } from '../render/output';
 
-export default class Conflicts extends OriginCommand<typeof Conflicts> {
+export default class Conflicts extends OriginCommand<typeof Conflicts, ConflictsReport> {
   static override summary =
     'List license conflicts and warnings in recorded sessions; exit 4 when --fail-on is reached.';
   static override description =
@@ -33,45 +39,49 @@ export default class Conflicts extends OriginCommand<typeof Conflicts> {
     ...licenseFlags,
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<ConflictsReport> {
     const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
-    const report = await this.withStore('read', (store) =>
+    return this.withStore('read', (store) =>
       conflictsReport(store, taxonomy, {
         session: this.flags.session,
         use: this.flags['intended-use'] as IntendedUse | undefined,
         failOn: this.flags['fail-on'] as FailOn,
       }),
     );
-    this.output(report, () => {
-      const lines: string[] = [];
-      const show = (e: ConflictEntry): void => {
-        const tag = e.severity === 'conflict' ? chalk.red('CONFLICT') : chalk.yellow('WARNING ');
-        lines.push(
-          `${tag} ${chalk.bold(e.licenses.join(' + '))}  [${e.rule}]  session ${e.session_id.slice(0, 12)}`,
-        );
-        lines.push(`         ${e.explanation}`);
-        const involved = e.involved
-          .map((i) => `${i.license}: ${i.sources.join(', ')} (${formatCount(i.records)} records)`)
-          .join('; ');
-        lines.push(`         involved: ${involved}`);
-        if (e.hint) lines.push(`         ${chalk.dim(`hint: ${e.hint}`)}`);
-      };
-      report.conflicts.forEach(show);
-      report.warnings.forEach(show);
-      for (const n of report.notes)
-        lines.push(`${chalk.yellow('NOTE    ')} session ${n.session_id.slice(0, 12)}: ${n.note}`);
+  }
+
+  protected override render(report: ConflictsReport): string {
+    const lines: string[] = [];
+    const show = (e: ConflictEntry): void => {
+      const tag = e.severity === 'conflict' ? chalk.red('CONFLICT') : chalk.yellow('WARNING ');
       lines.push(
-        `${report.sessions.length} session(s) checked for ${report.intended_use} use: ` +
-          `${report.conflicts.length} conflict(s), ${report.warnings.length} warning(s).`,
+        `${tag} ${chalk.bold(e.licenses.join(' + '))}  [${e.rule}]  session ${e.session_id.slice(0, 12)}`,
       );
-      for (const s of report.sessions) {
-        lines.push(
-          `  ${s.session_id.slice(0, 12)}  ${s.license}  (${s.use_category}, ${formatCount(s.records)} records)`,
-        );
-      }
-      lines.push('Origin flags license combinations for human review; it is not legal advice.');
-      return lines.join('\n');
-    });
-    if (report.failed) this.setExitCode(ExitCode.POLICY_FAILED);
+      lines.push(`         ${e.explanation}`);
+      const involved = e.involved
+        .map((i) => `${i.license}: ${i.sources.join(', ')} (${formatCount(i.records)} records)`)
+        .join('; ');
+      lines.push(`         involved: ${involved}`);
+      if (e.hint) lines.push(`         ${chalk.dim(`hint: ${e.hint}`)}`);
+    };
+    report.conflicts.forEach(show);
+    report.warnings.forEach(show);
+    for (const n of report.notes)
+      lines.push(`${chalk.yellow('NOTE    ')} session ${n.session_id.slice(0, 12)}: ${n.note}`);
+    lines.push(
+      `${report.sessions.length} session(s) checked for ${report.intended_use} use: ` +
+        `${report.conflicts.length} conflict(s), ${report.warnings.length} warning(s).`,
+    );
+    for (const s of report.sessions) {
+      lines.push(
+        `  ${s.session_id.slice(0, 12)}  ${s.license}  (${s.use_category}, ${formatCount(s.records)} records)`,
+      );
+    }
+    lines.push('Origin flags license combinations for human review; it is not legal advice.');
+    return lines.join('\n');
+  }
+
+  protected override exitCode(report: ConflictsReport): ExitCodeValue | undefined {
+    return report.failed ? ExitCode.POLICY_FAILED : undefined;
   }
 }

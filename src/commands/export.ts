@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { OriginCommand } from '../base-command';
-import { EXPORT_FORMATS, ExportFormat, exportSession } from '../core/reports/export';
+import { OriginCommand, Rendering, notice } from '../base-command';
+import { EXPORT_FORMATS, ExportFormat, ExportResult, exportSession } from '../core/reports/export';
 import { projectTaxonomy } from '../core/licenses/report';
 import { IntendedUse } from '../core/licenses';
 import { licenseFlags } from '../license-flags';
 
-export default class Export extends OriginCommand<typeof Export> {
+export default class Export extends OriginCommand<typeof Export, ExportResult> {
   static override summary = 'Export the provenance of a session for auditors and ML tools.';
   static override description = `Every figure comes from the store. The same store gives the same bytes; set SOURCE_DATE_EPOCH to pin the generation time as well. With -o the file is written atomically (temp file, fsync, rename). The formats:
 
@@ -56,7 +56,8 @@ eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Trai
     ...licenseFlags,
   };
 
-  public async run(): Promise<void> {
+  /** Without -o the export itself went to stdout: nothing more to print. */
+  public async run(): Promise<ExportResult | undefined> {
     const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
     const result = await this.withStore('read', (store) =>
       exportSession(store, taxonomy, {
@@ -68,8 +69,10 @@ eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Trai
         output: this.flags.output,
       }),
     );
-    if (this.flags.output) {
-      this.output(result, () => `Wrote ${this.flags.output} (${this.flags.format})`);
-    }
+    return this.flags.output ? result : undefined;
+  }
+
+  protected override render(result: ExportResult): Rendering {
+    return notice(`Wrote ${result.output} (${result.format})`);
   }
 }

@@ -1,16 +1,16 @@
 import { Args, Flags } from '@oclif/core';
-import { OriginCommand } from '../base-command';
+import { OriginCommand, Rendering, notice } from '../base-command';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_LINE_BYTES,
   IngestSummary,
   ingest,
 } from '../core/ingest/ingest';
-import { ExitCode } from '../core/errors';
+import { ExitCode, ExitCodeValue } from '../core/errors';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { ProgressLine } from '../render/progress';
 
-export default class Ingest extends OriginCommand<typeof Ingest> {
+export default class Ingest extends OriginCommand<typeof Ingest, IngestSummary> {
   static override summary =
     'Record the fingerprint, source and license of every sample in JSONL or text input.';
   static override description = `Reads the FILEs, or stdin when none is given (or "-"), and records every record as a sample
@@ -96,7 +96,7 @@ recorded and the session is marked interrupted (exit 1).`;
     }),
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<IngestSummary> {
     const { flags } = this;
     // A license typed on the command line must be valid (per-record licenses are recorded as found).
     // Loaded only then: the taxonomy and its YAML parser are a noticeable part of a short ingest.
@@ -140,20 +140,23 @@ recorded and the session is marked interrupted (exit 1).`;
       process.off('SIGTERM', onSignal);
     }
     for (const warning of summary.warnings) this.warn(warning);
-    this.report(summary, Boolean(tee));
-    if (summary.interrupted) this.setExitCode(ExitCode.ERROR);
+    return summary;
   }
 
   private inputFiles(): string[] {
     return this.argvList;
   }
 
-  private report(summary: IngestSummary, teeing: boolean): void {
-    const out = teeing ? process.stderr : process.stdout;
-    if (this.flags.json) {
-      out.write(`${JSON.stringify(summary, null, 2)}\n`);
-      return;
-    }
+  /** An interrupted ingest exits 1, with what it recorded. */
+  protected override exitCode(summary: IngestSummary): ExitCodeValue | undefined {
+    return summary.interrupted ? ExitCode.ERROR : undefined;
+  }
+
+  /**
+   * The summary is a notice (--quiet leaves it out); an interruption and skipped lines are
+   * reported on stderr in any case. With --tee it all goes to stderr.
+   */
+  protected override render(summary: IngestSummary): Rendering {
     if (summary.interrupted) {
       process.stderr.write(
         `Interrupted: recorded the ${formatCount(summary.records)} records read so far; session ${summary.session_id} is marked interrupted.\n`,
@@ -167,12 +170,11 @@ recorded and the session is marked interrupted (exit 1).`;
         `skipped ${formatCount(summary.skipped.count)} invalid line(s); first ones:\n${lines}`,
       );
     }
-    if (this.flags.quiet) return;
     const sources = summary.sources
       .map((s) => `${s.source} (${s.license}): ${formatCount(s.records)}`)
       .join(', ');
-    out.write(
-      `${keyValueLines([
+    return notice(
+      keyValueLines([
         ['Session', `${summary.session_id} (${summary.session_status})`],
         ['Session root', summary.session_root],
         [
@@ -195,7 +197,7 @@ recorded and the session is marked interrupted (exit 1).`;
           'Rate',
           `${formatCount(summary.records_per_second)} records/s, ${summary.mb_per_second} MB/s`,
         ],
-      ])}\n`,
+      ]),
     );
   }
 }

@@ -1,7 +1,14 @@
-import { OriginCommand } from '../base-command';
+import { OriginCommand, Rendering, notice } from '../base-command';
 import { storeStatus } from '../core/store/status';
 
-export default class Init extends OriginCommand<typeof Init> {
+interface InitResult {
+  created: boolean;
+  path: string;
+  schema_version: number;
+  file_bytes: number;
+}
+
+export default class Init extends OriginCommand<typeof Init, InitResult> {
   static override summary = 'Create an Origin database.';
   static override description =
     'Creates an empty Origin database at --path (or $ORIGIN_DB_PATH, or ./origin.db). ' +
@@ -12,7 +19,7 @@ export default class Init extends OriginCommand<typeof Init> {
     'ORIGIN_DB_PATH=/var/lib/origin.db <%= config.bin %> init --json',
   ];
 
-  public async run(): Promise<void> {
+  public async run(): Promise<InitResult> {
     const result = await this.withStore('create', (store) => ({
       created: store.created,
       path: store.path,
@@ -20,7 +27,11 @@ export default class Init extends OriginCommand<typeof Init> {
     }));
     // Counts and size come from the file as written.
     const status = await this.withStore('read', (store) => storeStatus(store));
-    this.output({ ...result, file_bytes: status.file_bytes }, () =>
+    return { ...result, file_bytes: status.file_bytes };
+  }
+
+  protected override render(result: InitResult): Rendering {
+    return notice(
       result.created
         ? `Created Origin database ${result.path} (schema v${result.schema_version}).`
         : `Origin database ${result.path} already exists (schema v${result.schema_version}); nothing changed.`,

@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { makeTable } from '../render/table';
 import { OriginCommand } from '../base-command';
-import { inspectSession } from '../core/sessions/inspect';
+import { SessionReport, inspectSession } from '../core/sessions/inspect';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 
-export default class Inspect extends OriginCommand<typeof Inspect> {
+export default class Inspect extends OriginCommand<typeof Inspect, SessionReport> {
   static override summary =
     'Show one session: status, times, config hash, counts, root, sources and licenses.';
   static override examples = [
@@ -26,45 +26,46 @@ export default class Inspect extends OriginCommand<typeof Inspect> {
     }),
   };
 
-  public async run(): Promise<void> {
-    const report = await this.withStore('read', (store) =>
+  public async run(): Promise<SessionReport> {
+    return this.withStore('read', (store) =>
       inspectSession(store, this.args.id, this.flags.batches),
     );
-    this.output(report, () => {
-      const meta = Object.entries(report.metadata)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ');
-      const head = keyValueLines([
-        ['Session', report.session_id],
-        ['Status', report.status],
-        ['Started', report.started_at],
-        ['Ended', report.ended_at ?? '—'],
-        ['Config hash', report.config_hash ?? '—'],
-        ['Metadata', meta || '—'],
-        ['Records', formatCount(report.records)],
-        ['Distinct samples', formatCount(report.distinct_samples)],
-        ['Bytes', formatBytes(report.bytes)],
-        ['Skipped lines', formatCount(report.skipped)],
-        ['Batches', formatCount(report.batches)],
-        ['Session root', report.session_root],
-      ]);
-      const sources = makeTable(['Source', 'License', 'Records', 'Bytes']);
-      for (const s of report.sources)
-        sources.push([s.source, s.license, formatCount(s.records), formatBytes(s.bytes)]);
-      let text = `${head}\n\n${sources.toString()}`;
-      if (report.batch_list) {
-        const batches = makeTable(['Batch', 'First position', 'Records', 'Bytes', 'Root']);
-        for (const b of report.batch_list)
-          batches.push([
-            b.seq,
-            b.first_position,
-            formatCount(b.records),
-            formatBytes(b.bytes),
-            b.root,
-          ]);
-        text += `\n\n${batches.toString()}`;
-      }
-      return text;
-    });
+  }
+
+  protected override render(report: SessionReport): string {
+    const meta = Object.entries(report.metadata)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    const head = keyValueLines([
+      ['Session', report.session_id],
+      ['Status', report.status],
+      ['Started', report.started_at],
+      ['Ended', report.ended_at ?? '—'],
+      ['Config hash', report.config_hash ?? '—'],
+      ['Metadata', meta || '—'],
+      ['Records', formatCount(report.records)],
+      ['Distinct samples', formatCount(report.distinct_samples)],
+      ['Bytes', formatBytes(report.bytes)],
+      ['Skipped lines', formatCount(report.skipped)],
+      ['Batches', formatCount(report.batches)],
+      ['Session root', report.session_root],
+    ]);
+    const sources = makeTable(['Source', 'License', 'Records', 'Bytes']);
+    for (const s of report.sources)
+      sources.push([s.source, s.license, formatCount(s.records), formatBytes(s.bytes)]);
+    let text = `${head}\n\n${sources.toString()}`;
+    if (report.batch_list) {
+      const batches = makeTable(['Batch', 'First position', 'Records', 'Bytes', 'Root']);
+      for (const b of report.batch_list)
+        batches.push([
+          b.seq,
+          b.first_position,
+          formatCount(b.records),
+          formatBytes(b.bytes),
+          b.root,
+        ]);
+      text += `\n\n${batches.toString()}`;
+    }
+    return text;
   }
 }

@@ -1,10 +1,14 @@
 import { Args, Flags } from '@oclif/core';
 import { resolve } from 'node:path';
-import { OriginCommand } from '../base-command';
+import { OriginCommand, Rendering, notice } from '../base-command';
 import { writeFileAtomic } from '../core/store/atomic-write';
-import { buildProof } from '../core/samples/prove';
+import { InclusionProof, buildProof } from '../core/samples/prove';
+import { jsonDocument } from '../render/output';
 
-export default class Prove extends OriginCommand<typeof Prove> {
+/** The proof; with -o, the file it was written to as well. */
+type ProveResult = InclusionProof | (InclusionProof & { file: string });
+
+export default class Prove extends OriginCommand<typeof Prove, ProveResult> {
   static override summary =
     'Write an inclusion proof that a sample is in a session root (RFC 9162 §2.1.3).';
   static override description = [
@@ -40,7 +44,7 @@ export default class Prove extends OriginCommand<typeof Prove> {
     }),
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<ProveResult> {
     const proof = await this.withStore('read', (store) =>
       buildProof(store, this.flags.session, {
         sample: this.args.sample,
@@ -48,17 +52,17 @@ export default class Prove extends OriginCommand<typeof Prove> {
         record: this.flags.record,
       }),
     );
-    const text = `${JSON.stringify(proof, null, 2)}\n`;
-    if (this.flags.output === undefined) {
-      process.stdout.write(text);
-      return;
-    }
+    if (this.flags.output === undefined) return proof;
     const file = resolve(this.flags.output);
-    writeFileAtomic(file, Buffer.from(text, 'utf8'));
-    this.output(
-      { ...proof, file },
-      () =>
-        `Wrote the inclusion proof of leaf ${proof.leaf_index} of ${proof.tree_size} in session ${proof.session_id} to ${file}`,
+    writeFileAtomic(file, Buffer.from(jsonDocument(proof), 'utf8'));
+    return { ...proof, file };
+  }
+
+  /** Without -o the proof itself is the output, the same JSON as with --json. */
+  protected override render(result: ProveResult): Rendering {
+    if (!('file' in result)) return jsonDocument(result);
+    return notice(
+      `Wrote the inclusion proof of leaf ${result.leaf_index} of ${result.tree_size} in session ${result.session_id} to ${result.file}`,
     );
   }
 }

@@ -1,12 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../base-command';
-import { ExitCode } from '../core/errors';
-import { projectTaxonomy, queryLicense } from '../core/licenses/report';
+import { ExitCode, ExitCodeValue } from '../core/errors';
+import { QueryReport, projectTaxonomy, queryLicense } from '../core/licenses/report';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { makeTable } from '../render/table';
 import { licenseFlags } from '../license-flags';
 
-export default class Query extends OriginCommand<typeof Query> {
+export default class Query extends OriginCommand<typeof Query, QueryReport> {
   static override summary =
     'Find the samples, sources and sessions recorded under a license; exit 2 when there are none.';
   static override description =
@@ -26,27 +26,32 @@ export default class Query extends OriginCommand<typeof Query> {
     licenses: licenseFlags.licenses,
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<QueryReport> {
     const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
-    const report = await this.withStore('read', (store) =>
+    return this.withStore('read', (store) =>
       queryLicense(store, taxonomy, this.args.expr, this.flags.session),
     );
-    this.output(report, () => {
-      if (report.records === 0) return `Nothing recorded under ${report.licenses.join(', ')}.`;
-      const sources = makeTable(['Source', 'Recorded license', 'Records', 'Bytes']);
-      for (const s of report.sources)
-        sources.push([s.source, s.license, formatCount(s.records), formatBytes(s.bytes)]);
-      return `${keyValueLines([
-        ['License', report.licenses.join(', ')],
-        ['Samples', `${formatCount(report.samples)} distinct`],
-        ['Records', formatCount(report.records)],
-        ['Bytes', formatBytes(report.bytes)],
-        [
-          'Sessions',
-          report.sessions.map((s) => `${s.session_id} (${formatCount(s.records)})`).join(', '),
-        ],
-      ])}\n\n${sources.toString()}`;
-    });
-    if (report.records === 0) this.setExitCode(ExitCode.USAGE);
+  }
+
+  protected override render(report: QueryReport): string {
+    if (report.records === 0) return `Nothing recorded under ${report.licenses.join(', ')}.`;
+    const sources = makeTable(['Source', 'Recorded license', 'Records', 'Bytes']);
+    for (const s of report.sources)
+      sources.push([s.source, s.license, formatCount(s.records), formatBytes(s.bytes)]);
+    return `${keyValueLines([
+      ['License', report.licenses.join(', ')],
+      ['Samples', `${formatCount(report.samples)} distinct`],
+      ['Records', formatCount(report.records)],
+      ['Bytes', formatBytes(report.bytes)],
+      [
+        'Sessions',
+        report.sessions.map((s) => `${s.session_id} (${formatCount(s.records)})`).join(', '),
+      ],
+    ])}\n\n${sources.toString()}`;
+  }
+
+  /** Nothing recorded under the license: exit 2, as for any lookup that finds nothing. */
+  protected override exitCode(report: QueryReport): ExitCodeValue | undefined {
+    return report.records === 0 ? ExitCode.USAGE : undefined;
   }
 }

@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
 import { makeTable } from '../render/table';
 import { OriginCommand } from '../base-command';
-import { summarizeSession } from '../core/sessions/inspect';
+import { SessionSummary, summarizeSession } from '../core/sessions/inspect';
 import { SESSION_STATUSES, SessionStatus, listSessions } from '../core/sessions/session';
 import { formatBytes, formatCount } from '../render/output';
 
-export default class Sessions extends OriginCommand<typeof Sessions> {
+export default class Sessions extends OriginCommand<typeof Sessions, SessionSummary[]> {
   static override summary = 'List sessions, newest first.';
   static override examples = [
     '<%= config.bin %> sessions',
@@ -21,27 +21,28 @@ export default class Sessions extends OriginCommand<typeof Sessions> {
     }),
   };
 
-  public async run(): Promise<void> {
-    const rows = await this.withStore('read', (store) =>
+  public async run(): Promise<SessionSummary[]> {
+    return this.withStore('read', (store) =>
       listSessions(store, {
         limit: this.flags.limit,
         status: this.flags.status as SessionStatus | undefined,
       }).map((s) => summarizeSession(store, s)),
     );
-    this.output(rows, () => {
-      if (rows.length === 0) return 'No sessions yet. Record one with `origin ingest`.';
-      const table = makeTable(['Session', 'Status', 'Started (UTC)', 'Records', 'Bytes', 'Root']);
-      for (const s of rows) {
-        table.push([
-          s.session_id.slice(0, 12),
-          s.status,
-          s.started_at,
-          formatCount(s.records),
-          formatBytes(s.bytes),
-          `${s.session_root.slice(0, 16)}…`,
-        ]);
-      }
-      return table.toString();
-    });
+  }
+
+  protected override render(rows: SessionSummary[]): string {
+    if (rows.length === 0) return 'No sessions yet. Record one with `origin ingest`.';
+    const table = makeTable(['Session', 'Status', 'Started (UTC)', 'Records', 'Bytes', 'Root']);
+    for (const s of rows) {
+      table.push([
+        s.session_id.slice(0, 12),
+        s.status,
+        s.started_at,
+        formatCount(s.records),
+        formatBytes(s.bytes),
+        `${s.session_root.slice(0, 16)}…`,
+      ]);
+    }
+    return table.toString();
   }
 }

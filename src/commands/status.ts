@@ -1,8 +1,8 @@
 import { OriginCommand } from '../base-command';
-import { storeStatus } from '../core/store/status';
+import { StoreStatus, storeStatus } from '../core/store/status';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 
-export default class Status extends OriginCommand<typeof Status> {
+export default class Status extends OriginCommand<typeof Status, StoreStatus> {
   static override summary = 'Show what the database holds.';
   static override description =
     'Prints the database path, schema version, file size and the counts of sessions, sources, ' +
@@ -12,22 +12,23 @@ export default class Status extends OriginCommand<typeof Status> {
     '<%= config.bin %> status --json --path run.db',
   ];
 
-  public async run(): Promise<void> {
-    const status = await this.withStore('read', (store) => storeStatus(store));
-    this.output(status, () =>
-      keyValueLines([
-        ['Database', status.path],
-        ['Schema', `v${status.schema_version}`],
-        ['File size', formatBytes(status.file_bytes)],
-        ['Created', status.created_at ?? 'unknown'],
-        ['Sessions', formatCount(status.counts.sessions)],
-        ['Sources', formatCount(status.counts.sources)],
-        ['Licenses', formatCount(status.counts.licenses)],
-        ['Samples', formatCount(status.counts.samples)],
-        ['Observations', formatCount(status.counts.observations)],
-        ['Batches', formatCount(status.counts.batches)],
-        ['Lineage events', formatCount(status.counts.events)],
-      ]),
-    );
+  public async run(): Promise<StoreStatus> {
+    return this.withStore('read', (store) => storeStatus(store));
+  }
+
+  protected override render(status: StoreStatus): string {
+    return keyValueLines([
+      ['Database', status.path],
+      ['Schema', `v${status.schema_version}`],
+      ['File size', formatBytes(status.file_bytes)],
+      ['Created', status.created_at ?? 'unknown'],
+      ['Sessions', formatCount(status.counts.sessions)],
+      ['Sources', formatCount(status.counts.sources)],
+      ['Licenses', formatCount(status.counts.licenses)],
+      ['Samples', formatCount(status.counts.samples)],
+      ['Observations', formatCount(status.counts.observations)],
+      ['Batches', formatCount(status.counts.batches)],
+      ['Lineage events', formatCount(status.counts.events)],
+    ]);
   }
 }

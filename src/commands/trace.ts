@@ -1,13 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../base-command';
-import { traceSample } from '../core/samples/trace';
+import { TraceReport, traceSample } from '../core/samples/trace';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { makeTable } from '../render/table';
 
 /** Observations listed in the human output; --json lists them all. */
 const SHOWN = 20;
 
-export default class Trace extends OriginCommand<typeof Trace> {
+export default class Trace extends OriginCommand<typeof Trace, TraceReport> {
   static override summary =
     'Show where one sample came from: sources, licenses, sessions, batches, positions, first seen.';
   static override description = [
@@ -41,56 +41,57 @@ export default class Trace extends OriginCommand<typeof Trace> {
     }),
   };
 
-  public async run(): Promise<void> {
-    const report = await this.withStore('read', (store) =>
+  public async run(): Promise<TraceReport> {
+    return this.withStore('read', (store) =>
       traceSample(store, {
         sample: this.args.sample,
         text: this.flags.text,
         record: this.flags.record,
       }),
     );
-    this.output(report, () => {
-      const head = keyValueLines([
-        ['Fingerprint', report.fingerprint],
-        ['Size', formatBytes(report.size)],
-        ['Observations', formatCount(report.observation_count)],
-        ['Sessions', formatCount(report.sessions.length)],
-        [
-          'First seen',
-          report.first_seen
-            ? `${report.first_seen.at} in session ${report.first_seen.session_id} (started ${report.first_seen.session_started_at}), batch ${report.first_seen.batch_seq}`
-            : 'never observed in a batch',
-        ],
+  }
+
+  protected override render(report: TraceReport): string {
+    const head = keyValueLines([
+      ['Fingerprint', report.fingerprint],
+      ['Size', formatBytes(report.size)],
+      ['Observations', formatCount(report.observation_count)],
+      ['Sessions', formatCount(report.sessions.length)],
+      [
+        'First seen',
+        report.first_seen
+          ? `${report.first_seen.at} in session ${report.first_seen.session_id} (started ${report.first_seen.session_started_at}), batch ${report.first_seen.batch_seq}`
+          : 'never observed in a batch',
+      ],
+    ]);
+    const origins = makeTable(['Source', 'License', 'Observations']);
+    for (const o of report.origins)
+      origins.push([o.source, o.license, formatCount(o.observations)]);
+    const sessions = makeTable(['Session', 'Status', 'Started (UTC)', 'Observations', 'Batches']);
+    for (const s of report.sessions)
+      sessions.push([
+        s.session_id,
+        s.status,
+        s.started_at,
+        formatCount(s.observations),
+        s.batches.join(', '),
       ]);
-      const origins = makeTable(['Source', 'License', 'Observations']);
-      for (const o of report.origins)
-        origins.push([o.source, o.license, formatCount(o.observations)]);
-      const sessions = makeTable(['Session', 'Status', 'Started (UTC)', 'Observations', 'Batches']);
-      for (const s of report.sessions)
-        sessions.push([
-          s.session_id,
-          s.status,
-          s.started_at,
-          formatCount(s.observations),
-          s.batches.join(', '),
-        ]);
-      const obs = makeTable(['Session', 'Batch', 'Position', 'In batch', 'Source', 'License']);
-      for (const o of report.observations.slice(0, SHOWN))
-        obs.push([o.session_id, o.batch_seq, o.position, o.batch_position, o.source, o.license]);
-      const more =
-        report.observations.length > SHOWN
-          ? `\n… and ${formatCount(report.observations.length - SHOWN)} more observations (--json lists all)`
-          : '';
-      let models = '';
-      if (report.models.length > 0) {
-        const table = makeTable(['Model event', 'Hash', 'Time (UTC)', 'Details']);
-        for (const m of report.models)
-          table.push([m.type, m.hash.slice(0, 16), m.timestamp, m.summary]);
-        models = `\n\nTrained or evaluated on sessions that contain it:\n${table.toString()}`;
-      }
-      return report.observation_count === 0
-        ? head
-        : `${head}\n\n${origins.toString()}\n\n${sessions.toString()}\n\n${obs.toString()}${more}${models}`;
-    });
+    const obs = makeTable(['Session', 'Batch', 'Position', 'In batch', 'Source', 'License']);
+    for (const o of report.observations.slice(0, SHOWN))
+      obs.push([o.session_id, o.batch_seq, o.position, o.batch_position, o.source, o.license]);
+    const more =
+      report.observations.length > SHOWN
+        ? `\n… and ${formatCount(report.observations.length - SHOWN)} more observations (--json lists all)`
+        : '';
+    let models = '';
+    if (report.models.length > 0) {
+      const table = makeTable(['Model event', 'Hash', 'Time (UTC)', 'Details']);
+      for (const m of report.models)
+        table.push([m.type, m.hash.slice(0, 16), m.timestamp, m.summary]);
+      models = `\n\nTrained or evaluated on sessions that contain it:\n${table.toString()}`;
+    }
+    return report.observation_count === 0
+      ? head
+      : `${head}\n\n${origins.toString()}\n\n${sessions.toString()}\n\n${obs.toString()}${more}${models}`;
   }
 }

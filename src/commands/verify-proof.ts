@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { OriginCommand } from '../base-command';
-import { ExitCode, UsageError } from '../core/errors';
-import { checkProof } from '../core/samples/prove';
+import { ExitCode, ExitCodeValue, UsageError } from '../core/errors';
+import { ProofCheck, checkProof } from '../core/samples/prove';
 
-export default class VerifyProof extends OriginCommand<typeof VerifyProof> {
+export default class VerifyProof extends OriginCommand<typeof VerifyProof, ProofCheck> {
   static override summary =
     'Check an inclusion proof offline, with no database; exit 3 if it is invalid.';
   static override description = [
@@ -33,16 +33,20 @@ export default class VerifyProof extends OriginCommand<typeof VerifyProof> {
     root: Flags.string({ summary: 'The root the proof must lead to (64 hex).' }),
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<ProofCheck> {
     const text = this.args.file === '-' ? await readStdin() : readProofFile(this.args.file);
-    const result = checkProof(text, this.flags.root);
-    this.output(result, () =>
-      result.valid
-        ? `Proof valid: ${String(result.fingerprint)} is leaf ${String(result.leaf_index)} of ${String(result.tree_size)} under root ${String(result.root)}` +
+    return checkProof(text, this.flags.root);
+  }
+
+  protected override render(result: ProofCheck): string {
+    return result.valid
+      ? `Proof valid: ${String(result.fingerprint)} is leaf ${String(result.leaf_index)} of ${String(result.tree_size)} under root ${String(result.root)}` +
           (result.root_matches ? ' (the --root given)' : '')
-        : `Proof INVALID: ${result.reason}`,
-    );
-    if (!result.valid) this.setExitCode(ExitCode.VERIFY_FAILED);
+      : `Proof INVALID: ${result.reason}`;
+  }
+
+  protected override exitCode(result: ProofCheck): ExitCodeValue | undefined {
+    return result.valid ? undefined : ExitCode.VERIFY_FAILED;
   }
 }
 

@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
 import chalk from 'chalk';
 import { OriginCommand } from '../base-command';
-import { ExitCode } from '../core/errors';
+import { ExitCode, ExitCodeValue } from '../core/errors';
 import { VerifyFailure, VerifyReport, verifyStore } from '../core/verify/verify';
 import { formatCount } from '../render/output';
 
-export default class Verify extends OriginCommand<typeof Verify> {
+export default class Verify extends OriginCommand<typeof Verify, VerifyReport> {
   static override summary =
     'Re-derive every root, count and reference from the stored data; exit 3 on any mismatch.';
   static override description = [
@@ -37,12 +37,18 @@ export default class Verify extends OriginCommand<typeof Verify> {
     }),
   };
 
-  public async run(): Promise<void> {
-    const report = await this.withStore('read', (store) =>
+  public async run(): Promise<VerifyReport> {
+    return this.withStore('read', (store) =>
       verifyStore(store, { session: this.flags.session, root: this.flags.root }),
     );
-    this.output(report, () => renderReport(report));
-    if (!report.ok) this.setExitCode(ExitCode.VERIFY_FAILED);
+  }
+
+  protected override render(report: VerifyReport): string {
+    return renderReport(report);
+  }
+
+  protected override exitCode(report: VerifyReport): ExitCodeValue | undefined {
+    return report.ok ? undefined : ExitCode.VERIFY_FAILED;
   }
 }
 

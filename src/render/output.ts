@@ -7,9 +7,9 @@ export function configureColor(json: boolean, env: NodeJS.ProcessEnv = process.e
   if (json || noColor || !process.stdout.isTTY) chalk.level = 0;
 }
 
-/** Exactly one JSON document on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+/** Exactly one JSON document, as --json prints it. */
+export function jsonDocument(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,12 +1,15 @@
 import { Args } from '@oclif/core';
 import chalk from 'chalk';
 import { OriginCommand } from '../../base-command';
-import { ExitCode } from '../../core/errors';
+import { ExitCode, ExitCodeValue } from '../../core/errors';
 import { projectTaxonomy } from '../../core/licenses/report';
-import { IntendedUse, checkCompatibility } from '../../core/licenses';
+import { CompatibilityReport, IntendedUse, checkCompatibility } from '../../core/licenses';
 import { licenseFlags } from '../../license-flags';
 
-export default class LicensesCheck extends OriginCommand<typeof LicensesCheck> {
+export default class LicensesCheck extends OriginCommand<
+  typeof LicensesCheck,
+  CompatibilityReport
+> {
   static override summary =
     'Can these licenses be combined in one training set? Explains why; exit 4 on a conflict.';
   static override examples = [
@@ -25,32 +28,34 @@ export default class LicensesCheck extends OriginCommand<typeof LicensesCheck> {
   };
   static override flags = { ...licenseFlags };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<CompatibilityReport> {
     const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
-    const report = checkCompatibility(taxonomy, this.argvList, {
+    return checkCompatibility(taxonomy, this.argvList, {
       use: this.flags['intended-use'] as IntendedUse | undefined,
     });
-    this.output(report, () => {
-      const lines = [
-        report.compatible
-          ? chalk.green(
-              `Compatible for ${report.use} use: ${report.licenses.map((l) => l.key).join(' + ')}`,
-            )
-          : chalk.red(`Not compatible for ${report.use} use.`),
-      ];
-      for (const c of report.choices)
-        lines.push(`  ${c.expression}: picked ${c.picked} (${c.reason})`);
-      for (const f of report.conflicts)
-        lines.push(`${chalk.red('CONFLICT')} [${f.rule}] ${f.licenses.join(' + ')}: ${f.message}`);
-      for (const f of report.warnings)
-        lines.push(
-          `${chalk.yellow('WARNING ')} [${f.rule}] ${f.licenses.join(' + ')}: ${f.message}`,
-        );
-      const conditions = [...new Set(report.licenses.flatMap((l) => [...l.conditions]))];
-      if (conditions.length) lines.push(`Conditions to meet: ${conditions.join(', ')}`);
-      lines.push('Origin flags license combinations for human review; it is not legal advice.');
-      return lines.join('\n');
-    });
-    if (!report.compatible) this.setExitCode(ExitCode.POLICY_FAILED);
+  }
+
+  protected override render(report: CompatibilityReport): string {
+    const lines = [
+      report.compatible
+        ? chalk.green(
+            `Compatible for ${report.use} use: ${report.licenses.map((l) => l.key).join(' + ')}`,
+          )
+        : chalk.red(`Not compatible for ${report.use} use.`),
+    ];
+    for (const c of report.choices)
+      lines.push(`  ${c.expression}: picked ${c.picked} (${c.reason})`);
+    for (const f of report.conflicts)
+      lines.push(`${chalk.red('CONFLICT')} [${f.rule}] ${f.licenses.join(' + ')}: ${f.message}`);
+    for (const f of report.warnings)
+      lines.push(`${chalk.yellow('WARNING ')} [${f.rule}] ${f.licenses.join(' + ')}: ${f.message}`);
+    const conditions = [...new Set(report.licenses.flatMap((l) => [...l.conditions]))];
+    if (conditions.length) lines.push(`Conditions to meet: ${conditions.join(', ')}`);
+    lines.push('Origin flags license combinations for human review; it is not legal advice.');
+    return lines.join('\n');
+  }
+
+  protected override exitCode(report: CompatibilityReport): ExitCodeValue | undefined {
+    return report.compatible ? undefined : ExitCode.POLICY_FAILED;
   }
 }

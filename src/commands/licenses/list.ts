@@ -2,9 +2,25 @@ import { Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
 import { projectTaxonomy } from '../../core/licenses/report';
 import { licenseFlags } from '../../license-flags';
+import { jsonDocument } from '../../render/output';
 import { makeTable } from '../../render/table';
 
-export default class LicensesList extends OriginCommand<typeof LicensesList> {
+interface LicenseRow {
+  id: string;
+  name: string;
+  domain: string;
+  family: string;
+  copyleft: string;
+  commercial_use: boolean;
+}
+
+/** --json prints the rows; people also see which taxonomy files they come from. */
+interface LicenseList {
+  licenses: LicenseRow[];
+  files: readonly string[];
+}
+
+export default class LicensesList extends OriginCommand<typeof LicensesList, LicenseList> {
   static override summary = 'List the licenses of the taxonomy (built-in plus overlay).';
   static override examples = [
     '<%= config.bin %> licenses list',
@@ -20,15 +36,15 @@ export default class LicensesList extends OriginCommand<typeof LicensesList> {
     licenses: licenseFlags.licenses,
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<LicenseList> {
     const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
     const licenses = [...taxonomy.licenses.values()].filter(
       (l) =>
         (!this.flags.family || l.family === this.flags.family) &&
         (!this.flags.domain || l.domain === this.flags.domain),
     );
-    this.output(
-      licenses.map((l) => ({
+    return {
+      licenses: licenses.map((l) => ({
         id: l.id,
         name: l.name,
         domain: l.domain,
@@ -36,19 +52,18 @@ export default class LicensesList extends OriginCommand<typeof LicensesList> {
         copyleft: l.copyleft,
         commercial_use: l.commercial_use,
       })),
-      () => {
-        const table = makeTable(['Id', 'Name', 'Domain', 'Family', 'Copyleft', 'Commercial']);
-        for (const l of licenses)
-          table.push([
-            l.id,
-            l.name,
-            l.domain,
-            l.family,
-            l.copyleft,
-            l.commercial_use ? 'yes' : 'no',
-          ]);
-        return `${table.toString()}\n${licenses.length} licenses (${taxonomy.files.join(' + ')})`;
-      },
-    );
+      files: taxonomy.files,
+    };
+  }
+
+  protected override renderJson(list: LicenseList): string {
+    return jsonDocument(list.licenses);
+  }
+
+  protected override render({ licenses, files }: LicenseList): string {
+    const table = makeTable(['Id', 'Name', 'Domain', 'Family', 'Copyleft', 'Commercial']);
+    for (const l of licenses)
+      table.push([l.id, l.name, l.domain, l.family, l.copyleft, l.commercial_use ? 'yes' : 'no']);
+    return `${table.toString()}\n${licenses.length} licenses (${files.join(' + ')})`;
   }
 }

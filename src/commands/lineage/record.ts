@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
+import { jsonDocument } from '../../render/output';
 import { UsageError } from '../../core/errors';
-import { EVENT_TYPES, EventInput, RecordedEvent, recordEvents } from '../../core/lineage';
+import { EVENT_TYPES, EventInput, LineageEvent, recordEvents } from '../../core/lineage';
 import {
   RecordFlags,
   anyPayloadFlag,
@@ -9,7 +10,13 @@ import {
   readEventInputs,
 } from '../../lineage-flags';
 
-export default class LineageRecord extends OriginCommand<typeof LineageRecord> {
+/** The events recorded (or found already recorded), and whether they were read as JSON Lines. */
+interface RecordedEvents {
+  events: (LineageEvent & { created: boolean })[];
+  jsonLines: boolean;
+}
+
+export default class LineageRecord extends OriginCommand<typeof LineageRecord, RecordedEvents> {
   static override summary =
     'Record a training run, dataset, evaluation or prediction as a hash-linked lineage event.';
   static override description = `Prints the event hash: SHA-256 of the RFC 8785 form of {type, parents (sorted), payload,
@@ -109,7 +116,7 @@ earlier one as parent. With JSON Lines, --json prints JSON Lines.`;
     output: Flags.string({ summary: 'prediction: the output.', helpGroup: 'PREDICTION' }),
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<RecordedEvents> {
     const { flags } = this;
     const type = this.args.type;
     const payloadFlags: RecordFlags = {
@@ -167,21 +174,23 @@ earlier one as parent. With JSON Lines, --json prints JSON Lines.`;
     const results = await this.withStore('create', (store) =>
       recordEvents(store, inputs, { labels }),
     );
-    this.report(results, lines);
-  }
-
-  private report(results: RecordedEvent[], lines: boolean): void {
     for (const r of results) {
       if (!r.created) this.info(`already recorded: ${r.event.type} ${r.event.hash}`);
     }
-    const docs = results.map((r) => ({ ...r.event, created: r.created }));
-    if (this.flags.json && lines) {
-      process.stdout.write(docs.map((d) => `${JSON.stringify(d)}\n`).join(''));
-    } else if (this.flags.json) {
-      this.output(docs[0], () => '');
-    } else {
-      // Only the hashes, so that `$(origin lineage record …)` captures them.
-      process.stdout.write(results.map((r) => `${r.event.hash}\n`).join(''));
-    }
+    return {
+      events: results.map((r) => ({ ...r.event, created: r.created })),
+      jsonLines: lines,
+    };
+  }
+
+  /** One event: one JSON document. Events read as JSON Lines: JSON Lines. */
+  protected override renderJson({ events, jsonLines }: RecordedEvents): string {
+    if (!jsonLines) return jsonDocument(events[0]);
+    return events.map((e) => `${JSON.stringify(e)}\n`).join('');
+  }
+
+  /** Only the hashes, so that `$(origin lineage record …)` captures them. */
+  protected override render({ events }: RecordedEvents): string | undefined {
+    return events.length > 0 ? events.map((e) => e.hash).join('\n') : undefined;
   }
 }

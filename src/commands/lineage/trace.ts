@@ -1,9 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
-import { traceEvent } from '../../core/lineage';
+import { LineageTrace as EventTrace, traceEvent } from '../../core/lineage';
+import { jsonDocument } from '../../render/output';
 import { renderTraceTree } from '../../render/lineage';
 
-export default class LineageTrace extends OriginCommand<typeof LineageTrace> {
+export default class LineageTrace extends OriginCommand<typeof LineageTrace, EventTrace> {
   static override summary =
     'Show every path from a lineage event back to its roots, down to the sessions behind datasets.';
   static override description = `The event comes first, its parents below it, as a tree. An event reached again by another
@@ -31,16 +32,19 @@ session shows that session (status, records, root). With --json the tree is nest
     }),
   };
 
-  public async run(): Promise<void> {
-    const trace = await this.withStore('read', (store) => traceEvent(store, this.args.hash));
-    if (this.flags.list) {
-      this.output(trace.events, () =>
-        trace.events
-          .map((e) => `${'  '.repeat(e.depth)}${e.type} ${e.hash}  ${e.timestamp}`)
-          .join('\n'),
-      );
-    } else {
-      this.output(trace.tree, () => renderTraceTree(trace.tree));
-    }
+  public async run(): Promise<EventTrace> {
+    return this.withStore('read', (store) => traceEvent(store, this.args.hash));
+  }
+
+  /** The nested tree, or with --list the flat list. */
+  protected override renderJson(trace: EventTrace): string {
+    return jsonDocument(this.flags.list ? trace.events : trace.tree);
+  }
+
+  protected override render(trace: EventTrace): string {
+    if (!this.flags.list) return renderTraceTree(trace.tree);
+    return trace.events
+      .map((e) => `${'  '.repeat(e.depth)}${e.type} ${e.hash}  ${e.timestamp}`)
+      .join('\n');
   }
 }

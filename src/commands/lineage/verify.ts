@@ -1,11 +1,17 @@
 import { Args } from '@oclif/core';
 import chalk from 'chalk';
 import { OriginCommand } from '../../base-command';
-import { ExitCode } from '../../core/errors';
-import { resolveEventHash, verifyLineage } from '../../core/lineage';
+import { ExitCode, ExitCodeValue } from '../../core/errors';
+import { LineageFailure, resolveEventHash, verifyLineage } from '../../core/lineage';
 import { renderFailures } from '../../render/lineage';
 
-export default class LineageVerify extends OriginCommand<typeof LineageVerify> {
+interface LineageCheck {
+  ok: boolean;
+  checked: number;
+  failures: LineageFailure[];
+}
+
+export default class LineageVerify extends OriginCommand<typeof LineageVerify, LineageCheck> {
   static override summary =
     'Recompute the hash of a lineage event and of every ancestor; exit 3 on any mismatch.';
   static override description = `For the event and every event on every path to the roots (or for every event when no
@@ -27,17 +33,22 @@ Exit 3 names each failing event.`;
     }),
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<LineageCheck> {
     const hash = this.args.hash;
     const result = await this.withStore('read', (store) =>
       verifyLineage(store, hash === undefined ? undefined : [resolveEventHash(store, hash)]),
     );
-    const ok = result.failures.length === 0;
-    this.output({ ok, checked: result.checked, failures: result.failures }, () => {
-      const scope = hash === undefined ? '' : ` (${hash} and its ancestors)`;
-      if (ok) return `${chalk.green('✓')} ${result.checked} lineage event(s) verified${scope}.`;
-      return `${renderFailures(result.failures)}\n${result.failures.length} failure(s) in ${result.checked} lineage event(s) checked${scope}.`;
-    });
-    if (!ok) this.setExitCode(ExitCode.VERIFY_FAILED);
+    return { ok: result.failures.length === 0, checked: result.checked, failures: result.failures };
+  }
+
+  protected override render(result: LineageCheck): string {
+    const scope = this.args.hash === undefined ? '' : ` (${this.args.hash} and its ancestors)`;
+    if (result.ok)
+      return `${chalk.green('✓')} ${result.checked} lineage event(s) verified${scope}.`;
+    return `${renderFailures(result.failures)}\n${result.failures.length} failure(s) in ${result.checked} lineage event(s) checked${scope}.`;
+  }
+
+  protected override exitCode(result: LineageCheck): ExitCodeValue | undefined {
+    return result.ok ? undefined : ExitCode.VERIFY_FAILED;
   }
 }

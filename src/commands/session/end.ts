@@ -1,8 +1,15 @@
 import { Args, Flags } from '@oclif/core';
-import { OriginCommand } from '../../base-command';
+import { OriginCommand, Rendering, notice } from '../../base-command';
 import { END_STATUSES, SessionStatus, endSession } from '../../core/sessions/session';
 
-export default class SessionEnd extends OriginCommand<typeof SessionEnd> {
+interface EndedSession {
+  session_id: string;
+  status: SessionStatus;
+  ended_at: string | null;
+  records: number;
+}
+
+export default class SessionEnd extends OriginCommand<typeof SessionEnd, EndedSession> {
   static override summary = 'Close an open session; it then refuses further appends.';
   static override examples = [
     '<%= config.bin %> session end 3f9a1c',
@@ -24,19 +31,21 @@ export default class SessionEnd extends OriginCommand<typeof SessionEnd> {
     }),
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<EndedSession> {
     const session = await this.withStore('write', (store) =>
       endSession(store, this.args.id, this.flags.status as SessionStatus),
     );
-    this.output(
-      {
-        session_id: session.uid,
-        status: session.status,
-        ended_at: session.ended_at,
-        records: session.record_count,
-      },
-      () =>
-        `Session ${session.uid} ${session.status} at ${session.ended_at} with ${session.record_count} records.`,
+    return {
+      session_id: session.uid,
+      status: session.status,
+      ended_at: session.ended_at,
+      records: session.record_count,
+    };
+  }
+
+  protected override render(s: EndedSession): Rendering {
+    return notice(
+      `Session ${s.session_id} ${s.status} at ${s.ended_at} with ${s.records} records.`,
     );
   }
 }

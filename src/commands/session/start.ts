@@ -1,10 +1,18 @@
 import { Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
 import { hashConfigFile, normalizeConfigHash } from '../../core/sessions/config-hash';
-import { createSession } from '../../core/sessions/session';
+import { SessionStatus, createSession } from '../../core/sessions/session';
 import { parseKeyValues } from '../../key-values';
 
-export default class SessionStart extends OriginCommand<typeof SessionStart> {
+interface StartedSession {
+  session_id: string;
+  status: SessionStatus;
+  started_at: string;
+  config_hash: string | null;
+  metadata: Record<string, string>;
+}
+
+export default class SessionStart extends OriginCommand<typeof SessionStart, StartedSession> {
   static override summary = 'Start a session that later ingests append to; prints its id.';
   static override description =
     'Creates an open session. Pass its id to `origin ingest --session ID` (as many times as needed) and close it ' +
@@ -30,7 +38,7 @@ export default class SessionStart extends OriginCommand<typeof SessionStart> {
     }),
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<StartedSession> {
     const { flags } = this;
     const configHash = flags.config
       ? hashConfigFile(flags.config)
@@ -41,20 +49,17 @@ export default class SessionStart extends OriginCommand<typeof SessionStart> {
     const session = await this.withStore('create', (store) =>
       createSession(store, { configHash, metadata }),
     );
-    if (this.flags.json) {
-      this.output(
-        {
-          session_id: session.uid,
-          status: session.status,
-          started_at: session.started_at,
-          config_hash: session.config_hash,
-          metadata,
-        },
-        () => '',
-      );
-    } else {
-      // Only the id, so that `$(origin session start)` captures it.
-      process.stdout.write(`${session.uid}\n`);
-    }
+    return {
+      session_id: session.uid,
+      status: session.status,
+      started_at: session.started_at,
+      config_hash: session.config_hash,
+      metadata,
+    };
+  }
+
+  /** Only the id, so that `$(origin session start)` captures it. */
+  protected override render(session: StartedSession): string {
+    return session.session_id;
   }
 }
