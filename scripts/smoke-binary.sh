@@ -49,11 +49,19 @@ run ./origin conflicts --session "$session"
 run ./origin licenses check MIT Apache-2.0
 run ./origin card "$session" -o card.md
 grep -q '| 3,000 | 3,000 | 0 |' card.md || fail "card figures: $(grep -A2 '## Summary' card.md)"
-# The same records from a file go through the read-ahead parser thread: same session root.
-./origin ingest in.jsonl --content-field text --source-field source --license-field license --json >file.json 2>err ||
+# The same records from a file, parsed on a parser thread (its program is an asset of the
+# executable): same session root.
+ORIGIN_INGEST_WORKERS=1 ./origin ingest in.jsonl --content-field text --source-field source --license-field license --json >file.json 2>err ||
   fail "ingest of a file exited $? ($(cat err))"
 root() { node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).session_root)' "$1"; }
 [[ "$(root "$dir/file.json")" == "$(root "$dir/summary.json")" ]] || fail "a file and stdin gave different session roots"
+# Large enough that parser threads take most segments: the same root as parsing on one thread.
+for _ in $(seq 40); do cat in.jsonl; done >big.jsonl
+for w in 0 2; do
+  ORIGIN_INGEST_WORKERS=$w ./origin ingest big.jsonl --path "big-$w.db" --content-field text --json >"big-$w.json" 2>err ||
+    fail "ingest with $w parser threads exited $? ($(cat err))"
+done
+[[ "$(root "$dir/big-0.json")" == "$(root "$dir/big-2.json")" ]] || fail "parser threads changed the session root"
 
 # Best of 5 wall-clock runs, in milliseconds.
 time_ms() {
