@@ -6,7 +6,7 @@ import {
 } from '../../../src/core/sessions/origins-digest';
 import { Store } from '../../../src/core/store/store';
 import { randomBytes } from 'node:crypto';
-import { SampleIndex, verifyStore } from '../../../src/core/verify/verify';
+import { SampleIndex, verifyStore } from '../../../src/core/verify';
 import { OriginRuns, decodeOriginRuns, decodeOrigins } from '../../../src/core/store/observations';
 import { sha256 } from '../../../src/core/merkle';
 import { canonicalJson } from '../../../src/core/samples/fingerprint';
