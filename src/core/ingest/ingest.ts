@@ -8,16 +8,17 @@ import type { Readable, Writable } from 'node:stream';
 import { compareCodeUnits } from '../compare';
 import { UsageError } from '../errors';
 import { toHex } from '../merkle';
-import { SEGMENT_BYTES } from './defaults';
 import { FramedItem, LineFramer } from './frame';
 import { ParsePool, ParserId, parserThreads } from './pool';
-import { RecordOptions } from './record';
 import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
-import type { SegmentResult } from './parse';
+import type { RecordOptions, SegmentResult } from './parse';
 import { SessionRow, assertOpen, createSession, getSession } from '../sessions/session';
 import { Store } from '../store/store';
 
-export { DEFAULT_BATCH_SIZE, DEFAULT_MAX_LINE_BYTES } from './defaults';
+export const DEFAULT_BATCH_SIZE = 1024;
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** Input is read, and parsed, in segments of whole lines of about this size. */
+const SEGMENT_BYTES = 1 << 18;
 const STDIN = '-';
 const SKIPPED_LINES_SHOWN = 10;
 /** Segments parsed or being parsed but not yet recorded; bounds memory and keeps the order cheap. */

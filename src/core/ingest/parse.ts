@@ -6,13 +6,18 @@
 import { isUtf8 } from 'node:buffer';
 import { HASH_BYTES, leafHashInto, sha256Into } from '../merkle/hash';
 import { canonicalJson } from '../samples/fingerprint';
-import type { InputFormat } from './record';
+export type InputFormat = 'jsonl' | 'text';
 
-export interface ParseOptions {
+/** What a record is: its format, and the fields that hold its content, source and license. */
+export interface RecordOptions {
   format: InputFormat;
+  /** Dotted path of the field whose value is the content; the whole record when absent. */
   contentField?: string;
   sourceField?: string;
   licenseField?: string;
+}
+
+export interface ParseOptions extends RecordOptions {
   maxLineBytes: number;
   /** Keep going after an invalid line (--skip-invalid); otherwise stop at the first one. */
   skipInvalid: boolean;

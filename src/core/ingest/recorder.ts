@@ -2,7 +2,7 @@
  * The write side of ingest: turns observed fingerprints into sample rows, batches with RFC 6962
  * roots, the session's compact range and per-origin totals. Callers wrap it in one transaction.
  */
-import { CompactRange, HASH_BYTES, rootOfLeafHashes } from '../merkle';
+import { CompactRange, HASH_BYTES, asBuffer, rootOfLeafHashes } from '../merkle';
 import { FingerprintIndex } from '../samples/fingerprint-index';
 import { OriginRuns, encodeSizes, originNames } from '../store/observations';
 import { OriginsDigest, addStoredRuns } from '../sessions/origins-digest';
@@ -12,10 +12,6 @@ import { Store } from '../store/store';
 import { nowUtc } from '../time';
 
 export const UNKNOWN_LICENSE = 'unknown';
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-}
 
 export interface RecordedTotals {
   records: number;

@@ -75,7 +75,7 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 export const EMPTY_ROOT = sha256(Buffer.alloc(0));
 
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  return asBuffer(bytes).toString('hex');
 }
 
 const HEX_64 = /^[0-9a-f]{64}$/;

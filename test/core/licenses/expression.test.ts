@@ -6,19 +6,10 @@ import {
   parseExpression,
   suggestExpression,
 } from '../../../src/core/licenses';
+import { usageError } from '../../helpers/errors';
 
 const taxonomy = loadTaxonomy();
 const parse = (text: string) => parseExpression(text, taxonomy);
-
-function usageError(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return err as UsageError;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('SPDX expressions', () => {
   it('parses a single id', () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OriginError, UsageError } from '../../../src/core/errors';
+import { OriginError } from '../../../src/core/errors';
 import {
   checkCompatibility,
   defaultTaxonomyPath,
@@ -12,6 +12,7 @@ import {
   loadTaxonomy,
   parseExpression,
 } from '../../../src/core/licenses';
+import { usageError } from '../../helpers/errors';
 
 const taxonomyPath = defaultTaxonomyPath();
 const taxonomyText = readFileSync(taxonomyPath, 'utf8');
@@ -22,18 +23,6 @@ function lineOf(text: string, needle: string, after = 0): number {
   const lines = text.split('\n');
   for (let i = after; i < lines.length; i++) if (lines[i].includes(needle)) return i + 1;
   throw new Error(`"${needle}" not found`);
-}
-
-/** Runs `fn`, expecting a UsageError, and returns it. */
-function usageError(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    expect((err as UsageError).exitCode).toBe(2);
-    return err as UsageError;
-  }
-  throw new Error('expected a UsageError');
 }
 
 describe('licenses.yaml', () => {

@@ -19,6 +19,7 @@ import { payloadFromFlags } from '../../../src/lineage-flags';
 import { SessionRow, createSession, endSession } from '../../../src/core/sessions/session';
 import { Store } from '../../../src/core/store/store';
 import { tempDir } from '../../helpers/cli';
+import { usageError } from '../../helpers/errors';
 
 // Expected hashes are computed here, independently of src/: SHA-256 over canonical JSON written
 // out by hand (RFC 8785: keys sorted, no whitespace, ES6 number form).
@@ -26,16 +27,6 @@ const sha256Hex = (text: string): string => createHash('sha256').update(text, 'u
 
 const T0 = '2024-05-01T12:00:00.000Z';
 const fixedNow = (): string => T0;
-
-function usageError(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UsageError) return err;
-    throw err;
-  }
-  throw new Error('expected a UsageError');
-}
 
 describe('lineage event hashes (SPEC.md §3)', () => {
   it('hashes the JCS form of {type, parents sorted, payload, timestamp}', () => {

@@ -9,6 +9,7 @@ import {
 } from '../../../src/core/store/prefix';
 import { Store } from '../../../src/core/store/store';
 import { tempDir } from '../../helpers/cli';
+import { usageError } from '../../helpers/errors';
 
 interface Row {
   key: string | Uint8Array;
@@ -35,16 +36,6 @@ function lookup(storage: KeyStorage, fullLength?: number): PrefixLookup<Row> {
       hint: 'give more',
     },
   };
-}
-
-function failure(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UsageError) return err;
-    throw err;
-  }
-  throw new Error('expected a UsageError');
 }
 
 describe('prefixRange', () => {
@@ -110,7 +101,7 @@ describe('findByPrefix', () => {
 
       it('refuses an ambiguous prefix, listing the candidates in key order', () => {
         insert(storage, [full('ab129'), full('ab121'), full('ab3')]);
-        const err = failure(() => find(storage, 'AB12'));
+        const err = usageError(() => find(storage, 'AB12'));
         expect(err.message).toBe(
           `prefix "AB12" is ambiguous; it matches:\n  ${full('ab121')} #1\n  ${full('ab129')} #0`,
         );
@@ -121,32 +112,32 @@ describe('findByPrefix', () => {
       it(`lists at most ${SHOWN_CANDIDATES} candidates, then "…"`, () => {
         const keys = Array.from({ length: 12 }, (_, i) => full(`abcd${i.toString(16)}`));
         insert(storage, keys);
-        const lines = failure(() => find(storage, 'abcd')).message.split('\n');
+        const lines = usageError(() => find(storage, 'abcd')).message.split('\n');
         expect(lines.slice(1, -1)).toEqual(keys.slice(0, 10).map((k, n) => `  ${k} #${n}`));
         expect(lines[lines.length - 1]).toBe('  …');
         // Exactly the shown number of matches: all listed, no "…".
         const ten = Array.from({ length: 10 }, (_, i) => full(`bbbb${i}`));
         insert(storage, ten);
-        const listed = failure(() => find(storage, 'bbbb')).message.split('\n');
+        const listed = usageError(() => find(storage, 'bbbb')).message.split('\n');
         expect(listed.slice(1)).toEqual(ten.map((k, n) => `  ${k} #${n}`));
       });
 
       it('says when nothing matches', () => {
         insert(storage, [full('ab12')]);
-        expect(failure(() => find(storage, 'AB13')).message).toBe('not found "AB13" (ab13)');
-        expect(failure(() => find(storage, full('ab13'))).message).toMatch(/^not found/);
+        expect(usageError(() => find(storage, 'AB13')).message).toBe('not found "AB13" (ab13)');
+        expect(usageError(() => find(storage, full('ab13'))).message).toMatch(/^not found/);
       });
 
       it('refuses a prefix shorter than the minimum before looking', () => {
         insert(storage, [full('ab12')]);
-        expect(failure(() => find(storage, 'ab')).message).toBe('too short "ab"');
-        expect(failure(() => find(storage, ' ab  ')).message).toBe('too short " ab  "');
+        expect(usageError(() => find(storage, 'ab')).message).toBe('too short "ab"');
+        expect(usageError(() => find(storage, ' ab  ')).message).toBe('too short " ab  "');
       });
 
       it('refuses what is not hexadecimal, whatever its length', () => {
         insert(storage, [full('ab12')]);
         for (const bad of ['', '   ', 'ab1g', 'ab12 34', 'ab12%', "ab12' OR 1=1 --", 'ab_2', 'x']) {
-          expect(failure(() => find(storage, bad)).message).toBe(`invalid "${bad}"`);
+          expect(usageError(() => find(storage, bad)).message).toBe(`invalid "${bad}"`);
         }
       });
 
@@ -155,9 +146,9 @@ describe('findByPrefix', () => {
         insert(storage, [key, full('ab12', '1')]);
         expect(found(storage, key, 64)).toBe(key);
         expect(found(storage, key.toUpperCase(), 64)).toBe(key);
-        expect(failure(() => find(storage, `${key}0`, 64)).message).toBe(`invalid "${key}0"`);
+        expect(usageError(() => find(storage, `${key}0`, 64)).message).toBe(`invalid "${key}0"`);
         // With no full length a longer reference is a prefix that matches nothing.
-        expect(failure(() => find(storage, `${key}0`)).message).toMatch(/^not found/);
+        expect(usageError(() => find(storage, `${key}0`)).message).toMatch(/^not found/);
       });
 
       it('keeps prefixes ending in f or ff apart from their neighbours', () => {
@@ -173,13 +164,13 @@ describe('findByPrefix', () => {
         expect(found(storage, 'abcdf0')).toBe(full('abcdf0'));
         expect(found(storage, 'abcdff')).toBe(full('abcdff'));
         expect(found(storage, 'abcde')).toBe(full('abcdef'));
-        expect(failure(() => find(storage, 'abcdf')).message).toMatch(/ambiguous/);
+        expect(usageError(() => find(storage, 'abcdf')).message).toMatch(/ambiguous/);
         expect(found(storage, 'abce')).toBe(full('abce00'));
-        expect(failure(() => find(storage, 'abcf')).message).toMatch(/^not found/);
+        expect(usageError(() => find(storage, 'abcf')).message).toMatch(/^not found/);
         expect(found(storage, 'ffff')).toBe(full('ffff'));
         expect(found(storage, 'ffff0')).toBe(full('ffff'));
         expect(found(storage, 'fffe')).toBe(full('fffe'));
-        expect(failure(() => find(storage, 'fff')).message).toMatch(/ambiguous/);
+        expect(usageError(() => find(storage, 'fff')).message).toMatch(/ambiguous/);
         expect(found(storage, full('ffff'), 64)).toBe(full('ffff'));
       });
     });
