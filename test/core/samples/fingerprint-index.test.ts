@@ -55,6 +55,23 @@ describe('FingerprintIndex insert and sorted', () => {
     expect(Buffer.from(set.fingerprints.subarray(1234 * 32, 1235 * 32))).toEqual(fps[1234]);
   });
 
+  it('sorts a large index, whose buckets are more than the first two bytes', () => {
+    // 300,000 keys: buckets of 19 bits, so keys in one bucket can differ in the third byte.
+    const fps = Array.from({ length: 300_000 }, () => randomBytes(32));
+    for (let i = 0; i < 64; i++) {
+      fps[i].fill(0x5c, 0, 2);
+      fps[i][2] = 0xe0 | ((63 - i) % 32); // the top 3 bits of byte 2 alike, the rest not
+    }
+    const set = new FingerprintIndex(4);
+    fps.forEach((fp, i) => expect(set.insert(fp, 0)).toBe(i));
+    const sorted = set.sorted(Float64Array.from(fps, (_, i) => i));
+    const expected = fps
+      .map((fp, i) => [fp, i] as const)
+      .sort((a, b) => Buffer.compare(a[0], b[0]));
+    expect(Array.from(sorted.values)).toEqual(expected.map(([, i]) => i));
+    expect(Buffer.from(sorted.keys).equals(Buffer.concat(expected.map(([fp]) => fp)))).toBe(true);
+  });
+
   it('sorts buckets given in descending and in equal-prefix order, and an empty index', () => {
     expect(new FingerprintIndex().sorted(new Float64Array(0)).keys.length).toBe(0);
     // 16 keys (insertion sort) and 40 keys (sort()) in one bucket each, inserted largest first.
