@@ -7,6 +7,7 @@ import {
   ingest,
 } from '../core/ingest/ingest';
 import { ExitCode, ExitCodeValue } from '../core/errors';
+import { DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from '../core/ingest/checkpoints';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { ProgressLine } from '../render/progress';
 
@@ -86,6 +87,13 @@ recorded and the session is marked interrupted (exit 1).`;
     session: Flags.string({
       summary: 'Append to this open session (full id or a unique prefix of 6+ characters).',
     }),
+    'checkpoint-every': Flags.string({
+      summary:
+        'Commit what was observed so far this often: a duration (30s, 5m), a record count (1000000), or both (30s,1000000).',
+      description:
+        'Each checkpoint is a complete, verifiable state of the session (it stays open); after a kill -9 at most the last interval is lost. The writer lock is held only while committing, so other writers proceed in between. Large stores stretch the interval to ten times the last commit.',
+      default: DEFAULT_CHECKPOINT_EVERY,
+    }),
     tee: Flags.boolean({
       summary: 'Copy every input byte to stdout unchanged; messages go to stderr.',
       default: false,
@@ -115,7 +123,8 @@ recorded and the session is marked interrupted (exit 1).`;
     const progress = new ProgressLine(!flags.quiet && !flags.json && Boolean(process.stderr.isTTY));
     let summary: IngestSummary;
     try {
-      summary = await this.withStore('create', (store) =>
+      const checkpoints = parseCheckpointEvery(flags['checkpoint-every']);
+      summary = await this.withStore('commits', (store) =>
         ingest(store, {
           inputs: this.inputFiles(),
           stdin: process.stdin,
@@ -128,6 +137,7 @@ recorded and the session is marked interrupted (exit 1).`;
           batchSize: flags['batch-size'],
           maxLineBytes: flags['max-line-bytes'],
           session: flags.session,
+          checkpoints,
           skipInvalid: flags['skip-invalid'],
           tee,
           signal: controller.signal,

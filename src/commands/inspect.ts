@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { makeTable } from '../render/table';
 import { OriginCommand } from '../base-command';
 import { SessionReport, inspectSession } from '../core/sessions/inspect';
-import { formatBytes, formatCount, keyValueLines } from '../render/output';
+import { describeWriter, formatBytes, formatCount, keyValueLines } from '../render/output';
 
 export default class Inspect extends OriginCommand<typeof Inspect, SessionReport> {
   static override summary =
@@ -49,6 +49,10 @@ export default class Inspect extends OriginCommand<typeof Inspect, SessionReport
       ['Skipped lines', formatCount(report.skipped)],
       ['Batches', formatCount(report.batches)],
       ['Session root', report.session_root],
+      ...report.writers.map((w): [string, string] => [
+        'Writer',
+        describeWriter(w, report.session_id),
+      ]),
     ]);
     const sources = makeTable(['Source', 'License', 'Records', 'Bytes']);
     for (const s of report.sources)

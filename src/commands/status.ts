@@ -29,6 +29,10 @@ export default class Status extends OriginCommand<typeof Status, StoreStatus> {
       ['Observations', formatCount(status.counts.observations)],
       ['Batches', formatCount(status.counts.batches)],
       ['Lineage events', formatCount(status.counts.events)],
+      ...status.writer_died.map((uid): [string, string] => [
+        'Writer died',
+        `session ${uid} is open, its ingest died; close it with \`origin session end ${uid.slice(0, 12)} --status interrupted\``,
+      ]),
     ]);
   }
 }

@@ -1,3 +1,4 @@
+import type { SessionWriter } from '../core/sessions/writers';
 import chalk from 'chalk';
 import { count } from '../core/reports/markdown';
 
@@ -31,4 +32,14 @@ export const formatCount = count;
 export function keyValueLines(rows: readonly (readonly [string, string])[]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${chalk.bold(`${k}:`.padEnd(width + 1))} ${v}`).join('\n');
+}
+
+/** One writer of a session, and what to do when it died. */
+export function describeWriter(w: SessionWriter, sessionId: string): string {
+  const who = `pid ${w.pid} on ${w.host}, last checkpoint ${w.checkpoint_at}`;
+  if (w.alive === true) return `ingest running (${who})`;
+  if (w.alive === false) {
+    return `ingest died (${who}); close the session with \`origin session end ${sessionId.slice(0, 12)} --status interrupted\``;
+  }
+  return `ingest on another host (${who})`;
 }

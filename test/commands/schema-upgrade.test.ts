@@ -45,7 +45,9 @@ describe('a database of schema 1 (no sizes column)', () => {
     session = JSON.parse(r.stdout).session_id;
     // The same data as an Origin database of schema 1 had it.
     const d = await openDb(current);
-    d.exec('ALTER TABLE batches DROP COLUMN sizes; PRAGMA user_version = 1;');
+    d.exec(
+      'ALTER TABLE batches DROP COLUMN sizes; DROP TABLE session_writers; PRAGMA user_version = 1;',
+    );
     writeFileSync(old, d.export());
     d.close();
     expect(userVersion(old)).toBe(1);

@@ -1,7 +1,9 @@
 /**
- * `origin ingest`: a stream of records → fingerprints → samples, batches and the session tree,
- * in one transaction. It observes and never changes the data: with a tee, every input byte is
- * passed on unchanged, in order, even when recording fails.
+ * `origin ingest`: a stream of records → fingerprints → samples, batches and the session tree.
+ * What was observed is committed at checkpoints (every --checkpoint-every) and at the end, each a
+ * complete, verifiable state of the session; the writer lock is held only while committing. It
+ * observes and never changes the data: with a tee, every input byte is passed on unchanged, in
+ * order, even when recording fails.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
@@ -12,8 +14,9 @@ import { FramedItem, LineFramer } from './frame';
 import { ParsePool, ParserId, parserThreads } from './pool';
 import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
 import type { RecordOptions, SegmentResult } from './parse';
-import { SessionRow, assertOpen, createSession, getSession } from '../sessions/session';
+import { SessionRow, SessionStatus, assertOpen, getSession } from '../sessions/session';
 import { Store } from '../store/store';
+import { CheckpointPolicy, DEFAULT_CHECKPOINTS, checkpointTimer } from './checkpoints';
 
 export const DEFAULT_BATCH_SIZE = 1024;
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -25,7 +28,7 @@ const SKIPPED_LINES_SHOWN = 10;
 const MAX_IN_FLIGHT = 10;
 /** At most this many records are made room for ahead of time (32 bytes each and more). */
 const MAX_RESERVED_RECORDS = 4 << 20;
-/** Page cache for the ingest transaction; memory is only taken as pages are used. */
+/** Page cache for a commit; memory is only taken as pages are used. */
 const INGEST_CACHE_KIB = 256 * 1024;
 /** Below this much input, starting worker threads costs more than it saves. */
 const WORKER_MIN_BYTES = 4 << 20;
@@ -40,6 +43,8 @@ export interface IngestOptions extends RecordOptions {
   maxLineBytes: number;
   /** Append to this open session (id or unique prefix); otherwise a new one is created and completed. */
   session?: string;
+  /** When to commit what was observed so far, besides at the end. */
+  checkpoints?: CheckpointPolicy;
   skipInvalid: boolean;
   /** Where --tee copies every input byte. */
   tee?: Writable;
@@ -76,6 +81,8 @@ export interface IngestSummary {
   sources: { source: string; license: string; records: number; bytes: number }[];
   skipped: { count: number; first_lines: SkippedLine[] };
   interrupted: boolean;
+  /** Commits made, the last one included. */
+  checkpoints: number;
   warnings: string[];
   elapsed_ms: number;
   records_per_second: number;
@@ -150,7 +157,12 @@ async function writeTee(tee: Writable, chunk: Buffer): Promise<void> {
   }
 }
 
-/** Records every input into one session. Throws UsageError (exit 2) on bad input, leaving the store unchanged. */
+/**
+ * Records every input into one session, committing at checkpoints and at the end. Bad input
+ * (exit 2) before the first checkpoint leaves the store unchanged; after it, the records before
+ * the bad line are committed too and the error says so (a session this run created is marked
+ * failed). The store must be opened in 'commits' mode.
+ */
 export async function ingest(store: Store, options: IngestOptions): Promise<IngestSummary> {
   validateOptions(options);
   const inputs = options.inputs.length > 0 ? options.inputs : [STDIN];
@@ -159,48 +171,72 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     throw new UsageError('stdin ("-") can be read only once');
 
   const started = Date.now();
-  // A page cache that holds what one ingest writes (SQLite's default is 2 MiB): spilling dirty
+  // A page cache that holds what one commit writes (SQLite's default is 2 MiB): spilling dirty
   // pages into sql.js's in-memory file mid-transaction costs more than keeping them.
   store.db.exec(`PRAGMA cache_size = -${INGEST_CACHE_KIB}`);
-  store.db.exec('BEGIN');
-  try {
-    const summary = await ingestInTransaction(store, options, inputs, fileBytes, started);
-    store.db.exec('COMMIT');
-    store.markChanged();
-    return summary;
-  } catch (err) {
-    store.db.exec('ROLLBACK');
-    throw err;
-  }
-}
-
-async function ingestInTransaction(
-  store: Store,
-  options: IngestOptions,
-  inputs: readonly string[],
-  fileBytes: number,
-  started: number,
-): Promise<IngestSummary> {
-  let session: SessionRow;
+  let appendTo: SessionRow | undefined;
   if (options.session !== undefined) {
-    session = getSession(store, options.session);
-    assertOpen(session);
-  } else {
-    session = createSession(store);
+    appendTo = getSession(store, options.session);
+    assertOpen(appendTo);
   }
-  const recorder = new Recorder(store, session, options.batchSize);
-  const origins = new Map<number, { source: string; license: string }>();
+  const recorder = new Recorder(options.batchSize, appendTo);
   const skipped: SkippedLine[] = [];
   let skippedCount = 0;
+  let skippedCommitted = 0;
   let failure: InputFailure | undefined;
   let inputBytes = 0;
   let teeError: Error | undefined;
 
-  const originOf = (source: string, license: string): number => {
-    const id = recorder.originId(source, license);
-    if (!origins.has(id)) origins.set(id, { source, license });
-    return id;
+  // Commits run one after another; a checkpoint requested while one runs waits for it.
+  let commits = 0;
+  let lastTotals: RecordedTotals | undefined;
+  let commitChain: Promise<void> = Promise.resolve();
+  let commitFailure: { error: unknown } | undefined;
+  const commit = (last: boolean, endStatus?: SessionStatus): Promise<void> => {
+    commitChain = commitChain.then(async () => {
+      if (commitFailure) return;
+      try {
+        const skippedNow = skippedCount - skippedCommitted;
+        lastTotals = await store.commit(() =>
+          recorder.commit(store, { skipped: skippedNow, endStatus, last }),
+        );
+        skippedCommitted += skippedNow;
+        commits++;
+      } catch (err) {
+        commitFailure = { error: err };
+      }
+    });
+    return commitChain;
   };
+  const throwIfCommitFailed = (): void => {
+    if (commitFailure) throw commitFailure.error;
+  };
+  const policy = options.checkpoints ?? DEFAULT_CHECKPOINTS;
+  let checkpointRunning = false;
+  // The stream being read, if any: at a checkpoint its whole lines are parsed even if they do
+  // not fill a segment yet, so a slow pipe's records are committed too.
+  let activeStream: { framer: LineFramer; input: InputState } | undefined;
+  const checkpoint = (): void => {
+    if (checkpointRunning || failure) return;
+    checkpointRunning = true;
+    const begun = Date.now();
+    void (async () => {
+      try {
+        const stream = activeStream;
+        if (stream) await framed(() => stream.framer.flush(), stream.input);
+        await settle(0);
+        if (recorder.pendingCount > 0 && !failure) {
+          await commit(false);
+          timer.committed(Date.now() - begun);
+        }
+      } catch {
+        // What failed is in `fatal` or `commitFailure`, and reported by the reading loop.
+      } finally {
+        checkpointRunning = false;
+      }
+    })();
+  };
+  const timer = checkpointTimer(policy, checkpoint);
 
   const reject = (input: InputState, line: number, reason: string): void => {
     if (options.skipInvalid) {
@@ -208,10 +244,8 @@ async function ingestInTransaction(
       if (skipped.length < SKIPPED_LINES_SHOWN) skipped.push({ input: input.name, line, reason });
       return;
     }
+    // Reading stops (with a tee, the data keeps flowing); the failure is reported at the end.
     failure = { input: input.name, line, reason };
-    // With a tee the data keeps flowing; the failure is reported once it has.
-    if (!options.tee)
-      throw new UsageError(`${input.name}:${line}: ${reason}`, fixHint(reason, options));
   };
 
   // Every parser numbers (source, license) labels on its own: [source, license, …] by label id.
@@ -229,13 +263,15 @@ async function ingestInTransaction(
     }
     const labels = (labelTables[parser] ??= []);
     for (const value of result.newLabels) labels.push(value);
+    // Nothing after a failing line is recorded.
+    if (failure) return;
     const lineBase = input.lines;
     input.lines += result.lines;
     for (const f of result.failures) {
-      if (failure) break;
       reject(input, lineBase + f.line, f.reason);
+      if (failure) break;
     }
-    if (failure) return;
+    // A parser stops at a failing line: the records it returned all come before it.
     if (!reserved && result.count > 0) {
       // The set of fingerprints, sized once from the first segment's bytes per record.
       reserved = true;
@@ -250,7 +286,7 @@ async function ingestInTransaction(
       const label = result.labels[i];
       let id = cache[label];
       if (id === undefined) {
-        id = originOf(
+        id = recorder.originId(
           labels[2 * label] ?? input.defaultSource,
           labels[2 * label + 1] ?? input.defaultLicense,
         );
@@ -259,6 +295,7 @@ async function ingestInTransaction(
       originIds[i] = id;
     }
     recorder.observeMany(result.fingerprints, result.leaves, result.sizes, originIds, result.count);
+    timer.observed(recorder.pendingCount);
   };
 
   // Segments are numbered as they are cut and recorded in that order, whichever thread parsed them.
@@ -267,7 +304,13 @@ async function ingestInTransaction(
   let submitted = 0;
   let recorded = 0;
   let fatal: { error: unknown } | undefined;
-  let wake: (() => void) | undefined;
+  // Everyone waiting in settle() (the reading loop, a checkpoint) is woken by each result.
+  let sleepers: (() => void)[] = [];
+  const wake = (): void => {
+    const all = sleepers;
+    sleepers = [];
+    for (const resolve of all) resolve();
+  };
   const onResult = (parser: ParserId, result: SegmentResult): void => {
     waiting.set(result.seq, { parser, result });
     try {
@@ -281,11 +324,11 @@ async function ingestInTransaction(
     } catch (err) {
       fatal ??= { error: err };
     }
-    wake?.();
+    wake();
   };
   const onError = (err: Error): void => {
     fatal ??= { error: err };
-    wake?.();
+    wake();
   };
   const pool = new ParsePool(
     {
@@ -325,10 +368,18 @@ async function ingestInTransaction(
   /** Waits until fewer than `limit` segments are unrecorded; throws what failed meanwhile. */
   const settle = async (limit: number): Promise<void> => {
     while (!fatal && submitted - recorded > limit) {
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
+      await new Promise<void>((resolve) => sleepers.push(resolve));
     }
     if (fatal) throw fatal.error;
+  };
+
+  // Framer calls and their dispatch run one at a time, in order: a checkpoint's flush must not
+  // overtake the segments of a chunk read before it.
+  let framing: Promise<void> = Promise.resolve();
+  const framed = (take: () => FramedItem[], input: InputState): Promise<void> => {
+    const run = framing.then(() => dispatch(take(), input));
+    framing = run.catch(() => undefined);
+    return run;
   };
 
   const dispatch = async (items: FramedItem[], input: InputState): Promise<void> => {
@@ -362,6 +413,10 @@ async function ingestInTransaction(
     }
   };
 
+  /** Without a tee, reading stops at bad input or a failed commit; with one the data flows on. */
+  const stopReading = (): boolean =>
+    !options.tee && (failure !== undefined || commitFailure !== undefined);
+
   const readFile = async (path: string, input: InputState): Promise<void> => {
     const cannotRead = (err: unknown): UsageError =>
       new UsageError(
@@ -376,7 +431,7 @@ async function ingestInTransaction(
     const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
     let position = 0;
     try {
-      while (!options.signal?.aborted) {
+      while (!options.signal?.aborted && !stopReading()) {
         const region = framer.space(SEGMENT_BYTES);
         let n: number;
         try {
@@ -389,12 +444,12 @@ async function ingestInTransaction(
         inputBytes += n;
         // A copy: the segment's buffer moves to a parser thread.
         if (options.tee) await passThrough(Buffer.from(region.subarray(0, n)));
-        await dispatch(framer.commit(n), input);
+        await framed(() => framer.commit(n), input);
         progress();
         // Synchronous reads: let signal handlers and parser results in between.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      await dispatch(options.signal?.aborted ? framer.flush() : framer.end(), input);
+      await framed(() => (options.signal?.aborted ? framer.flush() : framer.end()), input);
     } finally {
       closeSync(fd);
     }
@@ -402,18 +457,19 @@ async function ingestInTransaction(
 
   const readStream = async (stream: Readable, input: InputState): Promise<void> => {
     const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
+    activeStream = { framer, input };
     // An interruption must not wait for the next chunk of a pipe that may never come.
-    const stopReading = (): void => {
+    const destroy = (): void => {
       stream.destroy();
     };
-    options.signal?.addEventListener('abort', stopReading, { once: true });
+    options.signal?.addEventListener('abort', destroy, { once: true });
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         inputBytes += chunk.length;
         await passThrough(chunk);
-        await dispatch(framer.push(chunk), input);
+        await framed(() => framer.push(chunk), input);
         progress();
-        if (options.signal?.aborted) break;
+        if (options.signal?.aborted || stopReading()) break;
       }
     } catch (err) {
       if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
@@ -422,27 +478,49 @@ async function ingestInTransaction(
         throw new UsageError(`cannot read ${input.name}: ${code ?? (err as Error).message}`);
       }
     } finally {
-      options.signal?.removeEventListener('abort', stopReading);
+      options.signal?.removeEventListener('abort', destroy);
     }
-    await dispatch(options.signal?.aborted ? framer.flush() : framer.end(), input);
+    await framed(() => (options.signal?.aborted ? framer.flush() : framer.end()), input);
+    activeStream = undefined;
   };
 
   try {
     for (let i = 0; i < inputs.length; i++) {
-      if (options.signal?.aborted) break;
+      if (options.signal?.aborted || stopReading()) break;
       if (inputs[i] === STDIN) await readStream(options.stdin, states[i]);
       else await readFile(inputs[i], states[i]);
     }
     await settle(0);
   } finally {
+    timer.stop();
     await pool.close();
+    await commitChain;
   }
   progress();
+  throwIfCommitFailed();
 
+  const interrupted = options.signal?.aborted ?? false;
+  const createdHere = appendTo === undefined;
   if (failure) {
+    const where = `${failure.input}:${failure.line}: ${failure.reason}`;
+    if (commits === 0) throw new UsageError(where, fixHint(failure.reason, options));
+    // Checkpoints were committed: the records before the bad line are kept, and said so.
+    await commit(true, createdHere ? 'failed' : undefined);
+    throwIfCommitFailed();
+    const kept = `${recorder.recordCount} records before it were recorded in session ${recorder.sessionUid}`;
     throw new UsageError(
-      `${failure.input}:${failure.line}: ${failure.reason}`,
+      `${where} (${kept}${createdHere ? ', now marked failed' : ', which stays open'})`,
       fixHint(failure.reason, options),
+    );
+  }
+  if (recorder.recordCount === 0 && !interrupted) {
+    throw new UsageError(
+      skippedCount > 0
+        ? `no valid records in ${describeInputs(states)}: all ${skippedCount} lines were invalid; nothing was recorded`
+        : `no records in ${describeInputs(states)}; nothing was recorded`,
+      skippedCount > 0
+        ? 'see the skipped lines above'
+        : 'check the input, --format and the pipe feeding origin',
     );
   }
   const warnings: string[] = [];
@@ -452,23 +530,27 @@ async function ingestInTransaction(
       `--tee output failed (${teeError.message}); the input was still read and recorded`,
     );
   }
-
-  const interrupted = options.signal?.aborted ?? false;
-  const endStatus = interrupted
+  const endStatus: SessionStatus | undefined = interrupted
     ? 'interrupted'
-    : options.session === undefined
+    : createdHere
       ? 'completed'
       : undefined;
-  const totals = recorder.finish(skippedCount, endStatus);
-  const final = getSession(store, session.uid);
-  return summarize(final, totals, origins, recorder, {
+  await commit(true, endStatus);
+  throwIfCommitFailed();
+  const final = getSession(store, recorder.sessionUid);
+  return summarize(final, lastTotals as RecordedTotals, recorder, {
     skippedCount,
     skipped,
     inputBytes,
     started,
     interrupted,
+    checkpoints: commits,
     warnings,
   });
+}
+
+function describeInputs(states: readonly InputState[]): string {
+  return states.map((s) => s.name).join(', ');
 }
 
 interface InputState {
@@ -514,7 +596,6 @@ function fixHint(reason: string, options: IngestOptions): string {
 function summarize(
   session: SessionRow,
   totals: RecordedTotals,
-  origins: Map<number, { source: string; license: string }>,
   recorder: Recorder,
   run: {
     skippedCount: number;
@@ -522,11 +603,11 @@ function summarize(
     inputBytes: number;
     started: number;
     interrupted: boolean;
+    checkpoints: number;
     warnings: string[];
   },
 ): IngestSummary {
   const elapsedMs = Math.max(1, Date.now() - run.started);
-  const perOrigin = recorder.originTotals();
   return {
     session_id: session.uid,
     session_status: session.status,
@@ -540,12 +621,8 @@ function summarize(
     bytes: totals.bytes,
     input_bytes: run.inputBytes,
     batches: totals.batches,
-    sources: [...perOrigin]
-      .map(([id, t]) => ({
-        ...(origins.get(id) as { source: string; license: string }),
-        records: t.records,
-        bytes: t.bytes,
-      }))
+    sources: recorder
+      .originTotals()
       .sort(
         (a, b) =>
           b.records - a.records ||
@@ -554,6 +631,7 @@ function summarize(
       ),
     skipped: { count: run.skippedCount, first_lines: run.skipped },
     interrupted: run.interrupted,
+    checkpoints: run.checkpoints,
     warnings: run.warnings,
     elapsed_ms: elapsedMs,
     records_per_second: Math.round((totals.records * 1000) / elapsedMs),

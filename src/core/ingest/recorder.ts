@@ -1,18 +1,31 @@
 /**
- * The write side of ingest: turns observed fingerprints into sample rows, batches with RFC 6962
- * roots, the session's compact range and per-origin totals. Callers wrap it in one transaction.
+ * The write side of ingest. Observations are kept in memory as they arrive (fingerprints, leaf
+ * hashes, sizes, origins) and written at each commit: cut into batches with RFC 6962 roots from
+ * the session's size at that moment, appended to its compact range, its distinct samples
+ * inserted, the session's root, frontier, origins digest and totals brought up to date. A commit
+ * reads the session afresh, so other writers' commits in between are taken as they are.
  */
-import { CompactRange, HASH_BYTES, asBuffer, rootOfLeafHashes } from '../merkle';
+import { randomBytes } from 'node:crypto';
+import { HASH_BYTES, asBuffer, rootOfLeafHashes } from '../merkle';
 import { FingerprintIndex } from '../samples/fingerprint-index';
 import { OriginRuns, encodeSizes, originNames } from '../store/observations';
 import { OriginsDigest, addStoredRuns } from '../sessions/origins-digest';
 import { SAMPLE_ROWS, SampleInserter } from './samples';
-import { SessionRow, SessionStatus, sessionRange } from '../sessions/session';
+import {
+  SessionRow,
+  SessionStatus,
+  assertOpen,
+  createSession,
+  getSession,
+  sessionRange,
+} from '../sessions/session';
+import { forgetWriter, noteWriter } from '../sessions/writers';
 import { Store } from '../store/store';
 import { nowUtc } from '../time';
 
 export const UNKNOWN_LICENSE = 'unknown';
 
+/** What this run has committed, after a commit. */
 export interface RecordedTotals {
   records: number;
   bytes: number;
@@ -21,122 +34,125 @@ export interface RecordedTotals {
   alreadyKnown: number;
   newSamples: number;
   batches: number;
-  firstBatchSeq: number;
   sessionSize: number;
   root: Buffer;
 }
 
-interface OriginTotals {
+/** A run's origins, numbered by the run (0, 1, …) until a commit gives them store ids. */
+interface LocalOrigin {
+  source: string;
+  license: string;
+  /** Records and content bytes of this run, and of them the ones not committed yet. */
   records: number;
   bytes: number;
+  pendingRecords: number;
+  pendingBytes: number;
+}
+
+/** The session a run records into: an existing one, or one its first commit creates. */
+export interface RecordTarget {
+  /** Session id or unique prefix; undefined: a new session (its id is known before it exists). */
+  session?: string;
+}
+
+export interface CommitOptions {
+  /** Lines skipped since the last commit (--skip-invalid). */
+  skipped: number;
+  /** Ends the session with this status. */
+  endStatus?: SessionStatus;
+  /** The run's last commit: its writer record is removed. */
+  last: boolean;
 }
 
 export class Recorder {
-  private readonly range: CompactRange;
   private readonly seen = new FingerprintIndex();
-  private readonly originIds = new Map<string, number>();
-  /** [source, license] of the origins this run used (the origins digest names them). */
-  private readonly namesById = new Map<number, readonly [string, string]>();
-  /** The session's origins digest, kept up to date batch by batch. */
-  private readonly originsDigest: OriginsDigest;
-  /** Records and content bytes of this run, indexed by origin id. */
-  private readonly originRecords: number[] = [];
-  private readonly originBytes: number[] = [];
-
   /** Content bytes of each distinct sample, by its number in `seen`. */
   private sampleSizes = new Float64Array(1024);
+  /** Samples seen[0, insertedSamples) are in the store (inserted by an earlier commit). */
+  private insertedSamples = 0;
 
-  private readonly batchFps: Buffer;
-  private readonly batchLeaves: Buffer;
-  private readonly batchSizes: Float64Array;
-  private batchRuns = new OriginRuns();
-  private batchCount = 0;
-  private batchBytes = 0;
-  private batchSeq: number;
-  private batchStart = 0;
-  private readonly firstBatchSeq: number;
+  private readonly origins: LocalOrigin[] = [];
+  private readonly originByKey = new Map<string, number>();
+  /** Store origin id of each local origin, once a commit has created it. */
+  private storeOriginIds: number[] = [];
+
+  // Observations not committed yet, in order.
+  private pendingFps = Buffer.allocUnsafe(1024 * HASH_BYTES);
+  private pendingLeaves = Buffer.allocUnsafe(1024 * HASH_BYTES);
+  private pendingSizes = new Float64Array(1024);
+  private pendingOrigins = new Uint32Array(1024);
+  private pending = 0;
+  private pendingBytes = 0;
+
+  /** The session's origins digest, valid while the session has digestSize observations. */
+  private digest: OriginsDigest | undefined;
+  private digestSize = -1;
+
+  readonly sessionUid: string;
+  private sessionCreated: boolean;
 
   private records = 0;
-  private bytes = 0;
+  private committedRecords = 0;
+  private committedBytes = 0;
   private duplicates = 0;
   private alreadyKnown = 0;
   private batches = 0;
 
+  /** `session`: the row of the session to append to (read before any data), if any. */
   constructor(
-    private readonly store: Store,
-    private readonly session: SessionRow,
     private readonly batchSize: number,
+    session?: SessionRow,
   ) {
-    this.range = sessionRange(session);
-    this.batchFps = Buffer.allocUnsafe(batchSize * HASH_BYTES);
-    this.batchLeaves = Buffer.allocUnsafe(batchSize * HASH_BYTES);
-    this.batchSizes = new Float64Array(batchSize);
-    this.batchSeq = Number(
-      store.scalar('SELECT coalesce(max(seq) + 1, 0) FROM batches WHERE session_id = ?', [
-        session.id,
-      ]),
-    );
-    this.firstBatchSeq = this.batchSeq;
-    let storedNames: ReadonlyMap<number, readonly [string, string]> | undefined;
-    this.originsDigest = new OriginsDigest(
-      (id) => this.namesById.get(id) ?? (storedNames ??= originNames(store)).get(id),
-    );
-    // Appending to a session: its digest starts from the batches it already has.
-    if (this.batchSeq > 0) addStoredRuns(this.originsDigest, store, session.id);
-    this.batchStart = this.range.size;
+    this.sessionUid = session?.uid ?? randomBytes(16).toString('hex');
+    this.sessionCreated = session !== undefined;
   }
 
+  /** Observations recorded in memory, committed or not. */
   get recordCount(): number {
     return this.records;
   }
 
-  /** Records and content bytes of this run, per origin id. */
-  originTotals(): ReadonlyMap<number, Readonly<OriginTotals>> {
-    const totals = new Map<number, OriginTotals>();
-    this.originRecords.forEach((records, id) => {
-      if (records > 0) totals.set(id, { records, bytes: this.originBytes[id] });
-    });
-    return totals;
+  /** Observations not committed yet. */
+  get pendingCount(): number {
+    return this.pending;
   }
 
-  /** The id of a (source, license) pair, created on first use. */
+  /** Whether a commit has been made (or the session existed before). */
+  get hasSession(): boolean {
+    return this.sessionCreated;
+  }
+
+  /** The run's number of a (source, license) pair. */
   originId(source: string, license: string): number {
     const key = `${source}\u0000${license}`;
-    const cached = this.originIds.get(key);
-    if (cached !== undefined) return cached;
-    const sourceId = this.idFor('sources', 'name', source);
-    const licenseId = this.idFor('licenses', 'expression', license);
-    this.store.run('INSERT OR IGNORE INTO origins (source_id, license_id) VALUES (?, ?)', [
-      sourceId,
-      licenseId,
-    ]);
-    const id = Number(
-      this.store.scalar('SELECT id FROM origins WHERE source_id = ? AND license_id = ?', [
-        sourceId,
-        licenseId,
-      ]),
-    );
-    this.originIds.set(key, id);
-    this.namesById.set(id, [source, license]);
-    this.originRecords[id] ??= 0;
-    this.originBytes[id] ??= 0;
+    let id = this.originByKey.get(key);
+    if (id === undefined) {
+      id = this.origins.length;
+      this.origins.push({
+        source,
+        license,
+        records: 0,
+        bytes: 0,
+        pendingRecords: 0,
+        pendingBytes: 0,
+      });
+      this.originByKey.set(key, id);
+    }
     return id;
   }
 
-  private idFor(table: 'sources' | 'licenses', column: string, value: string): number {
-    this.store.run(`INSERT OR IGNORE INTO ${table} (${column}) VALUES (?)`, [value]);
-    return Number(this.store.scalar(`SELECT id FROM ${table} WHERE ${column} = ?`, [value]));
+  /** Records and content bytes of this run, per (source, license). */
+  originTotals(): { source: string; license: string; records: number; bytes: number }[] {
+    return this.origins
+      .filter((o) => o.records > 0)
+      .map(({ source, license, records, bytes }) => ({ source, license, records, bytes }));
   }
 
   /** Makes room for about `records` more observations ahead of time (an estimate is fine). */
   reserve(records: number): void {
     const expected = this.seen.size + records;
     this.seen.reserve(expected);
-    if (this.sampleSizes.length < expected) {
-      const sizes = new Float64Array(expected);
-      sizes.set(this.sampleSizes);
-      this.sampleSizes = sizes;
-    }
+    if (this.sampleSizes.length < expected) this.sampleSizes = grown(this.sampleSizes, expected);
   }
 
   /**
@@ -150,142 +166,241 @@ export class Recorder {
     originIds: ArrayLike<number>,
     count: number,
   ): void {
-    const fps = asBuffer(fingerprints);
-    const leafHashes = asBuffer(leaves);
-    let i = 0;
-    while (i < count) {
-      const n = Math.min(count - i, this.batchSize - this.batchCount);
-      fps.copy(this.batchFps, this.batchCount * HASH_BYTES, i * HASH_BYTES, (i + n) * HASH_BYTES);
-      leafHashes.copy(
-        this.batchLeaves,
-        this.batchCount * HASH_BYTES,
-        i * HASH_BYTES,
-        (i + n) * HASH_BYTES,
-      );
-      for (let slot = this.batchCount, end = i + n; i < end; i++, slot++) {
-        const size = sizes[i];
-        const originId = originIds[i];
-        this.batchSizes[slot] = size;
-        const number = this.seen.insert(fps, i * HASH_BYTES);
-        if (number >= 0) {
-          if (number >= this.sampleSizes.length) {
-            const grown = new Float64Array(number * 2);
-            grown.set(this.sampleSizes);
-            this.sampleSizes = grown;
-          }
-          this.sampleSizes[number] = size;
-        } else {
-          this.duplicates++;
+    this.makeRoom(this.pending + count);
+    const at = this.pending;
+    asBuffer(fingerprints).copy(this.pendingFps, at * HASH_BYTES, 0, count * HASH_BYTES);
+    asBuffer(leaves).copy(this.pendingLeaves, at * HASH_BYTES, 0, count * HASH_BYTES);
+    const fps = this.pendingFps;
+    for (let i = 0; i < count; i++) {
+      const size = sizes[i];
+      const originId = originIds[i];
+      this.pendingSizes[at + i] = size;
+      this.pendingOrigins[at + i] = originId;
+      const number = this.seen.insert(fps, (at + i) * HASH_BYTES);
+      if (number >= 0) {
+        if (number >= this.sampleSizes.length) {
+          this.sampleSizes = grown(this.sampleSizes, number * 2);
         }
-        this.batchRuns.add(originId);
-        this.batchBytes += size;
-        this.bytes += size;
-        this.originRecords[originId] += 1;
-        this.originBytes[originId] += size;
+        this.sampleSizes[number] = size;
+      } else {
+        this.duplicates++;
       }
-      this.batchCount += n;
-      if (this.batchCount === this.batchSize) this.flushBatch();
+      const origin = this.origins[originId];
+      origin.records++;
+      origin.bytes += size;
+      origin.pendingRecords++;
+      origin.pendingBytes += size;
+      this.pendingBytes += size;
     }
+    this.pending += count;
     this.records += count;
   }
 
+  private makeRoom(records: number): void {
+    if (records <= this.pendingSizes.length) return;
+    let capacity = this.pendingSizes.length;
+    while (capacity < records) capacity *= 2;
+    const fps = Buffer.allocUnsafe(capacity * HASH_BYTES);
+    this.pendingFps.copy(fps, 0, 0, this.pending * HASH_BYTES);
+    this.pendingFps = fps;
+    const leaves = Buffer.allocUnsafe(capacity * HASH_BYTES);
+    this.pendingLeaves.copy(leaves, 0, 0, this.pending * HASH_BYTES);
+    this.pendingLeaves = leaves;
+    this.pendingSizes = grown(this.pendingSizes, capacity);
+    this.pendingOrigins = grown(this.pendingOrigins, capacity);
+  }
+
   /**
-   * Inserts this run's distinct samples, in fingerprint order (B-tree inserts in key order cost
-   * about half of random ones); the ones the store already had count as known.
+   * Writes every pending observation into the session, inside the caller's transaction (a
+   * Store.commit). If it throws, the transaction is rolled back, and this recorder must not be
+   * used again.
    */
-  private insertSamples(): void {
-    const { keys, values: sizes } = this.seen.sorted(this.sampleSizes);
-    const inserter = new SampleInserter(this.store.db);
+  commit(store: Store, options: CommitOptions): RecordedTotals {
+    let session: SessionRow;
+    if (this.sessionCreated) {
+      session = getSession(store, this.sessionUid);
+      assertOpen(session);
+    } else {
+      session = createSession(store, { uid: this.sessionUid });
+      this.sessionCreated = true;
+    }
+    const range = sessionRange(session);
+    let storedNames: ReadonlyMap<number, readonly [string, string]> | undefined;
+    // Read again when an id is missing: this commit may have created origins since.
+    const nameOf = (id: number): readonly [string, string] | undefined => {
+      storedNames ??= originNames(store);
+      if (!storedNames.has(id)) storedNames = originNames(store);
+      return storedNames.get(id);
+    };
+    if (this.digest === undefined || this.digestSize !== session.record_count) {
+      // First commit, or another writer appended to the session since ours.
+      this.digest = new OriginsDigest(nameOf);
+      addStoredRuns(this.digest, store, session.id);
+    } else {
+      this.digest.resolveNamesWith(nameOf);
+    }
+    const originIds = this.resolveOrigins(store);
+
+    let seq = Number(
+      store.scalar('SELECT coalesce(max(seq) + 1, 0) FROM batches WHERE session_id = ?', [
+        session.id,
+      ]),
+    );
+    const insertBatch = store.db.prepare(
+      `INSERT INTO batches (session_id, seq, first_position, record_count, byte_count, root, fingerprints, origins, sizes, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     try {
-      for (let at = 0; at < this.seen.size; at += SAMPLE_ROWS) {
-        const rows = Math.min(SAMPLE_ROWS, this.seen.size - at);
+      const runs = new OriginRuns();
+      for (let start = 0; start < this.pending; start += this.batchSize) {
+        const count = Math.min(this.batchSize, this.pending - start);
+        const fingerprints = this.pendingFps.subarray(
+          start * HASH_BYTES,
+          (start + count) * HASH_BYTES,
+        );
+        const leaves = this.pendingLeaves.subarray(
+          start * HASH_BYTES,
+          (start + count) * HASH_BYTES,
+        );
+        let bytes = 0;
+        for (let i = start; i < start + count; i++) {
+          runs.add(originIds[this.pendingOrigins[i]]);
+          bytes += this.pendingSizes[i];
+        }
+        // The session tree takes the batch as its perfect subtrees (one, when the batch is
+        // aligned): hashed from a copy, since rootOfLeafHashes overwrites its input.
+        const batchRoot = rootOfLeafHashes(Buffer.from(leaves), count);
+        const firstPosition = range.size;
+        range.appendLeafHashes(leaves, count, batchRoot);
+        const origins = runs.take();
+        this.digest.addRuns(origins.runs, origins.runs.length);
+        insertBatch.run([
+          session.id,
+          seq++,
+          firstPosition,
+          count,
+          bytes,
+          batchRoot,
+          fingerprints,
+          origins.encoded,
+          encodeSizes(this.pendingSizes.subarray(start, start + count), count),
+          nowUtc(),
+        ]);
+        this.batches++;
+      }
+    } finally {
+      insertBatch.free();
+    }
+    this.insertSamples(store);
+
+    const root = range.root();
+    store.run(
+      `UPDATE sessions SET record_count = ?, byte_count = byte_count + ?, skipped_count = skipped_count + ?,
+         frontier = ?, root = ?, origins_digest = ?, status = coalesce(?, status),
+         ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END
+       WHERE id = ?`,
+      [
+        range.size,
+        this.pendingBytes,
+        options.skipped,
+        range.serialize(),
+        root,
+        this.digest.current(),
+        options.endStatus ?? null,
+        options.endStatus ?? null,
+        nowUtc(),
+        session.id,
+      ],
+    );
+    this.origins.forEach((origin, local) => {
+      if (origin.pendingRecords === 0) return;
+      store.run(
+        `INSERT INTO session_origins (session_id, origin_id, records, bytes) VALUES (?, ?, ?, ?)
+         ON CONFLICT (session_id, origin_id) DO UPDATE SET records = records + excluded.records, bytes = bytes + excluded.bytes`,
+        [session.id, originIds[local], origin.pendingRecords, origin.pendingBytes],
+      );
+      origin.pendingRecords = 0;
+      origin.pendingBytes = 0;
+    });
+    if (options.last || options.endStatus) forgetWriter(store, session.id);
+    else noteWriter(store, session.id);
+    store.markChanged();
+
+    this.digestSize = range.size;
+    this.committedRecords += this.pending;
+    this.committedBytes += this.pendingBytes;
+    this.pending = 0;
+    this.pendingBytes = 0;
+    return {
+      records: this.committedRecords,
+      bytes: this.committedBytes,
+      distinct: this.seen.size,
+      duplicates: this.duplicates,
+      alreadyKnown: this.alreadyKnown,
+      newSamples: this.seen.size - this.alreadyKnown,
+      batches: this.batches,
+      sessionSize: range.size,
+      root,
+    };
+  }
+
+  /** Store origin ids of every local origin, creating the ones the store does not have. */
+  private resolveOrigins(store: Store): number[] {
+    for (let local = this.storeOriginIds.length; local < this.origins.length; local++) {
+      const { source, license } = this.origins[local];
+      const sourceId = idFor(store, 'sources', 'name', source);
+      const licenseId = idFor(store, 'licenses', 'expression', license);
+      store.run('INSERT OR IGNORE INTO origins (source_id, license_id) VALUES (?, ?)', [
+        sourceId,
+        licenseId,
+      ]);
+      this.storeOriginIds.push(
+        Number(
+          store.scalar('SELECT id FROM origins WHERE source_id = ? AND license_id = ?', [
+            sourceId,
+            licenseId,
+          ]),
+        ),
+      );
+    }
+    return this.storeOriginIds;
+  }
+
+  /**
+   * Inserts the distinct samples seen since the last commit, in fingerprint order (B-tree
+   * inserts in key order cost about half of random ones); the ones the store already had count
+   * as known.
+   */
+  private insertSamples(store: Store): void {
+    const from = this.insertedSamples;
+    const rowsTotal = this.seen.size - from;
+    const { keys, values: sizes } = this.seen.sorted(this.sampleSizes, from);
+    const inserter = new SampleInserter(store.db);
+    try {
+      for (let at = 0; at < rowsTotal; at += SAMPLE_ROWS) {
+        const rows = Math.min(SAMPLE_ROWS, rowsTotal - at);
         const block = keys.subarray(at * HASH_BYTES, (at + rows) * HASH_BYTES);
         this.alreadyKnown += rows - inserter.insert(block, sizes.subarray(at, at + rows), rows);
       }
     } finally {
       inserter.close();
     }
+    this.insertedSamples = this.seen.size;
   }
+}
 
-  private flushBatch(): void {
-    const count = this.batchCount;
-    if (count === 0) return;
-    const fingerprints = this.batchFps.subarray(0, count * HASH_BYTES);
-    const leaves = this.batchLeaves.subarray(0, count * HASH_BYTES);
-    // The session tree takes the batch as its perfect subtrees (one, when the batch is aligned):
-    // hashed from copies, since rootOfLeafHashes overwrites its input.
-    const batchRoot = rootOfLeafHashes(Buffer.from(leaves), count);
-    this.range.appendLeafHashes(leaves, count, batchRoot);
-    const origins = this.batchRuns.take();
-    this.originsDigest.addRuns(origins.runs, origins.runs.length);
-    this.store.run(
-      `INSERT INTO batches (session_id, seq, first_position, record_count, byte_count, root, fingerprints, origins, sizes, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        this.session.id,
-        this.batchSeq,
-        this.batchStart,
-        count,
-        this.batchBytes,
-        batchRoot,
-        fingerprints,
-        origins.encoded,
-        encodeSizes(this.batchSizes, count),
-        nowUtc(),
-      ],
-    );
-    this.batchSeq++;
-    this.batches++;
-    this.batchCount = 0;
-    this.batchBytes = 0;
-    this.batchStart = this.range.size;
-  }
+function idFor(
+  store: Store,
+  table: 'sources' | 'licenses',
+  column: 'name' | 'expression',
+  value: string,
+): number {
+  store.run(`INSERT OR IGNORE INTO ${table} (${column}) VALUES (?)`, [value]);
+  return Number(store.scalar(`SELECT id FROM ${table} WHERE ${column} = ?`, [value]));
+}
 
-  /**
-   * Flushes the last partial batch and writes the session's new size, frontier, root and totals.
-   * `endStatus` also ends the session (completed, failed, interrupted).
-   */
-  finish(skipped: number, endStatus?: SessionStatus): RecordedTotals {
-    this.flushBatch();
-    this.insertSamples();
-    const root = this.range.root();
-    this.store.run(
-      `UPDATE sessions SET record_count = ?, byte_count = byte_count + ?, skipped_count = skipped_count + ?,
-         frontier = ?, root = ?, origins_digest = ?, status = coalesce(?, status),
-         ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END
-       WHERE id = ?`,
-      [
-        this.range.size,
-        this.bytes,
-        skipped,
-        this.range.serialize(),
-        root,
-        this.originsDigest.digest(),
-        endStatus ?? null,
-        endStatus ?? null,
-        nowUtc(),
-        this.session.id,
-      ],
-    );
-    for (const [originId, t] of this.originTotals()) {
-      this.store.run(
-        `INSERT INTO session_origins (session_id, origin_id, records, bytes) VALUES (?, ?, ?, ?)
-         ON CONFLICT (session_id, origin_id) DO UPDATE SET records = records + excluded.records, bytes = bytes + excluded.bytes`,
-        [this.session.id, originId, t.records, t.bytes],
-      );
-    }
-    this.store.markChanged();
-    return {
-      records: this.records,
-      bytes: this.bytes,
-      distinct: this.seen.size,
-      duplicates: this.duplicates,
-      alreadyKnown: this.alreadyKnown,
-      newSamples: this.seen.size - this.alreadyKnown,
-      batches: this.batches,
-      firstBatchSeq: this.firstBatchSeq,
-      sessionSize: this.range.size,
-      root,
-    };
-  }
+function grown<T extends Float64Array | Uint32Array>(array: T, length: number): T {
+  const next = new (array.constructor as new (n: number) => T)(length);
+  next.set(array);
+  return next;
 }

@@ -2,6 +2,7 @@ import { toHex } from '../merkle';
 import { SessionRow, getSession } from './session';
 import { distinctCount, readSessionObservations } from './observations';
 import { Store } from '../store/store';
+import { SessionWriter, sessionWriters } from './writers';
 
 export interface SessionSummary {
   session_id: string;
@@ -34,6 +35,8 @@ export interface BatchInfo {
 }
 
 export interface SessionReport extends SessionSummary {
+  /** Ingests noted as writing into the session (an open session's writer that died shows here). */
+  writers: SessionWriter[];
   distinct_samples: number;
   sources: SourceLicenseCount[];
   batch_list?: BatchInfo[];
@@ -108,6 +111,7 @@ export function inspectSession(
   const session = getSession(store, idOrPrefix);
   return {
     ...summarizeSession(store, session),
+    writers: sessionWriters(store, session.id),
     distinct_samples: countDistinct(store, session.id),
     sources: sessionSources(store, session.id),
     ...(withBatches ? { batch_list: listBatches(store, session.id) } : {}),

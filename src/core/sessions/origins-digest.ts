@@ -103,9 +103,22 @@ export class OriginsDigest {
   private runKey = -1;
   private runLength = 0;
 
-  constructor(
-    private readonly nameOf: (originId: number) => readonly [string, string] | undefined,
-  ) {}
+  constructor(private nameOf: (originId: number) => readonly [string, string] | undefined) {}
+
+  /** Origin ids not met yet are named by `nameOf` from now on (the store was read again). */
+  resolveNamesWith(nameOf: (originId: number) => readonly [string, string] | undefined): void {
+    this.nameOf = nameOf;
+  }
+
+  /** The digest of the runs added so far; more can be added after. */
+  current(): Buffer {
+    const hash = this.hash.copy().update(this.out.subarray(0, this.pos));
+    if (this.runLength > 0) {
+      if (!this.first) hash.update(',');
+      hash.update(this.keyBytes[this.runKey]).update(`${this.runLength}]`);
+    }
+    return hash.update(']').digest();
+  }
 
   /** Adds the first `length` entries of `runs`: [origin id, run length, …]. */
   addRuns(runs: ArrayLike<number>, length: number): void {

@@ -4,10 +4,11 @@ import { CompactRange, EMPTY_ROOT, sha256 } from '../merkle';
 import { PrefixLookup, findByPrefix } from '../store/prefix';
 import { Store } from '../store/store';
 import { nowUtc } from '../time';
+import { forgetAllWriters, sessionWriters } from './writers';
 
 export const SESSION_STATUSES = ['open', 'completed', 'failed', 'interrupted'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
-export const END_STATUSES = ['completed', 'failed'] as const;
+export const END_STATUSES = ['completed', 'failed', 'interrupted'] as const;
 
 export interface SessionRow {
   id: number;
@@ -26,6 +27,8 @@ export interface SessionRow {
 }
 
 export interface NewSession {
+  /** The id to give it (32 hex characters); a random one by default. */
+  uid?: string;
   configHash?: string;
   metadata?: Record<string, string>;
 }
@@ -35,7 +38,7 @@ const EMPTY_ORIGINS_DIGEST = sha256('[]');
 
 /** Starts a session; returns its row. */
 export function createSession(store: Store, options: NewSession = {}): SessionRow {
-  const uid = randomBytes(16).toString('hex');
+  const uid = options.uid ?? randomBytes(16).toString('hex');
   store.run(
     `INSERT INTO sessions (uid, status, started_at, config_hash, metadata, root, origins_digest)
      VALUES (?, 'open', ?, ?, ?, ?, ?)`,
@@ -100,10 +103,21 @@ export function sessionRange(session: SessionRow): CompactRange {
   }
 }
 
-/** Ends an open session with a final status. */
+/**
+ * Ends an open session with a final status. Refused while an ingest on this host is still
+ * writing into it; the notes of writers that died are removed.
+ */
 export function endSession(store: Store, idOrPrefix: string, status: SessionStatus): SessionRow {
   const session = getSession(store, idOrPrefix);
   assertOpen(session);
+  const running = sessionWriters(store, session.id).find((w) => w.alive === true);
+  if (running) {
+    throw new UsageError(
+      `session ${session.uid} is still being written by an ingest (pid ${running.pid} on ${running.host})`,
+      'let it finish, or stop it (Ctrl-C or SIGTERM records what it read and marks the session interrupted)',
+    );
+  }
+  forgetAllWriters(store, session.id);
   store.run('UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?', [
     status,
     nowUtc(),

@@ -2,6 +2,9 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/** Bytes per read or write call: one call cannot move 2 GiB or more. */
+export const IO_CHUNK_BYTES = 64 << 20;
+
 /**
  * Replaces `path` with `data` so that a crash at any instant leaves either the old file or the
  * new one: write a temp file in the same directory, fsync it, rename it over, fsync the directory.
@@ -11,7 +14,9 @@ export function writeFileAtomic(path: string, data: Uint8Array): void {
   const fd = openSync(tmp, 'wx', 0o644);
   try {
     let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+    while (off < data.length) {
+      off += writeSync(fd, data, off, Math.min(IO_CHUNK_BYTES, data.length - off));
+    }
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -113,6 +113,19 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE batches ADD COLUMN sizes BLOB;     -- record_count unsigned LEB128 varints
   `,
+  // 3: the ingests writing into a session, from their first checkpoint to their last, so that a
+  // session whose writer died can be told from one whose writer is still at work.
+  `
+  CREATE TABLE session_writers (
+    session_id      INTEGER NOT NULL REFERENCES sessions (id),
+    host            TEXT NOT NULL,
+    pid             INTEGER NOT NULL,
+    process_started TEXT,                        -- the OS's start time of the process (pid reuse)
+    since           TEXT NOT NULL,               -- its first checkpoint
+    checkpoint_at   TEXT NOT NULL,               -- its latest one
+    PRIMARY KEY (session_id, host, pid)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -130,4 +143,5 @@ export const REQUIRED_TABLES = [
   'events',
   'event_parents',
   'license_overlays',
+  'session_writers',
 ] as const;

@@ -1,11 +1,14 @@
 import { statSync } from 'node:fs';
 import { Store } from './store';
+import { sessionsWithDeadWriters } from '../sessions/writers';
 
 export interface StoreStatus {
   path: string;
   schema_version: number;
   file_bytes: number;
   created_at: string | null;
+  /** Open sessions whose ingest died (on this host): close them with `session end --status interrupted`. */
+  writer_died: string[];
   counts: {
     sessions: number;
     sources: number;
@@ -26,6 +29,9 @@ export function storeStatus(store: Store): StoreStatus {
     schema_version: store.schemaVersion,
     file_bytes: statSync(store.path).size,
     created_at: created?.value ?? null,
+    writer_died: [...sessionsWithDeadWriters(store)].map((id) =>
+      String(store.scalar('SELECT uid FROM sessions WHERE id = ?', [id])),
+    ),
     counts: {
       sessions: count('SELECT count(*) FROM sessions'),
       sources: count('SELECT count(*) FROM sources'),

@@ -1,11 +1,13 @@
 /**
  * The sql.js store: one SQLite file, loaded whole, changed in memory, written back atomically
- * and only when a command changed something. Writers hold a lock around read-modify-write.
+ * and only when a command changed something. Writers hold a lock around read-modify-write: for
+ * the whole command, or (a long ingest) only around each commit, bringing in what other writers
+ * saved in between.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BindParams, Database, SqlValue } from 'sql.js';
-import { writeFileAtomic } from './atomic-write';
+import type { BindParams, Database, SqlJsStatic, SqlValue } from 'sql.js';
+import { IO_CHUNK_BYTES, writeFileAtomic } from './atomic-write';
 import { StoreError } from '../errors';
 import { HeldLock, acquireWriteLock, lockTimeoutFromEnv } from './lock';
 import { APPLICATION_ID, MIGRATIONS, REQUIRED_TABLES, SCHEMA_VERSION } from './schema';
@@ -19,7 +21,12 @@ export type OpenMode =
   /** Read-modify-write: the file must exist; takes the writer lock. */
   | 'write'
   /** Like write, but creates the database when there is none. */
-  | 'create';
+  | 'create'
+  /**
+   * Like create, but the lock is taken only inside commit(), which first brings in what other
+   * writers saved since; changes are made only through commit().
+   */
+  | 'commits';
 
 export interface OpenOptions {
   mode: OpenMode;
@@ -77,12 +84,49 @@ export function inspectHeader(path: string, bytes: Buffer): { userVersion: numbe
   return { userVersion };
 }
 
-/** The whole file, read in one pass. */
-function readFile(path: string): Buffer {
+/** What identifies one saved version of the file (every save renames a new file into place). */
+interface FileVersion {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+function sameVersion(a: FileVersion | undefined, b: FileVersion | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+function versionOnDisk(path: string): FileVersion | undefined {
   try {
-    return readFileSync(path);
+    const { dev, ino, size, mtimeMs } = statSync(path);
+    return { dev, ino, size, mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The whole file and the version read, in chunks (one read call stops at 2 GiB). */
+function readFile(path: string): { bytes: Buffer; version: FileVersion } {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new StoreError(`${path} is not a file`, INIT_HINT);
+    const { dev, ino, size, mtimeMs } = stat;
+    const bytes = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const n = readSync(fd, bytes, at, Math.min(IO_CHUNK_BYTES, size - at), at);
+      if (n === 0) break;
+      at += n;
+    }
+    return { bytes: bytes.subarray(0, at), version: { dev, ino, size, mtimeMs } };
   } catch (err) {
+    if (err instanceof StoreError) throw err;
     throw new StoreError(`cannot read ${path}: ${(err as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -95,30 +139,46 @@ function corrupt(path: string, err: unknown): StoreError {
 
 export class Store {
   private dirty = false;
+  /** The version of the file the database in memory was read from or last saved as. */
+  private version: FileVersion | undefined;
 
   private constructor(
     readonly path: string,
-    readonly db: Database,
+    private database: Database,
     readonly mode: OpenMode,
-    private readonly lock: HeldLock | undefined,
+    /** Held from open to close, except in 'commits' mode (then only inside commit()). */
+    private lock: HeldLock | undefined,
     readonly created: boolean,
+    private readonly sql: SqlJsStatic,
   ) {}
 
-  /** Opens (or, in 'create' mode, creates) the database at an absolute path. */
+  get db(): Database {
+    return this.database;
+  }
+
+  /** Opens (or, in 'create' and 'commits' mode, creates) the database at an absolute path. */
   static async open(path: string, options: OpenOptions): Promise<Store> {
     const lock =
-      options.mode === 'read'
+      options.mode === 'read' || options.mode === 'commits'
         ? undefined
-        : await acquireWriteLock(path, {
-            timeoutMs: options.lockTimeoutMs ?? lockTimeoutFromEnv(),
-            onWait: (ms) => options.onLockWait?.(path, ms),
-          });
+        : await Store.takeLock(path, options);
     try {
-      return await Store.openLocked(path, options.mode, lock);
+      const store = await Store.openLocked(path, options.mode, lock);
+      store.lockOptions = options;
+      return store;
     } catch (err) {
-      await lock?.release();
+      lock?.release();
       throw err;
     }
+  }
+
+  private lockOptions: OpenOptions | undefined;
+
+  private static takeLock(path: string, options: OpenOptions): Promise<HeldLock> {
+    return acquireWriteLock(path, {
+      timeoutMs: options.lockTimeoutMs ?? lockTimeoutFromEnv(),
+      onWait: (ms) => options.onLockWait?.(path, ms),
+    });
   }
 
   private static async openLocked(
@@ -128,32 +188,47 @@ export class Store {
   ): Promise<Store> {
     const SQL = await loadSqlJs();
     if (!existsSync(path)) {
-      if (mode !== 'create') throw new StoreError(`no Origin database at ${path}`, INIT_HINT);
-      const fresh = new Store(path, new SQL.Database(), mode, lock, true);
+      if (mode !== 'create' && mode !== 'commits') {
+        throw new StoreError(`no Origin database at ${path}`, INIT_HINT);
+      }
+      const fresh = new Store(path, new SQL.Database(), mode, lock, true, SQL);
       fresh.useMemoryJournal();
       fresh.migrate(0);
+      // In 'commits' mode nothing is written until the first commit.
+      if (mode === 'commits') fresh.dirty = false;
       return fresh;
     }
-    if (!statSync(path).isFile()) throw new StoreError(`${path} is not a file`, INIT_HINT);
-    const bytes = readFile(path);
-    const { userVersion } = inspectHeader(path, bytes);
-    let db: Database;
-    try {
-      db = new SQL.Database(bytes);
-    } catch (err) {
-      throw corrupt(path, err);
-    }
-    const store = new Store(path, db, mode, lock, false);
-    if (mode !== 'read') store.useMemoryJournal();
-    try {
-      store.checkTables();
-      if (userVersion < SCHEMA_VERSION) store.migrate(userVersion);
-    } catch (err) {
-      db.close();
-      if (err instanceof StoreError) throw err;
-      throw corrupt(path, err);
-    }
+    const { bytes, version } = readFile(path);
+    const store = new Store(path, Store.load(SQL, path, bytes), mode, lock, false, SQL);
+    store.version = version;
+    store.prepare();
     return store;
+  }
+
+  /** A database from the file's bytes, after checking its header. */
+  private static load(SQL: SqlJsStatic, path: string, bytes: Buffer): Database {
+    inspectHeader(path, bytes);
+    try {
+      return new SQL.Database(bytes);
+    } catch (err) {
+      throw corrupt(path, err);
+    }
+  }
+
+  /** Checks the tables and brings the schema up to date (in memory). */
+  private prepare(): void {
+    if (this.mode !== 'read') this.useMemoryJournal();
+    try {
+      this.checkTables();
+      const version = this.schemaVersion;
+      if (version < SCHEMA_VERSION) this.migrate(version);
+      // An upgrade made on reading is saved by the first commit, with it.
+      if (this.mode === 'commits') this.dirty = false;
+    } catch (err) {
+      this.database.close();
+      if (err instanceof StoreError) throw err;
+      throw corrupt(this.path, err);
+    }
   }
 
   /**
@@ -161,7 +236,7 @@ export class Store {
    * disk is only ever replaced whole (see save), so a journal file adds copies and no safety.
    */
   private useMemoryJournal(): void {
-    this.db.exec('PRAGMA journal_mode = MEMORY');
+    this.database.exec('PRAGMA journal_mode = MEMORY');
   }
 
   private checkTables(): void {
@@ -187,9 +262,9 @@ export class Store {
    */
   private migrate(from: number): void {
     this.transaction(() => {
-      if (from === 0) this.db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-      for (let v = from; v < MIGRATIONS.length; v++) this.db.exec(MIGRATIONS[v]);
-      this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      if (from === 0) this.database.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+      for (let v = from; v < MIGRATIONS.length; v++) this.database.exec(MIGRATIONS[v]);
+      this.database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       if (from === 0) {
         this.run('INSERT INTO meta (key, value) VALUES (?, ?)', [
           'created_at',
@@ -215,25 +290,25 @@ export class Store {
 
   /** Runs fn inside one SQL transaction, rolled back if it throws; marks the store changed. */
   transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN');
+    this.database.exec('BEGIN');
     try {
       const result = fn();
-      this.db.exec('COMMIT');
+      this.database.exec('COMMIT');
       if (this.mode !== 'read') this.dirty = true;
       return result;
     } catch (err) {
-      this.db.exec('ROLLBACK');
+      this.database.exec('ROLLBACK');
       throw err;
     }
   }
 
   run(sql: string, params?: BindParams): void {
-    this.db.run(sql, params);
+    this.database.run(sql, params);
   }
 
   /** All rows of a query as objects. */
   all<T = Record<string, SqlValue>>(sql: string, params?: BindParams): T[] {
-    const stmt = this.db.prepare(sql);
+    const stmt = this.database.prepare(sql);
     try {
       if (params !== undefined) stmt.bind(params);
       const rows: T[] = [];
@@ -251,7 +326,7 @@ export class Store {
 
   /** The first column of the first row. */
   scalar<T extends SqlValue>(sql: string, params?: BindParams): T {
-    const stmt = this.db.prepare(sql);
+    const stmt = this.database.prepare(sql);
     try {
       if (params !== undefined) stmt.bind(params);
       if (!stmt.step()) throw new Error(`no row for: ${sql}`);
@@ -261,21 +336,70 @@ export class Store {
     }
   }
 
+  /**
+   * Runs fn in one transaction and makes it durable. In 'commits' mode: takes the lock, brings in
+   * what other writers saved since this process last read or saved the file, runs fn, saves,
+   * and releases the lock. In 'write' and 'create' mode (the lock is held already) the change is
+   * saved by close(). If fn throws, the transaction is rolled back and nothing is written.
+   */
+  async commit<T>(fn: () => T): Promise<T> {
+    if (this.mode === 'read') throw new Error('a read-only store cannot be changed');
+    if (this.mode !== 'commits') return this.transaction(fn);
+    const lock = await Store.takeLock(this.path, this.lockOptions ?? { mode: this.mode });
+    this.lock = lock;
+    try {
+      this.reloadIfChanged();
+      const result = this.transaction(fn);
+      try {
+        this.save();
+      } catch (err) {
+        // Memory now holds what the file does not: read the file again before the next commit.
+        this.version = undefined;
+        throw err;
+      }
+      return result;
+    } finally {
+      this.lock = undefined;
+      lock.release();
+    }
+  }
+
+  /** Whether another writer saved the file since this process last read or saved it. */
+  changedOnDisk(): boolean {
+    return !sameVersion(this.version, versionOnDisk(this.path));
+  }
+
+  private reloadIfChanged(): void {
+    if (!this.changedOnDisk()) return;
+    if (!existsSync(this.path)) {
+      throw new StoreError(`${this.path} was removed while this command ran`, INIT_HINT);
+    }
+    const { bytes, version } = readFile(this.path);
+    const db = Store.load(this.sql, this.path, bytes);
+    this.database.close();
+    this.database = db;
+    this.version = version;
+    this.prepare();
+  }
+
   /** Writes the database if it changed (atomically), then releases the lock and frees memory. */
   async close(): Promise<void> {
     try {
-      if (this.dirty) this.save();
+      if (this.dirty) {
+        if (this.mode === 'commits') throw new Error('a change was made outside commit()');
+        this.save();
+      }
     } finally {
-      this.db.close();
-      await this.lock?.release();
+      this.database.close();
+      this.lock?.release();
     }
   }
 
   /** Releases everything without writing: the file stays exactly as it was. */
   async abandon(): Promise<void> {
     this.dirty = false;
-    this.db.close();
-    await this.lock?.release();
+    this.database.close();
+    this.lock?.release();
   }
 
   private save(): void {
@@ -285,7 +409,8 @@ export class Store {
         'run the command again',
       );
     }
-    writeFileAtomic(this.path, this.db.export());
+    writeFileAtomic(this.path, this.database.export());
+    this.version = versionOnDisk(this.path);
     this.dirty = false;
   }
 }

@@ -276,7 +276,7 @@ describe('batch roots from leaf hashes', () => {
         ]) {
           if (from === to) continue;
           // Re-read: the recorder appends to the session's stored frontier.
-          const recorder = new Recorder(store, getSession(store, session.uid), batchSize);
+          const recorder = new Recorder(batchSize, getSession(store, session.uid));
           const origin = recorder.originId('s', 'MIT');
           // Chunks of 7, so batches take leaves from two chunks.
           for (let at = from; at < to; at += 7) {
@@ -291,7 +291,14 @@ describe('batch roots from leaf hashes', () => {
               n,
             );
           }
-          const root = recorder.finish(0, to === fps.length ? 'completed' : undefined).root;
+          const root = store.transaction(
+            () =>
+              recorder.commit(store, {
+                skipped: 0,
+                endStatus: to === fps.length ? 'completed' : undefined,
+                last: true,
+              }).root,
+          );
           expect([batchSize, firstRun, to, root]).toEqual([
             batchSize,
             firstRun,
