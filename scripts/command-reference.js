@@ -37,8 +37,9 @@ function render(manifest) {
       `### \`${name}${args.length ? ` ${args.join(' ')}${c.strict === false ? '…' : ''}` : ''}\``,
       '',
     );
-    out.push(c.summary ?? '', '');
-    if (c.description) out.push(c.description, '');
+    const bin = (text) => text.replace(/<%= config.bin %>/g, 'origin');
+    if (c.summary) out.push(bin(c.summary), '');
+    if (c.description) out.push(bin(c.description), '');
     const argRows = Object.entries(c.args ?? {}).map(
       ([a, spec]) => `| \`${a.toUpperCase()}\` | ${spec.description ?? ''} |`,
     );

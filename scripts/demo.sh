@@ -9,6 +9,11 @@ trap 'rm -rf "$work"' EXIT
 export ORIGIN_DB_PATH="$work/origin.db"
 export NO_COLOR="${NO_COLOR-}"
 
+# One field of the JSON document on stdin (what `jq -r .FIELD` prints), without needing jq.
+json_field() {
+  node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => process.stdout.write(String(JSON.parse(s)[process.argv[1]])))' "$1"
+}
+
 step() {
   if [ -t 1 ] && [ -z "${NO_COLOR-}" ]; then printf '\n\033[1m$ %s\033[0m\n' "$*"; else printf '\n$ %s\n' "$*"; fi
 }
@@ -41,8 +46,18 @@ origin inspect "$session"
 step "origin conflicts --session \$session   # exit 4: the examples mix share-alike and non-commercial data"
 origin conflicts --session "$session" || echo "(exit $?)"
 
+step "news=\$(origin ingest examples/news.jsonl --source news-agency --license CC-BY-NC-4.0 --content-field text -q --json | jq -r .session_id)"
+news=$(origin ingest "$here/examples/news.jsonl" --source news-agency --license CC-BY-NC-4.0 --content-field text -q --json | json_field session_id)
+echo "$news"
+
+step "origin conflicts --session \$news   # exit 4: non-commercial data, and the intended use is commercial (the default)"
+origin conflicts --session "$news" || echo "(exit $?)"
+
+step "origin conflicts --session \$news --intended-use research   # exit 0: research use is what CC-BY-NC-4.0 allows"
+origin conflicts --session "$news" --intended-use research && echo "(exit $?)"
+
 step "origin verify --session \$session --root \$root"
-root=$(origin inspect "$session" --json | node -e 'process.stdin.on("data", (d) => process.stdout.write(JSON.parse(d).session_root))')
+root=$(origin inspect "$session" --json | json_field session_root)
 origin verify --session "$session" --root "$root"
 
 step 'origin trace --text "Merkle trees let one hash commit to a whole list of items."'

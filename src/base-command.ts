@@ -2,7 +2,9 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import chalk from 'chalk';
 import { ExitCode, ExitCodeValue, OriginError } from './core/errors';
 import { OpenMode, Store, resolveDbPath } from './core/store/store';
+import { printError } from './render/error';
 import { configureColor, jsonDocument } from './render/output';
+import { suggestions } from './core/suggest';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof OriginCommand)['baseFlags'] & T['flags']
@@ -204,23 +206,20 @@ export abstract class OriginCommand<
     } else if (err.oclif?.exit !== undefined) {
       // oclif's own parse errors: unknown flags, missing arguments, bad flag values.
       code = err.oclif.exit === 0 ? 0 : ExitCode.USAGE;
-      hint = `see \`origin ${this.id?.replace(/:/g, ' ') ?? ''} --help\``;
+      hint = `${unknownFlagSuggestion(err, this.ctor)}see \`origin ${this.id?.replace(/:/g, ' ') ?? ''} --help\``;
     } else {
       code = ExitCode.ERROR;
       hint = 'this is a bug in origin; please report it with the command you ran';
     }
     if (code === 0) return;
     const message = err.message.replace(/^Error: /, '');
-    if (json) {
-      const doc = `${JSON.stringify({ error: { message, hint: hint ?? null, exit_code: code } }, null, 2)}\n`;
-      (this.stdoutIsData ? process.stderr : process.stdout).write(doc);
-    }
-    process.stderr.write(`${chalk.red('Error:')} ${message}\n`);
-    if (hint) process.stderr.write(`${chalk.dim('Hint:')} ${hint}\n`);
+    printError(
+      { message, hint, code },
+      { json, out: this.stdoutIsData ? process.stderr : process.stdout },
+    );
     if (code === ExitCode.ERROR && !(err instanceof OriginError) && process.env.DEBUG) {
       process.stderr.write(`${err.stack}\n`);
     }
-    process.exitCode = code;
   }
 }
 
@@ -241,4 +240,20 @@ function reportOutputError(err: NodeJS.ErrnoException): void {
     `${chalk.dim('Hint:')} make room on that device, or send the output somewhere else, and run the command again\n`,
   );
   process.exitCode = ExitCode.ERROR;
+}
+
+/**
+ * "did you mean --session? " for oclif's error about flags the command does not have (it carries
+ * them as `flags`), else "".
+ */
+function unknownFlagSuggestion(err: Error & { flags?: unknown }, command: typeof Command): string {
+  if (!Array.isArray(err.flags) || !err.message.startsWith('Nonexistent flag')) return '';
+  const names = Object.entries({ ...command.baseFlags, ...command.flags }).flatMap(
+    ([name, flag]) => [`--${name}`, ...(flag.char ? [`-${flag.char}`] : [])],
+  );
+  const near = (err.flags as unknown[])
+    .filter((f): f is string => typeof f === 'string')
+    .flatMap((f) => suggestions(f.split('=')[0], names).slice(0, 1))
+    .filter((n) => n.startsWith('--'));
+  return near.length > 0 ? `did you mean ${[...new Set(near)].join(', ')}? ` : '';
 }

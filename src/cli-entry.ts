@@ -19,7 +19,7 @@ function isSingleExecutable(): boolean {
 }
 
 async function main(): Promise<void> {
-  const { execute } = require('@oclif/core') as typeof import('@oclif/core');
+  const { Config, execute } = require('@oclif/core') as typeof import('@oclif/core');
   const { commands } = require('./commands') as typeof import('./commands');
   const { BundledPlugin } = require('./bundled-plugin') as typeof import('./bundled-plugin');
   // The manifest `npm run build` wrote (scripts/manifest.js) before it made the bundle: the
@@ -30,7 +30,31 @@ async function main(): Promise<void> {
   const root = isSingleExecutable() ? dirname(process.execPath) : join(__dirname, '..');
   const plugin = new BundledPlugin(root, pjson, manifest, commands);
   // Handing oclif the root plugin also skips user/dev/core plugin discovery (no disk reads).
-  await execute({ loadOptions: { root, pjson, plugins: new Map([[plugin.name, plugin]]) } });
+  const config = await Config.load({ root, pjson, plugins: new Map([[plugin.name, plugin]]) });
+  const argv = process.argv.slice(2);
+  const { isRootHelp, OriginHelp } =
+    require('./help/root-help') as typeof import('./help/root-help');
+  if (isRootHelp(argv)) {
+    await new OriginHelp(config).showHelp([]);
+    return;
+  }
+  const { unknownCommand } =
+    require('./help/unknown-command') as typeof import('./help/unknown-command');
+  const unknown = unknownCommand(argv, {
+    commandIDs: config.commandIDs,
+    topics: config.topics.map((t) => t.name),
+  });
+  if (unknown) {
+    const { printError } = require('./render/error') as typeof import('./render/error');
+    const { configureColor } = require('./render/output') as typeof import('./render/output');
+    configureColor(argv.includes('--json'));
+    printError(
+      { message: unknown.message, hint: unknown.hint, code: unknown.exitCode },
+      { json: argv.includes('--json') },
+    );
+    return;
+  }
+  await execute({ args: argv, loadOptions: config });
 }
 
 // execute() reports its own errors; this catches a failure to load the commands.

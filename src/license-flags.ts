@@ -9,7 +9,7 @@ export const licenseFlags = {
   }),
   'intended-use': Flags.string({
     summary:
-      'What the trained model will be used for; non-commercial data warns under commercial use. Default: commercial.',
+      'What the trained model will be used for; non-commercial data is a conflict under commercial use. Default: commercial.',
     options: [...INTENDED_USES],
   }),
 };

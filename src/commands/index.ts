@@ -20,6 +20,7 @@ export const commands = lazy({
   card: () => require('./card').default,
   conflicts: () => require('./conflicts').default,
   export: () => require('./export').default,
+  help: () => (require('@oclif/plugin-help') as typeof import('@oclif/plugin-help')).commands.help,
   ingest: () => require('./ingest').default,
   init: () => require('./init').default,
   inspect: () => require('./inspect').default,

@@ -39,10 +39,17 @@ export default class VerifyProof extends OriginCommand<typeof VerifyProof, Proof
   }
 
   protected override render(result: ProofCheck): string {
-    return result.valid
-      ? `Proof valid: ${String(result.fingerprint)} is leaf ${String(result.leaf_index)} of ${String(result.tree_size)} under root ${String(result.root)}` +
-          (result.root_matches ? ' (the --root given)' : '')
-      : `Proof INVALID: ${result.reason}`;
+    if (!result.valid) return `Proof INVALID: ${result.reason}`;
+    const valid =
+      `Proof valid: ${String(result.fingerprint)} is leaf ${String(result.leaf_index)} of ${String(result.tree_size)} under root ${String(result.root)}` +
+      (result.root_matches ? ' (the --root given)' : '');
+    if (result.not_checked === null) return valid;
+    return [
+      valid,
+      "Checked: the audit path leads from the fingerprint to the proof's own root (RFC 9162 §2.1.3.2).",
+      `Not checked: ${result.not_checked}.`,
+      'Pass --root with the session root from the provenance card, an attestation or `origin inspect SESSION`.',
+    ].join('\n');
   }
 
   protected override exitCode(result: ProofCheck): ExitCodeValue | undefined {

@@ -60,11 +60,11 @@ describe('origin card', () => {
     );
   });
 
-  it('analyses the licenses and lists attribution, warnings and the use category', () => {
+  it('analyses the licenses and lists attribution, conflicts and the use category', () => {
     const md = card();
     expect(md).toContain('| Use category | non-commercial |');
     expect(md).toContain('`non-commercial-in-commercial-use` — **CC-BY-NC-4.0**');
-    expect(md).toContain('**Conflicts:** none.');
+    expect(md).toContain('**Warnings:** none.');
     expect(md).toMatch(/- (mirror, wikipedia|wikipedia, mirror) — `CC-BY-4.0`/);
     expect(md).toContain('not legal advice');
     const research = card(['--intended-use', 'research']);

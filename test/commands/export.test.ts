@@ -121,7 +121,7 @@ describe('origin export', () => {
       generated_at: string;
       session: Json;
       sources: { source: string; license: string; records: number; sha256: string }[];
-      licenses: { use_category: string; warnings: { rule: string }[] };
+      licenses: { use_category: string; conflicts: { rule: string }[] };
       integrity: { session_root: string; batches: number };
       batches: { seq: number; first_position: number; records: number; root: string }[];
     }>('json');
@@ -144,7 +144,7 @@ describe('origin export', () => {
       expect(s.sha256).toBe(sourceDigest(s.source));
     }
     expect(doc.licenses.use_category).toBe('non-commercial');
-    expect(doc.licenses.warnings.map((w) => w.rule)).toContain('non-commercial-in-commercial-use');
+    expect(doc.licenses.conflicts.map((c) => c.rule)).toContain('non-commercial-in-commercial-use');
     expect(doc.batches.map((b) => [b.seq, b.first_position, b.records])).toEqual([
       [0, 0, 4],
       [1, 4, 4],
@@ -206,13 +206,13 @@ describe('origin export', () => {
     for (const v of [...Object.values(d.tags), ...Object.values(d.params)])
       expect(typeof v).toBe('string');
     for (const v of Object.values(d.params)) expect((v as string).length).toBeLessThanOrEqual(500);
-    const warnings = exportJson<{ licenses: { warnings: { rule: string }[] } }>('json').licenses
-      .warnings;
+    const conflicts = exportJson<{ licenses: { conflicts: { rule: string }[] } }>('json').licenses
+      .conflicts;
     expect(d.tags).toMatchObject({
       'origin.session_id': session,
       'origin.session_root': root,
       'origin.use_category': 'non-commercial',
-      'origin.warnings': String(warnings.length),
+      'origin.conflicts': String(conflicts.length),
     });
     expect(typeof d.tags['origin.license']).toBe('string');
     expect(d.params).toMatchObject({
@@ -231,8 +231,8 @@ describe('origin export', () => {
       '--intended-use',
       'research',
     ]);
-    // The non-commercial warning goes away for research use; the others stay.
-    expect(research.tags['origin.warnings']).toBe(String(warnings.length - 1));
+    // The non-commercial conflict goes away for research use; the others stay.
+    expect(research.tags['origin.conflicts']).toBe(String(conflicts.length - 1));
   });
 
   it('wandb: a config dict under "origin" and artifact metadata', () => {

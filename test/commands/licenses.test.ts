@@ -15,6 +15,7 @@ interface Report {
   conflicts: Entry[];
   warnings: Entry[];
   failed: boolean;
+  intended_use: string;
   sessions: { session_id: string; license: string; conditions: string[]; use_category: string }[];
   notes: { recorded: string; note: string }[];
 }
@@ -92,20 +93,26 @@ describe('licenses on ingested data', () => {
     expect(human.stdout).toContain('not legal advice');
   });
 
-  it('CC-BY-4.0 + CC-BY-NC-4.0: a commercial-use warning; --fail-on and --intended-use decide', () => {
+  it('CC-BY-NC-4.0 data: a conflict (exit 4) under the default commercial use, exit 0 for research', () => {
     ingestSession([
       ['photos', 'CC-BY-4.0'],
       ['news', 'CC-BY-NC-4.0'],
     ]);
     const r = conflicts([]);
-    expect(r.status).toBe(0);
-    expect(r.report.warnings.map((w) => [w.rule, w.licenses])).toEqual([
+    expect(r.status).toBe(4);
+    expect(r.report.intended_use).toBe('commercial');
+    expect(r.report.warnings).toEqual([]);
+    expect(r.report.conflicts.map((c) => [c.rule, c.licenses])).toEqual([
       ['non-commercial-in-commercial-use', ['CC-BY-NC-4.0']],
     ]);
-    expect(r.report.warnings[0].sources).toEqual(['news']);
-    expect(conflicts(['--fail-on', 'warning']).status).toBe(4);
+    expect(r.report.conflicts[0].sources).toEqual(['news']);
+    expect(r.report.conflicts[0].explanation).toContain('does not permit commercial use');
     expect(conflicts(['--fail-on', 'none']).status).toBe(0);
-    expect(conflicts(['--intended-use', 'research']).report.warnings).toEqual([]);
+    const research = conflicts(['--intended-use', 'research']);
+    expect(research.status).toBe(0);
+    expect(research.report.conflicts).toEqual([]);
+    expect(research.report.warnings).toEqual([]);
+    expect(conflicts(['--intended-use', 'research', '--fail-on', 'warning']).status).toBe(0);
   });
 
   it('GPL-2.0-only + GPL-3.0-only conflict; GPL-2.0-or-later + GPL-3.0-only do not', () => {

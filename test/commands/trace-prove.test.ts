@@ -175,13 +175,27 @@ describe('origin trace, prove, verify-proof', () => {
       const v = origin(['verify-proof', proofFile()], { cwd: empty });
       expect(v.status).toBe(0);
       expect(v.stdout).toMatch(/Proof valid/);
-      expect(origin(['verify-proof', proofFile(), '--root', root1], { cwd: empty }).status).toBe(0);
+      // Without --root it says what it checked and that the proof's own root proves nothing.
+      expect(v.stdout).toContain(
+        "Checked: the audit path leads from the fingerprint to the proof's own root",
+      );
+      expect(v.stdout).toContain('Not checked: that the root is one you trust');
+      expect(v.stdout).toContain('Pass --root');
+      const pinned = origin(['verify-proof', proofFile(), '--root', root1], { cwd: empty });
+      expect(pinned.status).toBe(0);
+      expect(pinned.stdout).toContain('(the --root given)');
+      expect(pinned.stdout).not.toContain('Not checked');
       const stdin = origin(['verify-proof', '-', '--json'], {
         cwd: empty,
         input: readFileSync(proofFile()),
       });
       expect(stdin.status).toBe(0);
-      expect(JSON.parse(stdin.stdout)).toMatchObject({ valid: true, leaf_index: 44 });
+      expect(JSON.parse(stdin.stdout)).toMatchObject({
+        valid: true,
+        leaf_index: 44,
+        root_matches: null,
+        not_checked: expect.stringContaining('a proof carries its own root'),
+      });
       // Not even ORIGIN_DB_PATH tempts it to open or create a database.
       const env = origin(['verify-proof', proofFile()], {
         cwd: empty,

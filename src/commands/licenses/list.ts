@@ -1,24 +1,10 @@
 import { Flags } from '@oclif/core';
 import { OriginCommand } from '../../base-command';
+import { LicenseList, listLicenses } from '../../core/licenses/list';
 import { projectTaxonomy } from '../../core/licenses/report';
 import { licenseFlags } from '../../license-flags';
 import { jsonDocument } from '../../render/output';
 import { makeTable } from '../../render/table';
-
-interface LicenseRow {
-  id: string;
-  name: string;
-  domain: string;
-  family: string;
-  copyleft: string;
-  commercial_use: boolean;
-}
-
-/** --json prints the rows; people also see which taxonomy files they come from. */
-interface LicenseList {
-  licenses: LicenseRow[];
-  files: readonly string[];
-}
 
 export default class LicensesList extends OriginCommand<typeof LicensesList, LicenseList> {
   static override summary = 'List the licenses of the taxonomy (built-in plus overlay).';
@@ -38,22 +24,7 @@ export default class LicensesList extends OriginCommand<typeof LicensesList, Lic
 
   public async run(): Promise<LicenseList> {
     const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
-    const licenses = [...taxonomy.licenses.values()].filter(
-      (l) =>
-        (!this.flags.family || l.family === this.flags.family) &&
-        (!this.flags.domain || l.domain === this.flags.domain),
-    );
-    return {
-      licenses: licenses.map((l) => ({
-        id: l.id,
-        name: l.name,
-        domain: l.domain,
-        family: l.family,
-        copyleft: l.copyleft,
-        commercial_use: l.commercial_use,
-      })),
-      files: taxonomy.files,
-    };
+    return listLicenses(taxonomy, { family: this.flags.family, domain: this.flags.domain });
   }
 
   protected override renderJson(list: LicenseList): string {

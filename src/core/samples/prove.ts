@@ -143,7 +143,13 @@ export interface ProofCheck {
   session_id: string | null;
   /** Whether the proof's root equals --root (null when no --root was given). */
   root_matches: boolean | null;
+  /** What a valid proof without a pinned root leaves open (null when a root was pinned). */
+  not_checked: string | null;
 }
+
+/** A proof names its own root, so without a root known from elsewhere it proves nothing. */
+export const ROOT_NOT_CHECKED =
+  'that the root is one you trust: a proof carries its own root, so on its own it shows only that it is self-consistent';
 
 const REQUIRED = ['leaf_index', 'tree_size', 'fingerprint', 'root', 'path'] as const;
 const HASH_HEX = /^[0-9a-f]{64}$/;
@@ -195,6 +201,7 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
     root: p.root,
     session_id: typeof p.session_id === 'string' ? p.session_id : null,
     root_matches: null,
+    not_checked: pinned === undefined ? ROOT_NOT_CHECKED : null,
   };
   const invalid = (reason: string): ProofCheck => ({ ...result, reason });
   const { leaf_index: index, tree_size: size, path } = p;

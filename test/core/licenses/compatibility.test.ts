@@ -36,23 +36,25 @@ describe('the five reference scenarios', () => {
     expect(report.conflicts[0].message).toContain('GPL-3.0-only is strong copyleft');
   });
 
-  it('CC-BY-4.0 + CC-BY-NC-4.0: a commercial-use warning only when the use is commercial', () => {
+  it('CC-BY-4.0 + CC-BY-NC-4.0: a conflict when the use is commercial, nothing for research', () => {
     const commercial = check(['CC-BY-4.0', 'CC-BY-NC-4.0'], 'commercial');
-    expect(commercial.compatible).toBe(true);
-    expect(commercial.conflicts).toEqual([]);
-    expect(rules(commercial.warnings)).toEqual(['non-commercial-in-commercial-use']);
-    expect(commercial.warnings[0].licenses).toEqual(['CC-BY-NC-4.0']);
-    expect(commercial.warnings[0].message).toBe(
-      'CC-BY-NC-4.0 does not permit commercial use, but the intended use is commercial.',
+    expect(commercial.compatible).toBe(false);
+    expect(commercial.warnings).toEqual([]);
+    expect(rules(commercial.conflicts)).toEqual(['non-commercial-in-commercial-use']);
+    expect(commercial.conflicts[0].licenses).toEqual(['CC-BY-NC-4.0']);
+    expect(commercial.conflicts[0].message).toBe(
+      'CC-BY-NC-4.0 does not permit commercial use, and the intended use is commercial: a model trained on it for commercial use is the use the license withholds.',
     );
     const research = check(['CC-BY-4.0', 'CC-BY-NC-4.0'], 'research');
+    expect(research.compatible).toBe(true);
+    expect(research.conflicts).toEqual([]);
     expect(research.warnings).toEqual([]);
     expect(research.use).toBe('research');
   });
 
   it('defaults the intended use to the taxonomy setting (commercial)', () => {
     expect(taxonomy.settings.default_use).toBe('commercial');
-    expect(rules(check(['CC-BY-NC-4.0']).warnings)).toEqual(['non-commercial-in-commercial-use']);
+    expect(rules(check(['CC-BY-NC-4.0']).conflicts)).toEqual(['non-commercial-in-commercial-use']);
   });
 
   it('GPL-2.0-only + GPL-3.0-only: conflict', () => {

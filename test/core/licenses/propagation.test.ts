@@ -129,18 +129,20 @@ describe('propagation of licenses from sources to the whole', () => {
     ]);
   });
 
-  it('warns about non-commercial data for a commercial use, with its sources', () => {
+  it('non-commercial data for a commercial use is a conflict, with its sources', () => {
     const counts = [row('cc', 'CC-BY-4.0', 40), row('nc', 'CC-BY-NC-4.0', 2)];
     const commercial = propagate(taxonomy, counts, { use: 'commercial' });
     expect(commercial.use).toBe('commercial');
     expect(commercial.use_category).toBe('non-commercial');
-    expect(commercial.warnings.map((w) => [w.rule, w.sources, w.records])).toEqual([
+    expect(commercial.warnings).toEqual([]);
+    expect(commercial.conflicts.map((w) => [w.rule, w.sources, w.records])).toEqual([
       ['non-commercial-in-commercial-use', ['nc'], 2],
     ]);
     expect(commercial.restrictions).toEqual(['non-commercial']);
     expect(commercial.permissions).not.toContain('commercial-use');
     const research = propagate(taxonomy, counts, { use: 'research' });
     expect(research.warnings).toEqual([]);
+    expect(research.conflicts).toEqual([]);
     expect(research.use_category).toBe('non-commercial');
   });
 
@@ -228,10 +230,10 @@ describe('propagation of licenses from sources to the whole', () => {
     const result = propagate(taxonomy, counts);
     expect(result.totals.sources).toBe(2000);
     expect(result.totals.records).toBe(counts.reduce((n, c) => n + c.records, 0));
-    expect(result.warnings.map((w) => w.rule).sort()).toEqual([
+    expect(result.warnings.map((w) => w.rule)).toEqual(['unknown-license']);
+    expect(result.conflicts.map((c) => c.rule).sort()).toEqual([
+      'copyleft-forbids-further-restrictions',
       'non-commercial-in-commercial-use',
-      'unknown-license',
     ]);
-    expect(result.conflicts.map((c) => c.rule)).toEqual(['copyleft-forbids-further-restrictions']);
   });
 });
