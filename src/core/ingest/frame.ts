@@ -108,7 +108,7 @@ export class LineFramer {
     return items;
   }
 
-  /** Interrupted: the whole lines buffered so far; an unfinished last line is dropped. */
+  /** The whole lines buffered so far (at an interruption or a checkpoint); an unfinished last line stays buffered. */
   flush(): FramedItem[] {
     const items: FramedItem[] = [];
     if (this.overflow < 0 && this.tail > 0) this.cut(items, this.tail);

@@ -49,12 +49,6 @@ interface LocalOrigin {
   pendingBytes: number;
 }
 
-/** The session a run records into: an existing one, or one its first commit creates. */
-export interface RecordTarget {
-  /** Session id or unique prefix; undefined: a new session (its id is known before it exists). */
-  session?: string;
-}
-
 export interface CommitOptions {
   /** Lines skipped since the last commit (--skip-invalid). */
   skipped: number;
@@ -115,11 +109,6 @@ export class Recorder {
   /** Observations not committed yet. */
   get pendingCount(): number {
     return this.pending;
-  }
-
-  /** Whether a commit has been made (or the session existed before). */
-  get hasSession(): boolean {
-    return this.sessionCreated;
   }
 
   /** The run's number of a (source, license) pair. */

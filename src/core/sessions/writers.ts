@@ -67,15 +67,20 @@ export function sessionWriters(store: Store, sessionId: number): SessionWriter[]
   }));
 }
 
-/** Sessions (internal ids) with a writer noted that died on this host. */
-export function sessionsWithDeadWriters(store: Store): Set<number> {
-  const here = hostname();
-  const dead = new Set<number>();
-  for (const r of store.all<{ session_id: number; pid: number; process_started: string | null }>(
-    'SELECT session_id, pid, process_started FROM session_writers WHERE host = ?',
-    [here],
+/** Sessions with a writer noted that died on this host: internal id → session id. */
+export function sessionsWithDeadWriters(store: Store): Map<number, string> {
+  const dead = new Map<number, string>();
+  for (const r of store.all<{
+    session_id: number;
+    uid: string;
+    pid: number;
+    process_started: string | null;
+  }>(
+    `SELECT w.session_id, s.uid, w.pid, w.process_started
+       FROM session_writers w JOIN sessions s ON s.id = w.session_id WHERE w.host = ?`,
+    [hostname()],
   )) {
-    if (!holderAlive({ pid: r.pid, started: r.process_started })) dead.add(r.session_id);
+    if (!holderAlive({ pid: r.pid, started: r.process_started })) dead.set(r.session_id, r.uid);
   }
   return dead;
 }

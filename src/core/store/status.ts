@@ -29,9 +29,7 @@ export function storeStatus(store: Store): StoreStatus {
     schema_version: store.schemaVersion,
     file_bytes: statSync(store.path).size,
     created_at: created?.value ?? null,
-    writer_died: [...sessionsWithDeadWriters(store)].map((id) =>
-      String(store.scalar('SELECT uid FROM sessions WHERE id = ?', [id])),
-    ),
+    writer_died: [...sessionsWithDeadWriters(store).values()],
     counts: {
       sessions: count('SELECT count(*) FROM sessions'),
       sources: count('SELECT count(*) FROM sources'),

@@ -365,7 +365,7 @@ export class Store {
   }
 
   /** Whether another writer saved the file since this process last read or saved it. */
-  changedOnDisk(): boolean {
+  private changedOnDisk(): boolean {
     return !sameVersion(this.version, versionOnDisk(this.path));
   }
 
