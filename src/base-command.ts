@@ -1,5 +1,6 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import chalk from 'chalk';
+import { writeSync } from 'node:fs';
 import { ExitCode, ExitCodeValue, OriginError } from './core/errors';
 import { OpenMode, Store, resolveDbPath } from './core/store/store';
 import { printError } from './render/error';
@@ -110,14 +111,31 @@ export abstract class OriginCommand<
   private printResult(result: R): void {
     // With --tee stdout carries the data: the result goes to stderr, as errors do.
     const out = this.stdoutIsData ? process.stderr : process.stdout;
-    if (this.flags.json) {
-      out.write(this.renderJson(result));
-    } else {
-      const rendering = this.render(result);
-      const text =
-        rendering instanceof Notice ? (this.flags.quiet ? undefined : rendering.text) : rendering;
-      if (text !== undefined) out.write(text.endsWith('\n') ? text : `${text}\n`);
-    }
+    const text = this.resultText(result);
+    if (text !== undefined) out.write(text);
+    this.setExitCode(result);
+  }
+
+  /**
+   * Prints the result at once, for a command whose change is worth nothing unless its output
+   * arrives (session start's id): called before the change is saved, a failure to print throws,
+   * so nothing is saved. run() then returns undefined.
+   */
+  protected printNow(result: R): void {
+    const text = this.resultText(result);
+    if (text !== undefined) writeAllSync(this.stdoutIsData ? 2 : 1, text);
+    this.setExitCode(result);
+  }
+
+  private resultText(result: R): string | undefined {
+    if (this.flags.json) return this.renderJson(result);
+    const rendering = this.render(result);
+    const text =
+      rendering instanceof Notice ? (this.flags.quiet ? undefined : rendering.text) : rendering;
+    return text === undefined || text.endsWith('\n') ? text : `${text}\n`;
+  }
+
+  private setExitCode(result: R): void {
     const code = this.exitCode(result);
     if (code !== undefined && code !== ExitCode.OK) process.exitCode = code;
   }
@@ -147,7 +165,8 @@ export abstract class OriginCommand<
     process.stdout.removeAllListeners('error');
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE' || this.stdoutIsData || reportedOutputError) return;
-      reportOutputError(err);
+      if (this.saved) reportUnprintedSummary(err);
+      else reportOutputError(err);
     });
   }
 
@@ -176,8 +195,12 @@ export abstract class OriginCommand<
       throw err;
     }
     await store.close();
+    if (store.saves > 0) this.saved = true;
     return result;
   }
+
+  /** The command saved the database: its work stands even if its summary cannot be printed. */
+  private saved = false;
 
   /** A message for people on stderr (never in the way of stdout data), silent with --quiet. */
   protected info(message: string): void {
@@ -194,7 +217,9 @@ export abstract class OriginCommand<
   protected override async catch(err: Error & { oclif?: { exit?: number } }): Promise<void> {
     if (isWriteError(err)) {
       // Never try to print to a stdout that just failed; the error goes to stderr only.
-      if (!reportedOutputError) reportOutputError(err as NodeJS.ErrnoException);
+      if (reportedOutputError) return;
+      if (this.saved) reportUnprintedSummary(err as NodeJS.ErrnoException);
+      else reportOutputError(err as NodeJS.ErrnoException);
       return;
     }
     const json = this.argv.includes('--json');
@@ -223,6 +248,19 @@ export abstract class OriginCommand<
   }
 }
 
+/** Writes all of text to a file descriptor now; a non-blocking pipe that is full is waited for. */
+function writeAllSync(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length;) {
+    try {
+      at += writeSync(fd, bytes, at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
+
 /** Errors of writing output (stdout, or a file given with -o) that are the system's, not Origin's. */
 const WRITE_ERROR_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EPIPE', 'EBADF', 'EROFS']);
 
@@ -240,6 +278,14 @@ function reportOutputError(err: NodeJS.ErrnoException): void {
     `${chalk.dim('Hint:')} make room on that device, or send the output somewhere else, and run the command again\n`,
   );
   process.exitCode = ExitCode.ERROR;
+}
+
+/** Work that was saved is not reported as failed because its summary could not be printed. */
+function reportUnprintedSummary(err: NodeJS.ErrnoException): void {
+  reportedOutputError = true;
+  process.stderr.write(
+    `${chalk.yellow('Warning:')} the change was saved, but its summary could not be printed: ${err.message}\n`,
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { OriginCommand, Rendering, notice } from '../base-command';
-import { writeFileAtomic } from '../core/store/atomic-write';
+import { toOutputFile } from '../core/reports/export/sink';
 import { renderCard } from '../core/reports/card';
 import { projectTaxonomy } from '../core/licenses/report';
 import { IntendedUse } from '../core/licenses';
@@ -45,7 +45,7 @@ export default class Card extends OriginCommand<typeof Card, CardResult> {
       return { provenance: p, card: renderCard(p) };
     });
     if (!this.flags.output) return { ...provenance, card };
-    writeFileAtomic(this.flags.output, Buffer.from(card));
+    await toOutputFile(this.flags.output, this.dbPath, (sink) => sink.write(card));
     return {
       session_id: provenance.session.session_id,
       output: this.flags.output,

@@ -67,6 +67,7 @@ eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Trai
         use: this.flags['intended-use'] as IntendedUse | undefined,
         json: this.flags.json,
         output: this.flags.output,
+        db: this.dbPath,
       }),
     );
     return this.flags.output ? result : undefined;

@@ -6,7 +6,7 @@ import {
   IngestSummary,
   ingest,
 } from '../core/ingest/ingest';
-import { ExitCode, ExitCodeValue } from '../core/errors';
+import { ExitCode, ExitCodeValue, UsageError } from '../core/errors';
 import { DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from '../core/ingest/checkpoints';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
 import { ProgressLine } from '../render/progress';
@@ -154,7 +154,15 @@ recorded and the session is marked interrupted (exit 1).`;
   }
 
   private inputFiles(): string[] {
-    return this.argvList;
+    const files = this.argvList;
+    const readsStdin = files.length === 0 || files.includes('-');
+    if (readsStdin && process.stdin.isTTY) {
+      throw new UsageError(
+        'ingest reads stdin, and stdin is a terminal',
+        'name a file (origin ingest data.jsonl) or pipe the data in (cat data.jsonl | origin ingest)',
+      );
+    }
+    return files;
   }
 
   /** An interrupted ingest exits 1, with what it recorded. */

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { OriginCommand, Rendering, notice } from '../base-command';
-import { writeFileAtomic } from '../core/store/atomic-write';
+import { toOutputFile } from '../core/reports/export/sink';
 import { InclusionProof, buildProof } from '../core/samples/prove';
 import { jsonDocument } from '../render/output';
 
@@ -54,7 +54,7 @@ export default class Prove extends OriginCommand<typeof Prove, ProveResult> {
     );
     if (this.flags.output === undefined) return proof;
     const file = resolve(this.flags.output);
-    writeFileAtomic(file, Buffer.from(jsonDocument(proof), 'utf8'));
+    await toOutputFile(file, this.dbPath, (sink) => sink.write(jsonDocument(proof)));
     return { ...proof, file };
   }
 

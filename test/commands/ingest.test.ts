@@ -203,6 +203,53 @@ describe('origin ingest', () => {
       ).toBe(2);
     });
 
+    it.each([
+      ['a number that overflows a double', '{"text":"x","n":1e400}', /number overflows a double/],
+      ['a lone surrogate', '{"text":"\\ud800"}', /lone UTF-16 surrogate/],
+      ['a lone surrogate in another field', '{"text":"x","m":"\\udfff"}', /lone UTF-16 surrogate/],
+      ['a repeated key', '{"text":"a:b","m":{"k":1,"k":2}}', /duplicate key "k"/],
+      [
+        'nesting past 512 levels',
+        `{"text":"x","m":${'['.repeat(600)}${']'.repeat(600)}}`,
+        /deeper than 512/,
+      ],
+    ])('refuses %s with file:line and exit 2, in both fingerprint modes', (_what, line, reason) => {
+      ingestJson(['--content-field', 'text'], '{"text":"before"}\n');
+      const before = readFileSync(db());
+      const input = write('bad.jsonl', `{"text":"ok"}\n${line}\n`);
+      for (const mode of [['--content-field', 'text'], []]) {
+        const r = origin(['ingest', input, ...mode], { cwd: dir });
+        expect(r.stderr).toMatch(reason);
+        expect(r.stderr).toContain('bad.jsonl:2:');
+        expect(r.status).toBe(2);
+      }
+      expect(readFileSync(db()).equals(before)).toBe(true);
+    });
+
+    it('accepts colons in strings, repeated keys in different objects and escaped pairs', () => {
+      const s = ingestJson(
+        [],
+        '{"t":"12:30","a":[{"k":1},{"k":2}],"b":{"k":3}}\n{"e":"\\ud83d\\ude00"}\n',
+      );
+      expect(s.records).toBe(2);
+    });
+
+    it('refuses invalid UTF-8 in --format text', () => {
+      const r = origin(['ingest', '--format', 'text'], {
+        cwd: dir,
+        input: Buffer.from('fine\n\xff\xfe\n', 'latin1'),
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('stdin:2: line is not valid UTF-8');
+    });
+
+    it('refuses a --record that is not I-JSON', () => {
+      ingestJson(['--content-field', 'text'], '{"text":"x"}\n');
+      const r = origin(['trace', '--record', '{"a":1,"a":2}'], { cwd: dir });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('--record is not I-JSON: duplicate key "a"');
+    });
+
     it('refuses a missing session, an ended session and a missing file with exit 2', () => {
       expect(
         origin(['ingest', '--session', 'abcdef123456'], { cwd: dir, input: '{}\n' }).status,

@@ -38,7 +38,7 @@ export default class SessionStart extends OriginCommand<typeof SessionStart, Sta
     }),
   };
 
-  public async run(): Promise<StartedSession> {
+  public async run(): Promise<undefined> {
     const { flags } = this;
     const configHash = flags.config
       ? hashConfigFile(flags.config)
@@ -46,16 +46,18 @@ export default class SessionStart extends OriginCommand<typeof SessionStart, Sta
         ? normalizeConfigHash(flags['config-hash'])
         : undefined;
     const metadata = parseKeyValues(flags.meta, '--meta');
-    const session = await this.withStore('create', (store) =>
-      createSession(store, { configHash, metadata }),
-    );
-    return {
-      session_id: session.uid,
-      status: session.status,
-      started_at: session.started_at,
-      config_hash: session.config_hash,
-      metadata,
-    };
+    // The id is printed before the session is saved: a session nobody learnt the id of is not kept.
+    await this.withStore('create', (store) => {
+      const session = createSession(store, { configHash, metadata });
+      this.printNow({
+        session_id: session.uid,
+        status: session.status,
+        started_at: session.started_at,
+        config_hash: session.config_hash,
+        metadata,
+      });
+    });
+    return undefined;
   }
 
   /** Only the id, so that `$(origin session start)` captures it. */

@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { HASH_BYTES, leafHashInto, sha256Into } from '../merkle/hash';
 import { canonicalJson } from '../samples/fingerprint';
+import { iJsonViolation } from '../samples/i-json';
 export type InputFormat = 'jsonl' | 'text';
 
 /** What a record is: its format, and the fields that hold its content, source and license. */
@@ -108,7 +109,7 @@ export class SegmentParser {
     const data = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength);
     const end = data.length;
     // Whole lines of valid UTF-8 are valid UTF-8 each ("\n" is never inside a character).
-    const allUtf8 = this.text || isUtf8(data);
+    const allUtf8 = isUtf8(data);
     // At most one record per line: count the line feeds to size the outputs.
     let maxLines = job.terminated ? 0 : 1;
     for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) maxLines++;
@@ -146,6 +147,11 @@ export class SegmentParser {
       let content: Uint8Array | string;
       let label: number;
       if (this.text) {
+        if (!allUtf8 && !isUtf8(line)) {
+          failures.push({ line: lines, reason: 'line is not valid UTF-8' });
+          if (!skipInvalid) break;
+          continue;
+        }
         content = line;
         label = this.labelOf(null, null, newLabels);
       } else {
@@ -201,6 +207,8 @@ export class SegmentParser {
     } catch (err) {
       throw new InvalidLine(`invalid JSON: ${(err as Error).message}`);
     }
+    const violation = iJsonViolation(record, json);
+    if (violation !== undefined) throw new InvalidLine(violation);
     let content: string;
     if (this.contentPath) {
       const value = lookup(record, this.contentPath);

@@ -6,6 +6,7 @@
 import { UsageError } from '../errors';
 import { HASH_BYTES, toHex } from '../merkle';
 import { canonicalJson, fingerprint } from './fingerprint';
+import { iJsonViolation } from './i-json';
 import { PrefixLookup, findByPrefix } from '../store/prefix';
 import { Store } from '../store/store';
 
@@ -38,6 +39,10 @@ function fingerprintOf(query: SampleQuery): Buffer | undefined {
         `--record is not valid JSON: ${(err as Error).message}`,
         'give the record as one JSON value, e.g. --record \'{"text":"hello"}\'',
       );
+    }
+    const violation = iJsonViolation(value, query.record);
+    if (violation !== undefined) {
+      throw new UsageError(`--record is not I-JSON: ${violation}`, 'fix the record and try again');
     }
     return fingerprint(canonicalJson(value));
   }

@@ -4,8 +4,18 @@
  * the whole command, or (a long ingest) only around each commit, bringing in what other writers
  * saved in between.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+} from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { BindParams, Database, SqlJsStatic, SqlValue } from 'sql.js';
 import { IO_CHUNK_BYTES, writeFileAtomic } from './atomic-write';
 import { StoreError } from '../errors';
@@ -137,6 +147,61 @@ function corrupt(path: string, err: unknown): StoreError {
   );
 }
 
+/**
+ * The largest database the embedded engine saves. sql.js keeps the file in a typed array
+ * (at most 4 GiB) that grows by 1/8 at a time, and export() copies it once more; measured
+ * here, the engine fails past ~3.5 GiB. The margin keeps a save from ever reaching that.
+ */
+export const EMBEDDED_CEILING_BYTES = 3 * 1024 ** 3;
+
+function pastCeiling(path: string, bytes: number): StoreError {
+  const gib = (n: number): string => `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  return new StoreError(
+    `${path} would grow to ${gib(bytes)}, past the ${gib(EMBEDDED_CEILING_BYTES)} the embedded engine can save; this change was not written (the file is as the last commit left it)`,
+    'record further sessions in a new database file (--path), or move to a server engine (PostgreSQL) once it is available',
+  );
+}
+
+/** A command that creates the database creates its directory too (`init --path a/b.db`). */
+function createParentDirectory(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw new StoreError(
+      `cannot create the directory of ${path}: ${(err as Error).message}`,
+      'choose another --path / ORIGIN_DB_PATH',
+    );
+  }
+}
+
+/**
+ * Writers never replace a file they may not write, nor one with no write permission at all
+ * (root may write anything; a file marked read-only is still refused).
+ */
+function refuseReadOnly(path: string): void {
+  try {
+    accessSync(path, constants.W_OK);
+    if ((statSync(path).mode & 0o222) === 0) throw new Error('read-only');
+  } catch {
+    throw new StoreError(
+      `${path} is read-only; origin does not replace a database it may not write`,
+      `make it writable (chmod u+w ${path}) to record into it; read commands (verify, card, export) work as they are`,
+    );
+  }
+}
+
+function cannotSave(path: string, err: unknown): StoreError {
+  if (err instanceof StoreError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const hint =
+    e.code === 'ENOSPC' || e.code === 'EDQUOT'
+      ? `make room on the device that holds ${dirname(path)}; the database is as it was before this change`
+      : e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS'
+        ? `origin writes a new file beside the database and renames it into place: ${dirname(path)} must be writable`
+        : 'the database is as it was before this change';
+  return new StoreError(`cannot save the database ${path}: ${e.message}`, hint);
+}
+
 export class Store {
   private dirty = false;
   /** The version of the file the database in memory was read from or last saved as. */
@@ -158,6 +223,7 @@ export class Store {
 
   /** Opens (or, in 'create' and 'commits' mode, creates) the database at an absolute path. */
   static async open(path: string, options: OpenOptions): Promise<Store> {
+    if (options.mode === 'create') createParentDirectory(path);
     const lock =
       options.mode === 'read' || options.mode === 'commits'
         ? undefined
@@ -198,6 +264,7 @@ export class Store {
       if (mode === 'commits') fresh.dirty = false;
       return fresh;
     }
+    if (mode !== 'read') refuseReadOnly(path);
     const { bytes, version } = readFile(path);
     const store = new Store(path, Store.load(SQL, path, bytes), mode, lock, false, SQL);
     store.version = version;
@@ -345,6 +412,7 @@ export class Store {
   async commit<T>(fn: () => T): Promise<T> {
     if (this.mode === 'read') throw new Error('a read-only store cannot be changed');
     if (this.mode !== 'commits') return this.transaction(fn);
+    if (this.created) createParentDirectory(this.path);
     const lock = await Store.takeLock(this.path, this.lockOptions ?? { mode: this.mode });
     this.lock = lock;
     try {
@@ -409,8 +477,19 @@ export class Store {
         'run the command again',
       );
     }
-    writeFileAtomic(this.path, this.database.export());
+    const pageBytes =
+      this.scalar<number>('PRAGMA page_count') * this.scalar<number>('PRAGMA page_size');
+    if (pageBytes > EMBEDDED_CEILING_BYTES) throw pastCeiling(this.path, pageBytes);
+    try {
+      writeFileAtomic(this.path, this.database.export());
+    } catch (err) {
+      throw cannotSave(this.path, err);
+    }
     this.version = versionOnDisk(this.path);
     this.dirty = false;
+    this.saves++;
   }
+
+  /** How many times this process saved the file. */
+  saves = 0;
 }

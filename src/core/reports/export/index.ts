@@ -11,7 +11,7 @@ import { renderHf } from './hf';
 import { renderJson } from './json';
 import { writeJsonl } from './jsonl';
 import { renderMlflow } from './mlflow';
-import { Sink, toFileAtomic, toStdout } from './sink';
+import { Sink, toOutputFile, toStdout } from './sink';
 import { renderSpdx } from './spdx';
 import { renderWandb } from './wandb';
 
@@ -56,6 +56,8 @@ export interface ExportOptions {
   json?: boolean;
   /** Write to this file (atomically) instead of stdout. */
   output?: string;
+  /** The database's path: an output never replaces it. */
+  db?: string;
 }
 
 export interface ExportResult {
@@ -76,7 +78,9 @@ export async function exportSession(
     await WRITERS[options.format](ctx, sink);
     return sink.bytes;
   };
-  const bytes = options.output ? await toFileAtomic(options.output, run) : await toStdout(run);
+  const bytes = options.output
+    ? await toOutputFile(options.output, options.db, run)
+    : await toStdout(run);
   return {
     session_id: ctx.provenance.session.session_id,
     format: options.format,

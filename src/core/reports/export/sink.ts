@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { syncDirectory, tempPathBeside } from '../../store/atomic-write';
 import { OriginError } from '../../errors';
+import { cannotWrite, outputKind } from './output-path';
 
 export interface Sink {
   /** Writes a chunk (text is written as UTF-8); resolves once the destination can take more. */
@@ -72,6 +73,37 @@ export async function toStdout<T>(produce: (sink: Sink) => Promise<T>): Promise<
 }
 
 /**
+ * Runs `produce` against the output file `path` (-o): atomically for a file, directly for a
+ * device or FIFO; refuses what must not be replaced (see outputKind). `db` is the database path.
+ */
+export async function toOutputFile<T>(
+  path: string,
+  db: string | undefined,
+  produce: (sink: Sink) => Promise<T>,
+): Promise<T> {
+  if (outputKind(path, db) === 'file') return toFileAtomic(path, produce);
+  const stream = createWriteStream(path, { flags: 'a', highWaterMark: 1 << 20 });
+  const opened = new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+  try {
+    await opened;
+  } catch (err) {
+    throw cannotWrite(path, err);
+  }
+  const sink = new StreamSink(stream);
+  try {
+    const result = await produce(sink);
+    await sink.finish();
+    return result;
+  } catch (err) {
+    stream.destroy();
+    throw err;
+  }
+}
+
+/**
  * Runs `produce` against a temp file beside `path`, then fsyncs it and renames it over `path`.
  * If `produce` throws, the temp file is removed and `path` is left as it was.
  */
@@ -84,7 +116,7 @@ export async function toFileAtomic<T>(
   try {
     fd = openSync(tmp, 'wx', 0o644);
   } catch (err) {
-    throw new OriginError(`cannot write ${path}: ${(err as Error).message}`);
+    throw cannotWrite(path, err);
   }
   const stream = createWriteStream('', { fd, autoClose: false, highWaterMark: 1 << 20 });
   const sink = new StreamSink(stream);
@@ -99,6 +131,7 @@ export async function toFileAtomic<T>(
     syncDirectory(dirname(path));
     return result;
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
     stream.destroy();
     if (!closed) closeSync(fd);
     try {
@@ -106,6 +139,6 @@ export async function toFileAtomic<T>(
     } catch {
       // already gone
     }
-    throw err;
+    throw code !== undefined && !(err instanceof OriginError) ? cannotWrite(path, err) : err;
   }
 }
