@@ -124,10 +124,12 @@ describe('origin init / status / version', () => {
     });
   });
 
-  it('says when the database directory does not exist', () => {
-    const r = origin(['init', '--path', 'missing-dir/o.db'], { cwd: dir });
+  it('says there is no database in a missing directory, and init creates the directory', () => {
+    const r = origin(['status', '--path', 'missing-dir/o.db'], { cwd: dir });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`the directory ${join(dir, 'missing-dir')} does not exist`);
+    expect(r.stderr).toContain(`no Origin database at ${join(dir, 'missing-dir', 'o.db')}`);
+    expect(origin(['init', '--path', 'missing-dir/o.db'], { cwd: dir }).status).toBe(0);
+    expect(origin(['status', '--path', 'missing-dir/o.db'], { cwd: dir }).status).toBe(0);
   });
 
   it('maps bad flags and unknown commands to exit 2', () => {

@@ -83,6 +83,9 @@ export interface IngestSummary {
   interrupted: boolean;
   /** Commits made, the last one included. */
   checkpoints: number;
+  /** The longest any commit waited for another writer's lock, and the longest commit. */
+  lock_waited_ms_max: number;
+  commit_ms_max: number;
   warnings: string[];
   elapsed_ms: number;
   records_per_second: number;
@@ -545,6 +548,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     started,
     interrupted,
     checkpoints: commits,
+    commitTimes: store.commitTimes,
     warnings,
   });
 }
@@ -604,6 +608,7 @@ function summarize(
     started: number;
     interrupted: boolean;
     checkpoints: number;
+    commitTimes: { waitedMsMax: number; heldMsMax: number };
     warnings: string[];
   },
 ): IngestSummary {
@@ -632,6 +637,8 @@ function summarize(
     skipped: { count: run.skippedCount, first_lines: run.skipped },
     interrupted: run.interrupted,
     checkpoints: run.checkpoints,
+    lock_waited_ms_max: run.commitTimes.waitedMsMax,
+    commit_ms_max: run.commitTimes.heldMsMax,
     warnings: run.warnings,
     elapsed_ms: elapsedMs,
     records_per_second: Math.round((totals.records * 1000) / elapsedMs),

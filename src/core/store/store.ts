@@ -413,7 +413,9 @@ export class Store {
     if (this.mode === 'read') throw new Error('a read-only store cannot be changed');
     if (this.mode !== 'commits') return this.transaction(fn);
     if (this.created) createParentDirectory(this.path);
+    const asked = Date.now();
     const lock = await Store.takeLock(this.path, this.lockOptions ?? { mode: this.mode });
+    const locked = Date.now();
     this.lock = lock;
     try {
       this.reloadIfChanged();
@@ -429,8 +431,13 @@ export class Store {
     } finally {
       this.lock = undefined;
       lock.release();
+      this.commitTimes.waitedMsMax = Math.max(this.commitTimes.waitedMsMax, locked - asked);
+      this.commitTimes.heldMsMax = Math.max(this.commitTimes.heldMsMax, Date.now() - locked);
     }
   }
+
+  /** The longest wait for the writer lock and the longest time it was held, over all commits. */
+  readonly commitTimes = { waitedMsMax: 0, heldMsMax: 0 };
 
   /** Whether another writer saved the file since this process last read or saved it. */
   private changedOnDisk(): boolean {
