@@ -334,13 +334,23 @@ describe('origin ingest', () => {
   });
 
   it('on SIGTERM records what was read and marks the session interrupted', async () => {
-    const { child, done } = originAsync(['ingest', '--json', '--format', 'text'], { cwd: dir });
+    const { child, done } = originAsync(['ingest', '--json', '--format', 'text', '--tee'], {
+      cwd: dir,
+    });
+    // The lines coming back through --tee show the ingest is running (its handlers are set).
+    let passed = '';
+    const through = new Promise<void>((resolve) =>
+      child.stdout?.on('data', (chunk: Buffer) => {
+        passed += chunk.toString();
+        if (passed === 'one\ntwo\nthree\n') resolve();
+      }),
+    );
     child.stdin?.write('one\ntwo\nthree\n');
-    await new Promise((r) => setTimeout(r, 1500));
+    await through;
     child.kill('SIGTERM');
     const r = await done;
     expect(r.status).toBe(1);
-    const summary = JSON.parse(r.stdout);
+    const summary = JSON.parse(r.stderr.slice(r.stderr.indexOf('{')));
     expect(summary).toMatchObject({ interrupted: true, records: 3, session_status: 'interrupted' });
     const d = await openDb(db());
     expect(
@@ -354,12 +364,14 @@ describe('origin ingest', () => {
   it('leaves the store as it was when killed with SIGKILL', async () => {
     ingestJson(['--format', 'text'], 'before\n');
     const before = readFileSync(db());
-    const { child, done } = originAsync(['ingest', '--format', 'text'], {
+    const { child, done } = originAsync(['ingest', '--format', 'text', '--tee'], {
       cwd: dir,
       env: { ORIGIN_LOCK_TIMEOUT: '1' },
     });
+    // Killed once it has read the lines (they came back through --tee), before any checkpoint.
+    const through = new Promise((resolve) => child.stdout?.once('data', resolve));
     child.stdin?.write('one\ntwo\n');
-    await new Promise((r) => setTimeout(r, 1500));
+    await through;
     child.kill('SIGKILL');
     await done;
     expect(readFileSync(db()).equals(before)).toBe(true);

@@ -263,5 +263,11 @@ function lockError(path: string, err: unknown): StoreError {
       'check the directory permissions, or copy the database somewhere writable',
     );
   }
+  if (code === 'ENAMETOOLONG') {
+    return new StoreError(
+      `cannot use ${path}: the file name is too long for the file system (ENAMETOOLONG)`,
+      'choose a shorter --path / ORIGIN_DB_PATH (the lock and temp files add about 40 characters to its name)',
+    );
+  }
   return new StoreError(`cannot lock ${path}: ${(err as Error).message}`);
 }

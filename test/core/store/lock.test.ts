@@ -140,4 +140,10 @@ describe('the writer lock', () => {
       acquireWriteLock(join(dir, 'no', 'such', 'x.db'), { timeoutMs: 0 }),
     ).rejects.toThrow(/the directory .*no\/such does not exist/);
   });
+
+  it('says a name too long for the file system is too long', async () => {
+    await expect(
+      acquireWriteLock(join(dir, `${'a'.repeat(240)}.db`), { timeoutMs: 0 }),
+    ).rejects.toThrow(/the file name is too long for the file system \(ENAMETOOLONG\)/);
+  });
 });
