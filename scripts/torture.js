@@ -153,29 +153,32 @@ async function pipelines(dir) {
   let waited = 0;
   let commitMax = 0;
   let checkpoints = 0;
-  for (const p of all) {
+  for (const p of all.filter((w) => w.killedAt === undefined)) {
     const got = recorded.get(p.name) ?? 0;
-    if (p.killedAt === undefined) {
-      const s = summaryOf(p);
-      check(
-        s !== undefined && got === p.downstream && got === s.records,
-        `${p.name} survived: ${p.downstream} records streamed, ${got} recorded`,
-      );
-      if (s) {
-        waited = Math.max(waited, s.lock_waited_ms_max);
-        commitMax = Math.max(commitMax, s.commit_ms_max);
-        checkpoints += s.checkpoints;
-      }
-    } else {
-      const lost = p.killedAt - got;
-      const rate = p.killedAt / (p.streamedMs / 1000);
-      const lostSeconds = lost / Math.max(rate, 1);
-      check(
-        got <= p.killedAt && lostSeconds <= 2 * Number.parseInt(CHECKPOINT, 10) + 1,
-        `${p.name} killed: ${p.killedAt} records streamed, ${got} recorded, ${lost} lost ` +
-          `(${lostSeconds.toFixed(1)} s of its stream; checkpoints every ${CHECKPOINT})`,
-      );
+    const s = summaryOf(p);
+    check(
+      s !== undefined && got === p.downstream && got === s.records,
+      `${p.name} survived: ${p.downstream} records streamed, ${got} recorded`,
+    );
+    if (s) {
+      waited = Math.max(waited, s.lock_waited_ms_max);
+      commitMax = Math.max(commitMax, s.commit_ms_max);
+      checkpoints += s.checkpoints;
     }
+  }
+  // The interval stretches to ten times the last commit (README: Checkpoints); a kill can also
+  // land during a commit, whose records are then lost too.
+  const intervalMs = Math.max(Number.parseInt(CHECKPOINT, 10) * 1000, 10 * commitMax);
+  const allowedMs = intervalMs + commitMax + 1000;
+  for (const p of all.filter((w) => w.killedAt !== undefined)) {
+    const got = recorded.get(p.name) ?? 0;
+    const lost = p.killedAt - got;
+    const lostMs = (lost / Math.max(p.killedAt, 1)) * p.streamedMs;
+    check(
+      got <= p.killedAt && lostMs <= allowedMs,
+      `${p.name} killed: ${p.killedAt} records streamed, ${got} recorded, ${lost} lost ` +
+        `(${(lostMs / 1000).toFixed(1)} s of its stream; the interval was ${(intervalMs / 1000).toFixed(1)} s)`,
+    );
   }
   check(verifies(db), 'verify exits 0 at the end');
   for (const s of sessions) origin(['session', 'end', s, '--status', 'interrupted'], db);
@@ -184,11 +187,13 @@ async function pipelines(dir) {
     `no lock or temp file left (${leftovers(dir).join(' ') || 'none'})`,
   );
   console.log(
-    `  survivors made ${checkpoints} commits; longest lock wait ${waited} ms, longest commit ${commitMax} ms; ${wall.toFixed(1)} s in all`,
+    `  survivors made ${checkpoints} commits; longest commit ${commitMax} ms; longest lock wait ` +
+      `${waited} ms (${(waited / Math.max(commitMax, 1)).toFixed(1)} commits' time); ${wall.toFixed(1)} s in all`,
   );
+  // Writers queue for the lock without an order: one may wait for each of the others once.
   check(
     waited <= commitMax * (WRITERS - 1) + 100,
-    'no writer waited longer than the others’ commits',
+    `no writer waited longer than one commit of each other writer`,
   );
 }
 
