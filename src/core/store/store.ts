@@ -148,9 +148,9 @@ function corrupt(path: string, err: unknown): StoreError {
 }
 
 /**
- * The largest database the embedded engine saves. sql.js keeps the file in a typed array
- * (at most 4 GiB) that grows by 1/8 at a time, and export() copies it once more; measured
- * here, the engine fails past ~3.5 GiB. The margin keeps a save from ever reaching that.
+ * The largest database the embedded engine saves. sql.js keeps the database in WebAssembly memory
+ * (at most 4 GiB) and export() copies it once more; measured (npm run ceiling), 3.5 GiB still
+ * saved, taking 90 s. The margin keeps a save well away from the cap.
  */
 export const EMBEDDED_CEILING_BYTES = 3 * 1024 ** 3;
 
