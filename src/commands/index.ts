@@ -19,6 +19,7 @@ function lazy(
 export const commands = lazy({
   card: () => require('./card').default,
   conflicts: () => require('./conflicts').default,
+  diff: () => require('./diff').default,
   export: () => require('./export').default,
   help: () => (require('@oclif/plugin-help') as typeof import('@oclif/plugin-help')).commands.help,
   ingest: () => require('./ingest').default,

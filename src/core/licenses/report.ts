@@ -156,7 +156,8 @@ export interface ConflictsReport {
   failed: boolean;
 }
 
-function toEntry(sessionId: string, f: PropagatedFinding): ConflictEntry {
+/** A finding of the propagation as the reports show it. */
+export function toEntry(sessionId: string, f: PropagatedFinding): ConflictEntry {
   return {
     session_id: sessionId,
     rule: f.rule,
