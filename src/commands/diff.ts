@@ -12,6 +12,7 @@ import {
   diffSessions,
 } from '../core/sessions/diff';
 import { licenseFlags } from '../license-flags';
+import { loadWaiversFile } from '../core/licenses/waivers';
 import { formatBytes, formatCount } from '../render/output';
 import { makeTable } from '../render/table';
 
@@ -43,15 +44,21 @@ export default class Diff extends OriginCommand<typeof Diff, SessionDiff> {
       options: [...DIFF_FAIL_ON],
       default: 'none',
     }),
+    waivers: Flags.string({
+      summary: 'YAML file of waivers (as for `conflicts`): a waived new conflict does not fail.',
+    }),
     ...licenseFlags,
   };
 
   public async run(): Promise<SessionDiff> {
     const taxonomy = projectTaxonomy(this.dbPath, this.flags.licenses);
+    const waivers =
+      this.flags.waivers !== undefined ? loadWaiversFile(this.flags.waivers, taxonomy) : [];
     return this.withStore('read', (store) =>
       diffSessions(store, taxonomy, this.args.a, this.args.b, {
         use: this.flags['intended-use'] as IntendedUse | undefined,
         failOn: this.flags['fail-on'] as DiffFailOn,
+        waivers,
       }),
     );
   }
@@ -88,20 +95,31 @@ export default class Diff extends OriginCommand<typeof Diff, SessionDiff> {
       lines.push('', 'Sources: the same in both.');
     if (diff.licenses.added.length + diff.licenses.removed.length === 0)
       lines.push('Licenses: the same in both.');
-    const { new_conflicts: conflicts, new_warnings: warnings } = diff.analysis;
+    const { new_conflicts: conflicts, new_warnings: warnings, waived } = diff.analysis;
     lines.push(
       '',
       `License findings B adds (${diff.analysis.intended_use} use): ` +
-        `${conflicts.length} conflict(s), ${warnings.length} warning(s).`,
+        `${conflicts.length} conflict(s), ${warnings.length} warning(s)` +
+        (waived.length > 0 ? `, ${waived.length} waived.` : '.'),
     );
     const show = (e: ConflictEntry): void => {
-      const tag = e.severity === 'conflict' ? chalk.red('CONFLICT') : chalk.yellow('WARNING ');
+      const tag = e.waiver
+        ? chalk.green('WAIVED  ')
+        : e.severity === 'conflict'
+          ? chalk.red('CONFLICT')
+          : chalk.yellow('WARNING ');
       lines.push(`${tag} ${chalk.bold(e.licenses.join(' + '))}  [${e.rule}]`);
       lines.push(`         ${e.explanation}`);
       lines.push(`         sources: ${e.sources.join(', ')} (${formatCount(e.records)} records)`);
+      if (e.waiver) lines.push(`         waived until ${e.waiver.expires}: ${e.waiver.reason}`);
+      if (e.expired_waiver)
+        lines.push(
+          `         waiver expired on ${e.expired_waiver.expires}: ${e.expired_waiver.reason}`,
+        );
     };
     conflicts.forEach(show);
     warnings.forEach(show);
+    waived.forEach(show);
     if (diff.failed) lines.push(chalk.red(`Failed: --fail-on ${diff.fail_on} reached.`));
     return lines.join('\n');
   }

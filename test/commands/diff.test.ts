@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
 
@@ -18,6 +18,7 @@ interface Diff {
     intended_use: string;
     new_conflicts: { rule: string; licenses: string[]; sources: string[] }[];
     new_warnings: { rule: string }[];
+    waived: { rule: string; waiver?: unknown }[];
   };
   fail_on: string;
   failed: boolean;
@@ -110,6 +111,25 @@ describe('origin diff', () => {
     expect(diff([a, b, '--fail-on', 'new-license', '--intended-use', 'research']).status).toBe(4);
     expect(diff([b, a, '--fail-on', 'new-license']).status).toBe(0);
     expect(diff([a, b]).status).toBe(0);
+  });
+
+  it('a waiver in force keeps a new conflict from failing, and is shown as waived', () => {
+    const file = join(dir, 'waivers.yaml');
+    writeFileSync(
+      file,
+      'waivers:\n  - rule: non-commercial-in-commercial-use\n    source: news\n    reason: Licence bought\n    expires: 2099-12-31\n',
+    );
+    const r = diff([a, b, '--fail-on', 'new-conflict', '--waivers', file]);
+    expect(r.status).toBe(0);
+    expect(r.diff.analysis.new_conflicts).toEqual([]);
+    expect(r.diff.analysis.waived).toEqual([
+      expect.objectContaining({
+        rule: 'non-commercial-in-commercial-use',
+        waiver: { reason: 'Licence bought', expires: '2099-12-31', defined_at: `${file}:2` },
+      }),
+    ]);
+    const text = origin(['diff', a, b, '--waivers', file], { cwd: dir });
+    expect(text.stdout).toContain('waived until 2099-12-31: Licence bought');
   });
 
   it('prints a summary for people', () => {

@@ -9,7 +9,8 @@
  * object is ever made.
  */
 import { HASH_BYTES } from '../merkle';
-import { IntendedUse, Taxonomy } from '../licenses';
+import { IntendedUse, PropagatedFinding, Taxonomy, Waiver } from '../licenses';
+import { waiverFor } from '../licenses/waivers';
 import { ConflictEntry, analyzeSession, toEntry } from '../licenses/report';
 import { FingerprintIndex } from '../samples/fingerprint-index';
 import { Store } from '../store/store';
@@ -50,6 +51,8 @@ export interface SessionDiff {
     intended_use: IntendedUse;
     new_conflicts: ConflictEntry[];
     new_warnings: ConflictEntry[];
+    /** New findings a waiver in force accepts (they do not count for --fail-on). */
+    waived: ConflictEntry[];
   };
   fail_on: DiffFailOn;
   failed: boolean;
@@ -58,6 +61,10 @@ export interface SessionDiff {
 export interface DiffOptions {
   use?: IntendedUse;
   failOn: DiffFailOn;
+  /** Waivers besides the overlay's (--waivers FILE). */
+  waivers?: readonly Waiver[];
+  /** The day waivers are judged on (YYYY-MM-DD, UTC); default: today. */
+  today?: string;
 }
 
 /** Compares session B (id or prefix) with session A. */
@@ -75,12 +82,23 @@ export function diffSessions(
   const analysisA = analyzeSession(store, taxonomy, a, use).result;
   const analysisB = analyzeSession(store, taxonomy, b, use).result;
   const inA = new Set([...analysisA.conflicts, ...analysisA.warnings].map(findingKey));
-  const newConflicts = analysisB.conflicts
-    .filter((f) => !inA.has(findingKey(f)))
-    .map((f) => toEntry(b.uid, f));
-  const newWarnings = analysisB.warnings
-    .filter((f) => !inA.has(findingKey(f)))
-    .map((f) => toEntry(b.uid, f));
+  const waivers = [...taxonomy.waivers, ...(options.waivers ?? [])];
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const waived: ConflictEntry[] = [];
+  const judged = (findings: readonly PropagatedFinding[]): ConflictEntry[] =>
+    findings
+      .filter((f) => !inA.has(findingKey(f)))
+      .flatMap((f) => {
+        const entry = toEntry(b.uid, f);
+        const { waived: waiver, expired } = waiverFor(waivers, entry, today);
+        if (waiver) {
+          waived.push({ ...entry, waiver });
+          return [];
+        }
+        return [expired ? { ...entry, expired_waiver: expired } : entry];
+      });
+  const newConflicts = judged(analysisB.conflicts);
+  const newWarnings = judged(analysisB.warnings);
   const originsA = sessionSources(store, a.id);
   const originsB = sessionSources(store, b.id);
   const sources = changes(originsA, originsB, 'source', 'license');
@@ -103,7 +121,12 @@ export function diffSessions(
     samples,
     sources,
     licenses,
-    analysis: { intended_use: use, new_conflicts: newConflicts, new_warnings: newWarnings },
+    analysis: {
+      intended_use: use,
+      new_conflicts: newConflicts,
+      new_warnings: newWarnings,
+      waived,
+    },
     fail_on: options.failOn,
     failed,
   };
