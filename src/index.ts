@@ -28,7 +28,13 @@ export { Store } from './core/store/store';
 export type { OpenMode } from './core/store/store';
 export type { IngestSummary, SkippedLine } from './core/ingest/ingest';
 export type { ConflictEntry, ConflictsReport, FailOn } from './core/licenses/report';
-export type { DiffFailOn, DiffSide, DiffTotals, SessionDiff } from './core/sessions/diff';
+export type {
+  DiffFailOn,
+  DiffSide,
+  LicenseChange,
+  SessionDiff,
+  SourceChange,
+} from './core/sessions/diff';
 export type { Waiver } from './core/licenses';
 export type { WaiverNote } from './core/licenses/waivers';
 export type { IntendedUse, Taxonomy } from './core/licenses';

@@ -7,7 +7,8 @@ import { ConflictEntry, projectTaxonomy } from '../core/licenses/report';
 import {
   DIFF_FAIL_ON,
   DiffFailOn,
-  DiffTotals,
+  LicenseChange,
+  SourceChange,
   SessionDiff,
   diffSessions,
 } from '../core/sessions/diff';
@@ -80,17 +81,32 @@ export default class Diff extends OriginCommand<typeof Diff, SessionDiff> {
       `Samples: ${formatCount(samples.shared)} shared, ${formatCount(samples.only_a)} only in A, ` +
         `${formatCount(samples.only_b)} only in B.`,
     ];
-    const changed = (title: string, label: string, rows: DiffTotals[], withLabel: string): void => {
+    const changed = (title: string, head: string[], rows: string[][]): void => {
       if (rows.length === 0) return;
-      const table = makeTable([label, 'Records', 'Bytes', withLabel]);
-      for (const r of rows)
-        table.push([r.name, formatCount(r.records), formatBytes(r.bytes), r.with.join(', ')]);
+      const table = makeTable(head);
+      table.push(...rows);
       lines.push('', title, table.toString());
     };
-    changed('Sources added in B:', 'Source', diff.sources.added, 'Licenses');
-    changed('Sources removed (in A only):', 'Source', diff.sources.removed, 'Licenses');
-    changed('Licenses added in B:', 'License', diff.licenses.added, 'Sources');
-    changed('Licenses removed (in A only):', 'License', diff.licenses.removed, 'Sources');
+    const sourceRows = (rows: SourceChange[]): string[][] =>
+      rows.map((r) => [
+        r.source,
+        formatCount(r.records),
+        formatBytes(r.bytes),
+        r.licenses.join(', '),
+      ]);
+    const licenseRows = (rows: LicenseChange[]): string[][] =>
+      rows.map((r) => [
+        r.license,
+        formatCount(r.records),
+        formatBytes(r.bytes),
+        r.sources.join(', '),
+      ]);
+    const sourceHead = ['Source', 'Records', 'Bytes', 'Licenses'];
+    const licenseHead = ['License', 'Records', 'Bytes', 'Sources'];
+    changed('Sources added in B:', sourceHead, sourceRows(diff.sources.added));
+    changed('Sources removed (in A only):', sourceHead, sourceRows(diff.sources.removed));
+    changed('Licenses added in B:', licenseHead, licenseRows(diff.licenses.added));
+    changed('Licenses removed (in A only):', licenseHead, licenseRows(diff.licenses.removed));
     if (diff.sources.added.length + diff.sources.removed.length === 0)
       lines.push('', 'Sources: the same in both.');
     if (diff.licenses.added.length + diff.licenses.removed.length === 0)

@@ -2,18 +2,24 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
 
-interface Totals {
-  name: string;
+interface SourceChange {
+  source: string;
   records: number;
   bytes: number;
-  with: string[];
+  licenses: string[];
+}
+interface LicenseChange {
+  license: string;
+  records: number;
+  bytes: number;
+  sources: string[];
 }
 interface Diff {
   a: { session_id: string; records: number; distinct_samples: number; license: string };
   b: { session_id: string; records: number; distinct_samples: number; license: string };
   samples: { shared: number; only_a: number; only_b: number };
-  sources: { added: Totals[]; removed: Totals[] };
-  licenses: { added: Totals[]; removed: Totals[] };
+  sources: { added: SourceChange[]; removed: SourceChange[] };
+  licenses: { added: LicenseChange[]; removed: LicenseChange[] };
   analysis: {
     intended_use: string;
     new_conflicts: { rule: string; licenses: string[]; sources: string[] }[];
@@ -72,16 +78,18 @@ describe('origin diff', () => {
   it('lists the sources and licenses B adds, with records and bytes', () => {
     const r = diff([a, b]);
     expect(r.diff.sources).toEqual({
-      added: [{ name: 'news', records: 3, bytes: 'n0-longer'.length * 3, with: ['CC-BY-NC-4.0'] }],
+      added: [
+        { source: 'news', records: 3, bytes: 'n0-longer'.length * 3, licenses: ['CC-BY-NC-4.0'] },
+      ],
       removed: [],
     });
     expect(r.diff.licenses.added).toEqual([
-      { name: 'CC-BY-NC-4.0', records: 3, bytes: 27, with: ['news'] },
+      { license: 'CC-BY-NC-4.0', records: 3, bytes: 27, sources: ['news'] },
     ]);
     // Swapped, the additions are removals.
     const back = diff([b, a]);
-    expect(back.diff.sources.removed.map((s) => s.name)).toEqual(['news']);
-    expect(back.diff.licenses.removed.map((s) => s.name)).toEqual(['CC-BY-NC-4.0']);
+    expect(back.diff.sources.removed.map((s) => s.source)).toEqual(['news']);
+    expect(back.diff.licenses.removed.map((l) => l.license)).toEqual(['CC-BY-NC-4.0']);
     expect(back.diff.licenses.added).toEqual([]);
   });
 

@@ -31,21 +31,35 @@ export interface DiffSide {
   warnings: number;
 }
 
-export interface DiffTotals {
-  /** Names (a source or a license expression as recorded). */
+/** A source B adds or drops, with the licenses it was recorded under. */
+export interface SourceChange {
+  source: string;
+  records: number;
+  bytes: number;
+  licenses: string[];
+}
+
+/** A license (as recorded) B adds or drops, with the sources that carry it. */
+export interface LicenseChange {
+  license: string;
+  records: number;
+  bytes: number;
+  sources: string[];
+}
+
+interface Totals {
   name: string;
   records: number;
   bytes: number;
-  /** The licenses of an added or removed source; the sources of an added or removed license. */
-  with: string[];
+  others: string[];
 }
 
 export interface SessionDiff {
   a: DiffSide;
   b: DiffSide;
   samples: { shared: number; only_a: number; only_b: number };
-  sources: { added: DiffTotals[]; removed: DiffTotals[] };
-  licenses: { added: DiffTotals[]; removed: DiffTotals[] };
+  sources: { added: SourceChange[]; removed: SourceChange[] };
+  licenses: { added: LicenseChange[]; removed: LicenseChange[] };
   /** The license analysis of what B adds: B's findings that A does not have. */
   analysis: {
     intended_use: IntendedUse;
@@ -101,8 +115,25 @@ export function diffSessions(
   const newWarnings = judged(analysisB.warnings);
   const originsA = sessionSources(store, a.id);
   const originsB = sessionSources(store, b.id);
-  const sources = changes(originsA, originsB, 'source', 'license');
-  const licenses = changes(originsA, originsB, 'license', 'source');
+  const bySource = changes(originsA, originsB, 'source', 'license');
+  const byLicense = changes(originsA, originsB, 'license', 'source');
+  const source = ({ name, records, bytes, others }: Totals): SourceChange => ({
+    source: name,
+    records,
+    bytes,
+    licenses: others,
+  });
+  const license = ({ name, records, bytes, others }: Totals): LicenseChange => ({
+    license: name,
+    records,
+    bytes,
+    sources: others,
+  });
+  const sources = { added: bySource.added.map(source), removed: bySource.removed.map(source) };
+  const licenses = {
+    added: byLicense.added.map(license),
+    removed: byLicense.removed.map(license),
+  };
   const failed =
     (options.failOn === 'new-license' && licenses.added.length > 0) ||
     (options.failOn === 'new-conflict' && newConflicts.length > 0);
@@ -150,24 +181,24 @@ function changes(
   b: readonly OriginTotals[],
   key: 'source' | 'license',
   other: 'source' | 'license',
-): { added: DiffTotals[]; removed: DiffTotals[] } {
-  const totals = (rows: readonly OriginTotals[]): Map<string, DiffTotals> => {
-    const byName = new Map<string, DiffTotals>();
+): { added: Totals[]; removed: Totals[] } {
+  const totals = (rows: readonly OriginTotals[]): Map<string, Totals> => {
+    const byName = new Map<string, Totals>();
     for (const row of rows) {
-      const t = byName.get(row[key]) ?? { name: row[key], records: 0, bytes: 0, with: [] };
+      const t = byName.get(row[key]) ?? { name: row[key], records: 0, bytes: 0, others: [] };
       t.records += row.records;
       t.bytes += row.bytes;
-      if (!t.with.includes(row[other])) t.with.push(row[other]);
+      if (!t.others.includes(row[other])) t.others.push(row[other]);
       byName.set(row[key], t);
     }
     return byName;
   };
   const inA = totals(a);
   const inB = totals(b);
-  const only = (x: Map<string, DiffTotals>, y: Map<string, DiffTotals>): DiffTotals[] =>
+  const only = (x: Map<string, Totals>, y: Map<string, Totals>): Totals[] =>
     [...x.values()]
       .filter((t) => !y.has(t.name))
-      .map((t) => ({ ...t, with: [...t.with].sort() }))
+      .map((t) => ({ ...t, others: [...t.others].sort() }))
       .sort((p, q) => q.records - p.records || (p.name < q.name ? -1 : 1));
   return { added: only(inB, inA), removed: only(inA, inB) };
 }
