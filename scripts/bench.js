@@ -3,6 +3,8 @@
 // ingest, save), printing records/s, MB/s, store bytes per record and peak RSS.
 // Usage: npm run bench [-- --records 1000000] [-- --runs 5]
 //
+// With a second session of the same size (10% of it new), it times `diff` of the two.
+//
 // It also prints a machine reference: how fast a fresh Node process computes SHA-256 of each
 // corpus line (createHash per line, lines already in memory). That is a fixed job, so it shows
 // how fast the machine is running at the time; ingest figures move with it.
@@ -16,8 +18,10 @@ const {
   readSync,
   rmSync,
   statSync,
+  createReadStream,
   createWriteStream,
 } = require('node:fs');
+const { createInterface } = require('node:readline');
 const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
@@ -89,6 +93,27 @@ async function buildCorpus(path, records) {
       text,
     });
     if (!out.write(`${line}\n`)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
+}
+
+// The corpus with its first `count` records rewritten: new text, another source and license.
+async function buildChangedCorpus(from, to, count) {
+  const out = createWriteStream(to);
+  const lines = createInterface({ input: createReadStream(from) });
+  let i = 0;
+  for await (const line of lines) {
+    let text = line;
+    if (i++ < count) {
+      const record = JSON.parse(line);
+      text = JSON.stringify({
+        ...record,
+        source: 'forum',
+        license: 'CC-BY-NC-ND-4.0',
+        text: `forum ${record.text}`,
+      });
+    }
+    if (!out.write(`${text}\n`)) await new Promise((r) => out.once('drain', r));
   }
   await new Promise((r) => out.end(r));
 }
@@ -234,6 +259,19 @@ async function main() {
     rows.push([label, `${run.ms.toFixed(0)} ms`]);
   }
   rmSync(out, { force: true });
+
+  // diff (target <= 2 s on two 1M-record sessions): a second session of the same size whose first
+  // 10% of records are new (another text, source and license) and the rest shared.
+  const changed = join(OUT, `corpus-${RECORDS}-changed.jsonl`);
+  if (!existsSync(changed)) await buildChangedCorpus(corpus, changed, Math.floor(RECORDS / 10));
+  const second = JSON.parse(
+    (await runCli(['ingest', changed, ...ingestArgs.slice(2)])).stdout,
+  ).session_id;
+  const diff = await runCli(['diff', session, second, '--path', db, '--json']);
+  rows.push([
+    'diff (10% changed)',
+    `${diff.ms.toFixed(0)} ms, peak RSS ${diff.peakMb.toFixed(0)} MB`,
+  ]);
 
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

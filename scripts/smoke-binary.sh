@@ -63,6 +63,12 @@ for w in 0 2; do
 done
 [[ "$(root "$dir/big-0.json")" == "$(root "$dir/big-2.json")" ]] || fail "parser threads changed the session root"
 
+# Shell completion from inside the binary (@oclif/plugin-autocomplete is in the bundle): the
+# cache it writes under $XDG_CACHE_HOME completes commands and flags in bash.
+XDG_CACHE_HOME="$dir/cache" ./origin autocomplete bash >complete.out 2>err || fail "autocomplete bash exited $? ($(cat err))"
+completion=$(bash -c 'source "$1"; COMP_WORDS=(origin conflicts --base); COMP_CWORD=2; _origin_autocomplete; echo "${COMPREPLY[@]}"' _ "$dir/cache/origin/autocomplete/functions/bash/origin.bash")
+[[ "$completion" == "--baseline" ]] || fail "bash completion of 'origin conflicts --base' gave: $completion"
+
 # Best of 5 wall-clock runs, in milliseconds.
 time_ms() {
   local best=999999 start end i

@@ -13,6 +13,9 @@ import {
 } from './core/ingest/ingest';
 import { IntendedUse, Taxonomy } from './core/licenses';
 import { ConflictsReport, FailOn, conflictsReport, projectTaxonomy } from './core/licenses/report';
+import { Baseline } from './core/licenses/baseline';
+import { loadWaiversFile } from './core/licenses/waivers';
+import { DiffFailOn, SessionDiff, diffSessions } from './core/sessions/diff';
 import { renderCard } from './core/reports/card';
 import { SessionProvenance, sessionProvenance } from './core/reports/provenance';
 import { OpenMode, Store } from './core/store/store';
@@ -25,6 +28,15 @@ export { Store } from './core/store/store';
 export type { OpenMode } from './core/store/store';
 export type { IngestSummary, SkippedLine } from './core/ingest/ingest';
 export type { ConflictEntry, ConflictsReport, FailOn } from './core/licenses/report';
+export type {
+  DiffFailOn,
+  DiffSide,
+  LicenseChange,
+  SessionDiff,
+  SourceChange,
+} from './core/sessions/diff';
+export type { Waiver } from './core/licenses';
+export type { WaiverNote } from './core/licenses/waivers';
 export type { IntendedUse, Taxonomy } from './core/licenses';
 export { checkCompatibility, loadTaxonomy, parseExpression } from './core/licenses';
 export type { SessionProvenance } from './core/reports/provenance';
@@ -147,15 +159,43 @@ export function verify(store: Store, options: VerifyOptions = {}): Promise<Verif
   return verifyStore(store, options);
 }
 
-/** `origin conflicts`: license findings of every session (or one); `report.failed` is exit 4. */
+export interface WaiverOptions {
+  /** A waivers YAML file (`waivers:` list), besides the overlay's waivers. */
+  waivers?: string;
+}
+
+/**
+ * `origin conflicts`: license findings of every session (or one), waived ones apart;
+ * `report.failed` is exit 4. With `baseline` (a file an earlier `conflicts --json` wrote), only
+ * findings it did not have count.
+ */
 export function conflicts(
   store: Store,
-  options: LicenseOptions & { session?: string; failOn?: FailOn } = {},
+  options: LicenseOptions &
+    WaiverOptions & { session?: string; failOn?: FailOn; baseline?: string } = {},
 ): ConflictsReport {
-  return conflictsReport(store, taxonomyFor(store, options.licenses), {
+  const taxonomy = taxonomyFor(store, options.licenses);
+  return conflictsReport(store, taxonomy, {
     session: options.session,
     use: options.use,
     failOn: options.failOn ?? 'conflict',
+    waivers: options.waivers !== undefined ? loadWaiversFile(options.waivers, taxonomy) : [],
+    baseline: options.baseline !== undefined ? Baseline.load(options.baseline) : undefined,
+  });
+}
+
+/** `origin diff A B`: what session B changes against session A; `failed` is exit 4. */
+export function diff(
+  store: Store,
+  a: string,
+  b: string,
+  options: LicenseOptions & WaiverOptions & { failOn?: DiffFailOn } = {},
+): SessionDiff {
+  const taxonomy = taxonomyFor(store, options.licenses);
+  return diffSessions(store, taxonomy, a, b, {
+    use: options.use,
+    failOn: options.failOn ?? 'none',
+    waivers: options.waivers !== undefined ? loadWaiversFile(options.waivers, taxonomy) : [],
   });
 }
 

@@ -16,9 +16,23 @@ function lazy(
   return commands;
 }
 
+// @oclif/plugin-autocomplete's entry exports no commands (oclif loads a plugin's command files by
+// path, and its package.json `exports` hides them), so they are required here by file. esbuild
+// bundles them into dist/origin.cjs, which is what bin/run.js and the executable run; so the plugin
+// is a devDependency, and these paths resolve only in this repository (bin/dev.js, the manifest).
 export const commands = lazy({
+  autocomplete: () =>
+    require('../../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/index.js')
+      .default,
+  'autocomplete:create': () =>
+    require('../../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/create.js')
+      .default,
+  'autocomplete:script': () =>
+    require('../../node_modules/@oclif/plugin-autocomplete/lib/commands/autocomplete/script.js')
+      .default,
   card: () => require('./card').default,
   conflicts: () => require('./conflicts').default,
+  diff: () => require('./diff').default,
   export: () => require('./export').default,
   help: () => (require('@oclif/plugin-help') as typeof import('@oclif/plugin-help')).commands.help,
   ingest: () => require('./ingest').default,

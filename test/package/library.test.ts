@@ -74,13 +74,15 @@ async function* records() {
 `;
 
 const ESM = `
-import { openStore, verify, listSessions, checkProof, buildProof, version } from 'origin-provenance';
+import { openStore, verify, listSessions, checkProof, buildProof, diff, version } from 'origin-provenance';
 import lib from 'origin-provenance';
 const store = await openStore(process.argv[2]);
 const [session] = listSessions(store);
 const report = await verify(store, { session: session.uid, root: Buffer.from(session.root).toString('hex') });
+const same = diff(store, session.uid, session.uid, { failOn: 'new-license' });
 await store.close();
-console.log(JSON.stringify({ ok: report.ok, sessions: 1, version, default_export: typeof lib.openStore }));
+console.log(JSON.stringify({ ok: report.ok, sessions: 1, version, default_export: typeof lib.openStore,
+  diff: [same.samples, same.failed] }));
 `;
 
 const TS = `
@@ -166,6 +168,7 @@ describe('the packed package, as a consumer uses it', () => {
       version: (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string })
         .version,
       default_export: 'function',
+      diff: [{ shared: 3, only_a: 0, only_b: 0 }, false],
     });
   });
 

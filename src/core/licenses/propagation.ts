@@ -8,6 +8,7 @@ import {
   commonLicense,
 } from './compatibility';
 import { ParsedExpression, parseExpression } from './expression';
+import { globTest, sessionMatches } from './globs';
 import { COPYLEFT_LEVELS, Copyleft, IntendedUse, Taxonomy } from './types';
 
 /** Aggregated counts: how many records (and bytes) of a source carry a license expression. */
@@ -85,6 +86,8 @@ export interface PropagationResult {
 export interface PropagationOptions {
   /** Intended use; default: the taxonomy's settings.default_use. */
   use?: IntendedUse;
+  /** The session's metadata, for rules that match on it (`when.session`); default: none. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -94,11 +97,19 @@ export interface PropagationOptions {
  * (source, license) rows, never on the number of samples.
  */
 export function propagate(
-  taxonomy: Taxonomy,
+  allRules: Taxonomy,
   counts: readonly LicenseCount[],
   options: PropagationOptions = {},
 ): PropagationResult {
   counts.forEach(checkCount);
+  // Rules that match on session metadata apply only in the sessions they name.
+  const metadata = options.metadata ?? {};
+  const taxonomy: Taxonomy = allRules.rules.some((rule) => rule.session)
+    ? {
+        ...allRules,
+        rules: allRules.rules.filter((rule) => sessionMatches(rule.session, metadata)),
+      }
+    : allRules;
   const parsedByText = new Map<string, ParsedExpression>();
   const parse = (text: string): ParsedExpression => {
     const key = text.trim() === '' ? 'NOASSERTION' : text;
@@ -172,20 +183,31 @@ export function propagate(
       ) ?? null)
     : null;
 
-  const involvement = (finding: Finding): PropagatedFinding => {
+  // A rule with `when.source` sees only the rows of the sources it names.
+  const sourceTests = new Map(
+    taxonomy.rules.flatMap((rule) => (rule.sources ? [[rule.id, globTest(rule.sources)]] : [])),
+  );
+  const involvement = (finding: Finding): PropagatedFinding | undefined => {
+    const test = sourceTests.get(finding.rule);
+    const seen = (i: number): boolean => test === undefined || test(rows[i].source);
     const involved = finding.licenses.map((key) => {
       const acc = newAccumulator();
       rows.forEach((row, i) => {
-        if (rowKeys[i].includes(key)) add(acc, row);
+        if (seen(i) && rowKeys[i].includes(key)) add(acc, row);
       });
       return { license: key, ...finish(acc) };
     });
+    // Every license of the finding must be carried by a source the rule sees.
+    if (involved.some((share) => share.sources.length === 0)) return undefined;
     const all = newAccumulator();
     rows.forEach((row, i) => {
-      if (finding.licenses.some((key) => rowKeys[i].includes(key))) add(all, row);
+      if (seen(i) && finding.licenses.some((key) => rowKeys[i].includes(key))) add(all, row);
     });
     return { ...finding, ...finish(all), involved };
   };
+  const involve = (findings: readonly Finding[]): PropagatedFinding[] =>
+    findings.flatMap((f) => involvement(f) ?? []);
+  const conflicts = involve(report.conflicts);
 
   const totals = rows.reduce(
     (acc, row) => ({ records: acc.records + row.records, bytes: acc.bytes + row.bytes }),
@@ -194,8 +216,8 @@ export function propagate(
   return {
     use: report.use,
     use_category: useCategory(licenses),
-    license: resultingLicense(licenses, report.conflicts.length > 0, copyleftGroup, target),
-    compatible: report.compatible,
+    license: resultingLicense(licenses, conflicts.length > 0, copyleftGroup, target),
+    compatible: conflicts.length === 0,
     permissions,
     restrictions,
     conditions,
@@ -211,8 +233,8 @@ export function propagate(
     attribution: licenses.filter((l) => l.attribution).map(share),
     share_alike: licenses.filter((l) => l.share_alike).map((l) => ({ ...share(l), target })),
     share_alike_target: target,
-    conflicts: report.conflicts.map(involvement),
-    warnings: report.warnings.map(involvement),
+    conflicts,
+    warnings: involve(report.warnings),
     choices: report.choices,
     resolutions: report.resolutions,
   };

@@ -22,6 +22,9 @@ import { sessionSources } from '../sessions/inspect';
 import { decodeOrigins } from '../store/observations';
 import { SessionRow, getSession } from '../sessions/session';
 import { Store } from '../store/store';
+import { Baseline } from './baseline';
+import { Waiver } from './types';
+import { WaiverNote, waiverFor } from './waivers';
 
 /** Replaced at bundle time by the parsed licenses.yaml (the single-file executable has no files). */
 declare const ORIGIN_LICENSES_SNAPSHOT: YamlSnapshot | undefined;
@@ -117,7 +120,10 @@ export function analyzeSession(
   });
   return {
     session_id: session.uid,
-    result: propagate(taxonomy, counts, { use }),
+    result: propagate(taxonomy, counts, {
+      use,
+      metadata: JSON.parse(session.metadata) as Record<string, string>,
+    }),
     readings: [...readings.values()].filter((r) => r.note !== undefined),
   };
 }
@@ -135,6 +141,12 @@ export interface ConflictEntry {
   records: number;
   bytes: number;
   involved: PropagatedFinding['involved'];
+  /** The waiver in force that accepts this finding (then it is listed under `waived`). */
+  waiver?: WaiverNote;
+  /** A waiver that covered this finding but has expired: the finding counts again. */
+  expired_waiver?: WaiverNote;
+  /** With --baseline: whether the baseline report had this finding already. */
+  in_baseline?: boolean;
 }
 
 export interface ConflictsReport {
@@ -150,13 +162,19 @@ export interface ConflictsReport {
     restrictions: readonly string[];
     conditions: readonly string[];
   }[];
+  /** Findings in force (not waived). */
   conflicts: ConflictEntry[];
   warnings: ConflictEntry[];
+  /** Findings a waiver in force accepts, each with its waiver. */
+  waived: ConflictEntry[];
   notes: { session_id: string; recorded: string; note: string }[];
+  /** With --baseline: the file, and how many findings in force it did not have. */
+  baseline: { file: string; new_conflicts: number; new_warnings: number } | null;
   failed: boolean;
 }
 
-function toEntry(sessionId: string, f: PropagatedFinding): ConflictEntry {
+/** A finding of the propagation as the reports show it. */
+export function toEntry(sessionId: string, f: PropagatedFinding): ConflictEntry {
   return {
     session_id: sessionId,
     rule: f.rule,
@@ -175,7 +193,16 @@ function toEntry(sessionId: string, f: PropagatedFinding): ConflictEntry {
 export function conflictsReport(
   store: Store,
   taxonomy: Taxonomy,
-  options: { session?: string; use?: IntendedUse; failOn: FailOn },
+  options: {
+    session?: string;
+    use?: IntendedUse;
+    failOn: FailOn;
+    /** Waivers besides the overlay's (--waivers FILE). */
+    waivers?: readonly Waiver[];
+    /** The day waivers are judged on (YYYY-MM-DD, UTC); default: today. */
+    today?: string;
+    baseline?: Baseline;
+  },
 ): ConflictsReport {
   const sessions =
     options.session !== undefined
@@ -188,8 +215,22 @@ export function conflictsReport(
     sessions: [],
     conflicts: [],
     warnings: [],
+    waived: [],
     notes: [],
+    baseline: null,
     failed: false,
+  };
+  const waivers = [...taxonomy.waivers, ...(options.waivers ?? [])];
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const file = (entry: ConflictEntry): void => {
+    const { waived, expired } = waiverFor(waivers, entry, today);
+    if (waived) {
+      report.waived.push({ ...entry, waiver: waived });
+      return;
+    }
+    const judged: ConflictEntry = { ...entry, ...(expired ? { expired_waiver: expired } : {}) };
+    if (options.baseline) judged.in_baseline = options.baseline.has(judged);
+    (entry.severity === 'conflict' ? report.conflicts : report.warnings).push(judged);
   };
   for (const session of sessions) {
     const { result, readings } = analyzeSession(store, taxonomy, session, use);
@@ -203,8 +244,8 @@ export function conflictsReport(
       restrictions: result.restrictions,
       conditions: result.conditions,
     });
-    report.conflicts.push(...result.conflicts.map((f) => toEntry(session.uid, f)));
-    report.warnings.push(...result.warnings.map((f) => toEntry(session.uid, f)));
+    result.conflicts.forEach((f) => file(toEntry(session.uid, f)));
+    result.warnings.forEach((f) => file(toEntry(session.uid, f)));
     report.notes.push(
       ...readings.map((r) => ({
         session_id: session.uid,
@@ -213,9 +254,19 @@ export function conflictsReport(
       })),
     );
   }
+  // With a baseline, only findings it did not have count.
+  const counted = (entries: ConflictEntry[]): number =>
+    entries.filter((e) => e.in_baseline !== true).length;
+  if (options.baseline) {
+    report.baseline = {
+      file: options.baseline.file,
+      new_conflicts: counted(report.conflicts),
+      new_warnings: counted(report.warnings),
+    };
+  }
   report.failed =
-    (options.failOn === 'conflict' && report.conflicts.length > 0) ||
-    (options.failOn === 'warning' && report.conflicts.length + report.warnings.length > 0);
+    (options.failOn === 'conflict' && counted(report.conflicts) > 0) ||
+    (options.failOn === 'warning' && counted(report.conflicts) + counted(report.warnings) > 0);
   return report;
 }
 

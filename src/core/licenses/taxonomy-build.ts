@@ -206,6 +206,7 @@ export function buildTaxonomy(layers: Layer[]): Taxonomy {
     rules: rulesOut,
     lookup,
     oneWay,
+    waivers: [],
   };
 }
 
@@ -473,7 +474,7 @@ function buildRule(id: string, merged: Merged, ctx: MatcherContext): Rule {
   const whenField = field('when');
   if (!whenField) failAt(merged.loc, `rule "${id}" needs "when"`);
   const when = expectMap(whenField.value, whenField.loc);
-  checkKeys(when, ['use', 'license', 'a', 'b'], whenField.loc);
+  checkKeys(when, ['use', 'license', 'a', 'b', 'source', 'session'], whenField.loc);
   const isSingle = 'license' in when;
   const isPair = 'a' in when || 'b' in when;
   if (isSingle === isPair || (isPair && !('a' in when && 'b' in when))) {
@@ -505,12 +506,26 @@ function buildRule(id: string, merged: Merged, ctx: MatcherContext): Rule {
       );
     }
   }
+  const sources =
+    'source' in when ? readGlobs(when.source, child(whenField.loc, 'source')) : undefined;
+  let session: { key: string; globs: string[] }[] | undefined;
+  if ('session' in when) {
+    const loc = child(whenField.loc, 'session');
+    const map = expectMap(when.session, loc);
+    if (Object.keys(map).length === 0) failAt(loc, '"session" needs at least one metadata key');
+    session = Object.entries(map).map(([key, value]) => ({
+      key,
+      globs: readGlobs(value, child(loc, key)),
+    }));
+  }
   const base = {
     id,
     severity,
     explanation,
     ...(hint ? { hint } : {}),
     ...(use ? { use } : {}),
+    ...(sources ? { sources } : {}),
+    ...(session ? { session } : {}),
     unless,
     defined_at: at(merged.loc),
   };
@@ -522,4 +537,16 @@ function buildRule(id: string, merged: Merged, ctx: MatcherContext): Rule {
     a: parseMatcher(when.a, child(whenField.loc, 'a'), ctx),
     b: parseMatcher(when.b, child(whenField.loc, 'b'), ctx),
   };
+}
+
+/** A glob or a list of globs (picomatch syntax), each a non-empty string. */
+function readGlobs(raw: unknown, loc: Location): string[] {
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0) failAt(loc, 'expected a glob or a non-empty list of globs');
+  return list.map((value, i) => {
+    if (typeof value !== 'string' || value === '') {
+      failAt(Array.isArray(raw) ? child(loc, i) : loc, 'expected a glob (a non-empty string)');
+    }
+    return value;
+  });
 }

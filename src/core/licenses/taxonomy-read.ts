@@ -37,6 +37,8 @@ const TOP_LEVEL = [
   'exceptions',
   'compatibility',
   'rules',
+  // Read by waivers.ts once the taxonomy is built (a waiver names a rule and licenses).
+  'waivers',
 ];
 const REQUIRED_IN_BASE = [
   'version',

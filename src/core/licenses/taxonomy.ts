@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OriginError, UsageError } from '../errors';
 import { buildTaxonomy } from './taxonomy-build';
+import { readWaivers } from './waivers';
 import { readLayer } from './taxonomy-read';
 import { License, Taxonomy } from './types';
 import { YamlSnapshot, YamlSource } from './yaml-source';
@@ -62,16 +63,13 @@ export function loadTaxonomy(options: LoadTaxonomyOptions = {}): Taxonomy {
     (builtIn ? defaultBase() : undefined) ??
     readSource(options.text, options.path, 'licenses.yaml (embedded)', true);
   const layers = [readLayer(base, false)];
-  if (options.overlayText !== undefined || options.overlayPath !== undefined) {
-    const overlay = readSource(
-      options.overlayText,
-      options.overlayPath,
-      'overlay (embedded)',
-      false,
-    );
-    layers.push(readLayer(overlay, true));
+  if (options.overlayText === undefined && options.overlayPath === undefined) {
+    return buildTaxonomy(layers);
   }
-  return buildTaxonomy(layers);
+  const overlay = readSource(options.overlayText, options.overlayPath, 'overlay (embedded)', false);
+  layers.push(readLayer(overlay, true));
+  const taxonomy = buildTaxonomy(layers);
+  return { ...taxonomy, waivers: readWaivers(overlay, taxonomy) };
 }
 
 /** The license for an id or alias (any case), or undefined. */

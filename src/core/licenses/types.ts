@@ -103,6 +103,27 @@ export interface Rule {
   a?: Matcher;
   b?: Matcher;
   unless: readonly UnlessCondition[];
+  /** Only the data of sources whose name matches one of these globs; undefined = every source. */
+  sources?: readonly string[];
+  /** Only in sessions whose metadata has each key with a value matching one of its globs. */
+  session?: readonly { key: string; globs: readonly string[] }[];
+  defined_at: string;
+}
+
+/**
+ * A waiver: findings of one rule, on one of these licenses and/or from sources matching these
+ * globs, are accepted for a reason until the end of the expiry day (UTC).
+ */
+export interface Waiver {
+  rule: string;
+  /** License ids; a finding is covered when one of its licenses is one of them. */
+  licenses?: readonly string[];
+  /** Source globs; a finding is covered when every source it involves matches one of them. */
+  sources?: readonly string[];
+  reason: string;
+  /** YYYY-MM-DD, the last day the waiver applies. */
+  expires: string;
+  /** Where it was written: `file:line`. */
   defined_at: string;
 }
 
@@ -136,4 +157,6 @@ export interface Taxonomy {
   lookup: ReadonlyMap<string, string>;
   /** license id → ids it may be used under one way (from `compatibility`). */
   oneWay: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The overlay's waivers (`waivers:`); the built-in taxonomy has none. */
+  waivers: readonly Waiver[];
 }
