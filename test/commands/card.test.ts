@@ -63,7 +63,7 @@ describe('origin card', () => {
   it('analyses the licenses and lists attribution, conflicts and the use category', () => {
     const md = card();
     expect(md).toContain('| Use category | non-commercial |');
-    expect(md).toContain('`non-commercial-in-commercial-use` — **CC-BY-NC-4.0**');
+    expect(md).toContain('`non-commercial-in-commercial-use` — **CC-BY-NC-4\\.0**');
     expect(md).toContain('**Warnings:** none.');
     expect(md).toMatch(/- (mirror, wikipedia|wikipedia, mirror) — `CC-BY-4.0`/);
     expect(md).toContain('not legal advice');
@@ -121,7 +121,9 @@ describe('origin card', () => {
     expect(run).toMatch(/^[0-9a-f]{64}$/);
     const md = card();
     expect(md).toMatch(
-      new RegExp(`\\| training \\| \`${run}\` \\| [0-9T:.Z-]+ \\| .*model=card-lm.*run_id=run-7`),
+      new RegExp(
+        `\\| training \\| \`${run}\` \\| [0-9T:.Z\\\\-]+ \\| .*model=card-lm.*run\\\\_id=run-7`,
+      ),
     );
   });
 

@@ -3,24 +3,25 @@
  * byte for byte, except the generation time, which SOURCE_DATE_EPOCH pins.
  */
 import { PropagatedFinding } from '../licenses';
-import { count, markdownTable, percent } from './markdown';
+import { code, count, markdownTable, percent, text } from './markdown';
 import { SessionProvenance } from './provenance';
 
 const table = (head: string[], rows: (string | number)[][]): string =>
   markdownTable(head, rows).join('\n');
 
-const list = (xs: readonly string[]): string =>
-  xs.length ? xs.map((x) => `\`${x}\``).join(', ') : '—';
+const list = (xs: readonly string[]): string => (xs.length ? xs.map(code).join(', ') : '—');
+
+const names = (xs: readonly string[]): string => xs.map(text).join(', ');
 
 function findings(title: string, items: readonly PropagatedFinding[]): string[] {
   if (items.length === 0) return [`**${title}:** none.`];
   const out = [`**${title}:**`, ''];
   for (const f of items) {
     const involved = f.involved
-      .map((i) => `${i.license} from ${i.sources.join(', ')} (${count(i.records)} records)`)
+      .map((i) => `${code(i.license)} from ${names(i.sources)} (${count(i.records)} records)`)
       .join('; ');
     out.push(
-      `- \`${f.rule}\` — **${f.licenses.join(' + ')}**: ${f.message} Involved: ${involved}.`,
+      `- ${code(f.rule)} — **${f.licenses.map(text).join(' + ')}**: ${text(f.message)} Involved: ${involved}.`,
     );
   }
   return out;
@@ -32,19 +33,19 @@ export function renderCard(p: SessionProvenance): string {
   const lic = p.licenses;
   const meta = Object.entries(s.metadata);
   const out: string[] = [];
-  out.push(`# Provenance card — session \`${s.session_id}\``, '');
+  out.push(`# Provenance card — session ${code(s.session_id)}`, '');
 
   out.push('## Session', '');
   out.push(
     table(
       ['Field', 'Value'],
       [
-        ['Session id', `\`${s.session_id}\``],
-        ['Status', s.status],
+        ['Session id', code(s.session_id)],
+        ['Status', text(s.status)],
         ['Started (UTC)', s.started_at],
         ['Ended (UTC)', s.ended_at ?? '—'],
-        ['Config hash (SHA-256)', s.config_hash ? `\`${s.config_hash}\`` : '—'],
-        ['Metadata', meta.length ? meta.map(([k, v]) => `${k}=${v}`).join(', ') : '—'],
+        ['Config hash (SHA-256)', s.config_hash ? code(s.config_hash) : '—'],
+        ['Metadata', meta.length ? meta.map(([k, v]) => `${text(k)}=${text(v)}`).join(', ') : '—'],
       ],
     ),
     '',
@@ -82,12 +83,12 @@ export function renderCard(p: SessionProvenance): string {
     table(
       ['Source', 'License', 'Records', 'Bytes', 'Share', 'SHA-256 of its fingerprints'],
       p.sources.map((x) => [
-        x.source,
-        `\`${x.license}\``,
+        text(x.source),
+        code(x.license),
         count(x.records),
         count(x.bytes),
         percent(x.share),
-        `\`${x.sha256}\``,
+        code(x.sha256),
       ]),
     ),
     '',
@@ -98,12 +99,12 @@ export function renderCard(p: SessionProvenance): string {
     table(
       ['License', 'Name', 'Records', 'Bytes', 'Share', 'Sources'],
       lic.by_license.map((l) => [
-        `\`${l.license}\``,
-        l.name,
+        code(l.license),
+        text(l.name),
         count(l.records),
         count(l.bytes),
         percent(s.records ? l.records / s.records : 0),
-        l.sources.join(', '),
+        names(l.sources),
       ]),
     ),
     '',
@@ -114,17 +115,17 @@ export function renderCard(p: SessionProvenance): string {
     table(
       ['Field', 'Value'],
       [
-        ['Resulting license', `\`${lic.license}\``],
-        ['Intended use checked', lic.use],
-        ['Use category', lic.use_category],
-        ['Copyleft', lic.copyleft],
+        ['Resulting license', code(lic.license)],
+        ['Intended use checked', text(lic.use)],
+        ['Use category', text(lic.use_category)],
+        ['Copyleft', text(lic.copyleft)],
         ['Permissions (all licenses grant)', list(lic.permissions)],
         ['Restrictions (any license imposes)', list(lic.restrictions)],
         ['Conditions (any license requires)', list(lic.conditions)],
         [
           'Share-alike target',
           lic.share_alike_target
-            ? `\`${lic.share_alike_target}\``
+            ? code(lic.share_alike_target)
             : lic.share_alike.length
               ? 'none common to all share-alike licenses'
               : '—',
@@ -137,7 +138,7 @@ export function renderCard(p: SessionProvenance): string {
     out.push('**Attribution required for:**', '');
     for (const a of lic.attribution)
       out.push(
-        `- ${a.sources.join(', ')} — \`${a.license}\` (${a.name})${a.url ? ` <${a.url}>` : ''}`,
+        `- ${names(a.sources)} — ${code(a.license)} (${text(a.name)})${a.url ? ` ${text(a.url)}` : ''}`,
       );
     out.push('');
   } else out.push('**Attribution required for:** none.', '');
@@ -145,7 +146,7 @@ export function renderCard(p: SessionProvenance): string {
   out.push(...findings('Warnings', lic.warnings), '');
   if (p.license_notes.length) {
     out.push('**License notes:**', '');
-    for (const n of p.license_notes) out.push(`- ${n.note}`);
+    for (const n of p.license_notes) out.push(`- ${text(n.note ?? n.recorded)}`);
     out.push('');
   }
   out.push('_Origin flags license combinations for human review; this is not legal advice._', '');
@@ -192,7 +193,7 @@ export function renderCard(p: SessionProvenance): string {
     out.push(
       table(
         ['Event', 'Hash', 'Time (UTC)', 'Details'],
-        lineage.map((e) => [e.type, `\`${e.hash}\``, e.timestamp, e.summary]),
+        lineage.map((e) => [text(e.type), code(e.hash), text(e.timestamp), text(e.summary)]),
       ),
       '',
     );

@@ -20,7 +20,7 @@
  * Markdown; null in JSON, with its path listed in `to_complete`.
  */
 import { ExportContext, builtAt, licenseOf, verifyCommand } from './context';
-import { count, markdownTable, percent } from '../markdown';
+import { code, count, markdownTable, percent, text } from '../markdown';
 
 export const TO_COMPLETE = '⟨to be completed by the provider⟩';
 export const TEMPLATE_TITLE =
@@ -274,7 +274,7 @@ function nullPaths(value: unknown, path = ''): string[] {
 
 export function renderEuMarkdown(e: EuSummary): string {
   const g = e.general_information;
-  const text = g.modalities.text;
+  const textModality = g.modalities.text;
   const o = e.data_processing.recorded_by_origin;
   const out: string[] = [];
   out.push(
@@ -307,7 +307,7 @@ export function renderEuMarkdown(e: EuSummary): string {
       [
         [
           '☒ Text',
-          `**${text.size_band}** (≈ ${count(text.estimated_tokens)} tokens, estimated)`,
+          `**${textModality.size_band}** (≈ ${count(textModality.estimated_tokens)} tokens, estimated)`,
           TO_COMPLETE,
         ],
         ['☐ Image', '—', '—'],
@@ -318,8 +318,8 @@ export function renderEuMarkdown(e: EuSummary): string {
     ),
     '',
     `Tokens are **estimated** as content bytes / ${BYTES_PER_TOKEN}, not counted with the model's ` +
-      `tokenizer: ${count(text.content_bytes)} content bytes in ${count(text.records)} records ` +
-      `(${count(text.distinct_samples)} distinct). Everything recorded is text (text lines or JSON Lines ` +
+      `tokenizer: ${count(textModality.content_bytes)} content bytes in ${count(textModality.records)} records ` +
+      `(${count(textModality.distinct_samples)} distinct). Everything recorded is text (text lines or JSON Lines ` +
       'records).',
     '',
     `- Latest date of data acquisition/collection for model training: ${TO_COMPLETE} (Origin last recorded data for this session at ${g.latest_recorded_at})`,
@@ -335,8 +335,8 @@ export function renderEuMarkdown(e: EuSummary): string {
     ...markdownTable(
       ['Source', 'License', 'Records', 'Share', 'Content bytes', 'Category'],
       e.data_sources.sources.map((x) => [
-        x.name,
-        `\`${x.license}\``,
+        text(x.name),
+        code(x.license),
         count(x.records),
         percent(x.share),
         count(x.content_bytes),
@@ -375,8 +375,8 @@ export function renderEuMarkdown(e: EuSummary): string {
           'Duplicates',
           `${count(o.deduplication.duplicates)} (${percent(o.deduplication.duplicate_share)})`,
         ],
-        ['Resulting license (SPDX)', `\`${o.resulting_license}\``],
-        ['Use category', `${o.use_category} (checked for ${o.intended_use} use)`],
+        ['Resulting license (SPDX)', code(o.resulting_license)],
+        ['Use category', `${text(o.use_category)} (checked for ${text(o.intended_use)} use)`],
         ['License conflicts', count(o.conflicts.length)],
         ['License warnings', count(o.warnings.length)],
         ['Session root (RFC 6962, SHA-256)', `\`${o.session_root}\``],
@@ -386,13 +386,19 @@ export function renderEuMarkdown(e: EuSummary): string {
     '',
     ...markdownTable(
       ['License', 'Name', 'Records', 'Sources'],
-      o.licenses.map((l) => [`\`${l.license}\``, l.name, count(l.records), l.sources.join(', ')]),
+      o.licenses.map((l) => [
+        code(l.license),
+        text(l.name),
+        count(l.records),
+        l.sources.map(text).join(', '),
+      ]),
     ),
     '',
   );
   for (const f of [...o.conflicts, ...o.warnings])
     out.push(
-      `- \`${f.rule}\` — ${f.licenses.join(' + ')}: ${f.message} (sources: ${f.sources.join(', ')})`,
+      `- ${code(f.rule)} — ${f.licenses.map(text).join(' + ')}: ${text(f.message)} ` +
+        `(sources: ${f.sources.map(text).join(', ')})`,
     );
   if (o.conflicts.length + o.warnings.length) out.push('');
   out.push(

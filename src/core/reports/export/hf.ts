@@ -17,7 +17,7 @@
 import { stringify } from 'yaml';
 import { ExportContext, licenseOf, verifyCommand } from './context';
 import { HubLicense, hubLicense } from './licenses';
-import { count, markdownTable, percent } from '../markdown';
+import { code, count, markdownTable, percent, text } from '../markdown';
 
 export const HF_TAG = 'origin-provenance';
 
@@ -88,8 +88,8 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
         ['Content bytes', count(s.bytes)],
         ['Sources', count(new Set(p.sources.map((x) => x.source)).size)],
         ['Batches', count(p.integrity.batches)],
-        ['Resulting license (SPDX)', `\`${lic.license}\``],
-        ['Use category', `${lic.use_category} (checked for ${lic.use} use)`],
+        ['Resulting license (SPDX)', code(lic.license)],
+        ['Use category', `${text(lic.use_category)} (checked for ${text(lic.use)} use)`],
         ['Session root (RFC 6962, SHA-256)', `\`${p.integrity.session_root}\``],
       ],
     ),
@@ -106,12 +106,12 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
         'SHA-256 of its fingerprints',
       ],
       p.sources.map((x) => [
-        x.source,
-        `\`${x.license}\``,
-        (licenses.byRecorded.get(x.license) ?? []).map((h) => `\`${h.hub}\``).join(', '),
+        text(x.source),
+        code(x.license),
+        (licenses.byRecorded.get(x.license) ?? []).map((h) => code(h.hub)).join(', '),
         count(x.records),
         percent(x.share),
-        `\`${x.sha256}\``,
+        code(x.sha256),
       ]),
     ),
     '',
@@ -124,7 +124,7 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
       '',
       ...markdownTable(
         ['License (SPDX)', 'Name', 'Link'],
-        licenses.others.map((o) => [`\`${o.spdx}\``, `\`${o.name}\``, o.link ?? '—']),
+        licenses.others.map((o) => [code(o.spdx), code(o.name ?? ''), o.link ? text(o.link) : '—']),
       ),
       '',
     );
@@ -134,8 +134,9 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
     out.push('### License conflicts and warnings', '');
     for (const f of findings)
       out.push(
-        `- **${f.severity}** \`${f.rule}\` — ${f.licenses.join(' + ')}: ${f.message} ` +
-          `(sources: ${f.sources.join(', ')}; ${count(f.records)} records)`,
+        `- **${text(f.severity)}** ${code(f.rule)} — ${f.licenses.map(text).join(' + ')}: ` +
+          `${text(f.message)} (sources: ${f.sources.map(text).join(', ')}; ` +
+          `${count(f.records)} records)`,
       );
     out.push('', '_Origin flags license combinations for human review; this is not legal advice._');
     out.push('');
