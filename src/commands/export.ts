@@ -9,7 +9,7 @@ export default class Export extends OriginCommand<typeof Export, ExportResult> {
   static override summary = 'Export the provenance of a session for auditors and ML tools.';
   static override description = `Every figure comes from the store. The same store gives the same bytes; set SOURCE_DATE_EPOCH to pin the generation time as well. With -o the file is written atomically (temp file, fsync, rename). The formats:
 
-json: everything about the session in one document: summary, sources with the SHA-256 of their fingerprints, license propagation, integrity roots, and every batch with its RFC 6962 root.
+json: everything about the session in one document (format_version 2): summary, sources with their record_share and byte_share and the SHA-256 of their fingerprints, license propagation, integrity roots, and every batch with its RFC 6962 root.
 
 jsonl: the same as JSON Lines, streamed, for sessions too big for one document: a {"type":"session",…} header, then {"type":"source",…} lines, {"type":"batch",…} lines, and one {"type":"observation","position","batch","fingerprint","size","source","license"} line per observation.
 

@@ -118,14 +118,24 @@ describe('origin export', () => {
   it('json: every figure, every source hash and every batch root', () => {
     const doc = exportJson<{
       format: string;
+      format_version: number;
       generated_at: string;
       session: Json;
-      sources: { source: string; license: string; records: number; sha256: string }[];
+      sources: {
+        source: string;
+        license: string;
+        records: number;
+        bytes: number;
+        record_share: number;
+        byte_share: number;
+        sha256: string;
+      }[];
       licenses: { use_category: string; conflicts: { rule: string }[] };
       integrity: { session_root: string; batches: number };
       batches: { seq: number; first_position: number; records: number; root: string }[];
     }>('json');
     expect(doc.format).toBe('origin-provenance');
+    expect(doc.format_version).toBe(2);
     expect(doc.generated_at).toBe('2023-11-14T22:13:20.000Z');
     expect(doc.session).toMatchObject({
       session_id: session,
@@ -139,8 +149,13 @@ describe('origin export', () => {
     });
     expect(doc.integrity).toMatchObject({ session_root: root, batches: 5 });
     expect(doc.sources).toHaveLength(6);
+    const totalBytes = records.reduce((n, r) => n + Buffer.byteLength(r.text), 0);
     for (const s of doc.sources) {
-      expect(s.records).toBe(records.filter((r) => r.source === s.source).length);
+      const mine = records.filter((r) => r.source === s.source);
+      expect(s.records).toBe(mine.length);
+      expect(s.bytes).toBe(mine.reduce((n, r) => n + Buffer.byteLength(r.text), 0));
+      expect(s.record_share).toBe(mine.length / records.length);
+      expect(s.byte_share).toBe(s.bytes / totalBytes);
       expect(s.sha256).toBe(sourceDigest(s.source));
     }
     expect(doc.licenses.use_category).toBe('non-commercial');
@@ -474,7 +489,7 @@ describe('origin export', () => {
     expect(md).toContain('**Less than 1 billion tokens**');
     expect(md).toContain('content bytes / 4');
     expect(md).toMatch(
-      /\| wikipedia \| `CC-BY-4.0` \| 6 \| 33\.3% \| \d+ \| ⟨to be completed by the provider⟩ \|/,
+      /\| wikipedia \| `CC-BY-4.0` \| 6 \| 33\.3% \| \d+ \| \d+\.\d% \| ⟨to be completed by the provider⟩ \|/,
     );
     expect(md).toContain(`origin verify --session ${session} --root ${root}`);
 

@@ -3,7 +3,7 @@
  * byte for byte, except the generation time, which SOURCE_DATE_EPOCH pins.
  */
 import { PropagatedFinding } from '../licenses';
-import { code, count, markdownTable, percent, text } from './markdown';
+import { CONTROL_CHARACTERS, code, count, markdownTable, percent, text } from './markdown';
 import { SessionProvenance } from './provenance';
 
 const table = (head: string[], rows: (string | number)[][]): string =>
@@ -25,6 +25,30 @@ function findings(title: string, items: readonly PropagatedFinding[]): string[] 
     );
   }
   return out;
+}
+
+/** Sources beyond this many largest are one "other" slice of the chart. */
+export const PIE_SLICES = 12;
+
+/**
+ * Mermaid's pie labels are double-quoted strings that know entity codes (`#quot;`) but no
+ * backslash escapes: the characters that could end the label or start a code become codes.
+ */
+const pieLabel = (label: string): string =>
+  label.replace(CONTROL_CHARACTERS, ' ').replace(/[#"<>&]/g, (c) => `#${c.charCodeAt(0)};`);
+
+/** A mermaid pie of the composition by content bytes, per source and license (GitHub renders it). */
+function compositionPie(p: SessionProvenance): string[] {
+  if (p.session.bytes === 0) return ['No content bytes were recorded, so there is no chart.'];
+  const slices = [...p.sources].sort((a, b) => b.bytes - a.bytes);
+  const shown = slices.length > PIE_SLICES ? slices.slice(0, PIE_SLICES - 1) : slices;
+  const rest = slices.slice(shown.length);
+  const lines = shown.map((x) => `    "${pieLabel(`${x.source} (${x.license})`)}" : ${x.bytes}`);
+  if (rest.length)
+    lines.push(
+      `    "${rest.length} other source/license pairs" : ${rest.reduce((n, x) => n + x.bytes, 0)}`,
+    );
+  return ['```mermaid', 'pie showData title Content bytes by source and license', ...lines, '```'];
 }
 
 export function renderCard(p: SessionProvenance): string {
@@ -81,13 +105,22 @@ export function renderCard(p: SessionProvenance): string {
   out.push('## Composition', '', '### By source', '');
   out.push(
     table(
-      ['Source', 'License', 'Records', 'Bytes', 'Share', 'SHA-256 of its fingerprints'],
+      [
+        'Source',
+        'License',
+        'Records',
+        'Share of records',
+        'Content bytes',
+        'Share of content bytes',
+        'SHA-256 of its fingerprints',
+      ],
       p.sources.map((x) => [
         text(x.source),
         code(x.license),
         count(x.records),
+        percent(x.record_share),
         count(x.bytes),
-        percent(x.share),
+        percent(x.byte_share),
         code(x.sha256),
       ]),
     ),
@@ -97,16 +130,29 @@ export function renderCard(p: SessionProvenance): string {
   );
   out.push(
     table(
-      ['License', 'Name', 'Records', 'Bytes', 'Share', 'Sources'],
+      [
+        'License',
+        'Name',
+        'Records',
+        'Share of records',
+        'Content bytes',
+        'Share of content bytes',
+        'Sources',
+      ],
       lic.by_license.map((l) => [
         code(l.license),
         text(l.name),
         count(l.records),
-        count(l.bytes),
         percent(s.records ? l.records / s.records : 0),
+        count(l.bytes),
+        percent(s.bytes ? l.bytes / s.bytes : 0),
         names(l.sources),
       ]),
     ),
+    '',
+    '### By content bytes',
+    '',
+    ...compositionPie(p),
     '',
   );
 
@@ -153,34 +199,83 @@ export function renderCard(p: SessionProvenance): string {
 
   out.push('## Integrity', '');
   const ib = p.integrity;
+  const sid = s.session_id;
+  // The session head and the store head (SPEC §2.2, §2.4) belong in this table once the store
+  // records them.
   out.push(
     table(
       ['Field', 'Value'],
       [
-        ['Session root (RFC 6962, SHA-256)', `\`${ib.session_root}\``],
-        ['Origins digest (sources and licenses)', `\`${ib.origins_digest}\``],
+        ['Session root (RFC 6962, SHA-256)', code(ib.session_root)],
+        ['Origins digest (sources and licenses)', code(ib.origins_digest)],
         ['Batches', count(ib.batches)],
         [
           'First batch root',
-          ib.first_batch ? `#${ib.first_batch.seq}: \`${ib.first_batch.root}\`` : '—',
+          ib.first_batch ? `#${ib.first_batch.seq}: ${code(ib.first_batch.root)}` : '—',
         ],
         [
           'Last batch root',
-          ib.last_batch ? `#${ib.last_batch.seq}: \`${ib.last_batch.root}\`` : '—',
+          ib.last_batch ? `#${ib.last_batch.seq}: ${code(ib.last_batch.root)}` : '—',
         ],
       ],
     ),
     '',
-    'Check this card against the database, pinning the root printed here:',
+    '### What each digest is, and how to re-derive it',
+    '',
+    `- **Sample fingerprint**: SHA-256 of a sample's content bytes; for a text sample it is what \`printf '%s' "$text" | sha256sum\` prints.`,
+    '- **Session root**: the RFC 6962 Merkle tree head (SHA-256) over the 32-byte fingerprint of ' +
+      `every observation of the session, in the order observed (${count(s.records)} leaves). ` +
+      'It pins exactly which samples the session saw, in which order. ' +
+      '`origin verify` recomputes it from every stored observation and fails (exit 3) unless it ' +
+      'is the root pinned here.',
+    "- **Batch roots**: the same tree over one batch's fingerprints; `origin verify` recomputes " +
+      'every one.',
+    '- **Origins digest**: SHA-256 of the RFC 8785 (JCS) JSON array of ' +
+      '`[source, license, run length]` for every run of consecutive observations from one source ' +
+      'under one license, in session order. It pins where each observation came from. ' +
+      '`origin verify` recomputes it.',
+    '- **SHA-256 of its fingerprints** (per source, in the composition table): SHA-256 over the ' +
+      "concatenated 32-byte fingerprints of that source's observations under that license, in " +
+      'session order. It pins exactly which samples one source contributed.',
+    ...(s.config_hash
+      ? [
+          '- **Config hash**: given to `origin session start --config-hash` by whoever ran the ' +
+            'session; Origin records it and does not derive it.',
+        ]
+      : []),
+    '',
+    'Check the session root, the batch roots and the origins digest against the database, ' +
+      'pinning the root printed here:',
     '',
     '```sh',
-    `origin verify --session ${s.session_id} --root ${ib.session_root}`,
+    `origin verify --session ${sid} --root ${ib.session_root}`,
+    '```',
+    '',
+    "Re-derive a source's SHA-256 from the exported observations (jq, xxd and sha256sum; put the " +
+      "row's source and license in place of SOURCE and LICENSE):",
+    '',
+    '```sh',
+    `origin export ${sid} --format jsonl \\`,
+    "  | jq -r --arg source 'SOURCE' --arg license 'LICENSE' \\",
+    '      \'select(.type == "observation" and .source == $source and .license == $license) | .fingerprint\' \\',
+    '  | xxd -r -p | sha256sum',
+    '```',
+    '',
+    'Re-derive the origins digest the same way (jq writes the JCS form of names without control ' +
+      'characters):',
+    '',
+    '```sh',
+    `origin export ${sid} --format jsonl \\`,
+    '  | jq -sc \'reduce (.[] | select(.type == "observation")) as $o ([];',
+    '      if length > 0 and .[-1][0] == $o.source and .[-1][1] == $o.license',
+    "      then .[-1][2] += 1 else . + [[$o.source, $o.license, 1]] end)' \\",
+    "  | tr -d '\\n' | sha256sum",
     '```',
     '',
     'Prove that one sample was part of this session, and check the proof without the database:',
     '',
     '```sh',
-    `origin prove <fingerprint> --session ${s.session_id} -o proof.json`,
+    `origin prove <fingerprint> --session ${sid} -o proof.json`,
     `origin verify-proof proof.json --root ${ib.session_root}`,
     '```',
     '',

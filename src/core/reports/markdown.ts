@@ -7,7 +7,7 @@
 
 /** Characters that would end a line or are invisible: shown as `\u000a`-style escapes. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 /**
  * The ASCII punctuation that can start Markdown or GFM syntax anywhere in a line: HTML and
  * entities, links and images, code, emphasis, strikethrough, escapes, and the `.`, `:` and `@`
@@ -29,7 +29,7 @@ export function text(value: string | number): string {
   return String(value)
     .replace(PUNCTUATION, '\\$&')
     .replace(LEADING, '\\$&')
-    .replace(CONTROL, visibleControl);
+    .replace(CONTROL_CHARACTERS, visibleControl);
 }
 
 /**
@@ -38,7 +38,7 @@ export function text(value: string | number): string {
  * control characters are shown as `\u000a`. Inside code, HTML and links are text already.
  */
 export function code(value: string): string {
-  const content = value.replace(CONTROL, visibleControl);
+  const content = value.replace(CONTROL_CHARACTERS, visibleControl);
   if (content === '') return '(empty)';
   const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
@@ -48,7 +48,7 @@ export function code(value: string): string {
 
 /** Pipes end a GFM table cell, even inside code spans: escape them (GFM unescapes them there). */
 const cell = (content: string | number): string =>
-  String(content).replace(/\|/g, '\\|').replace(CONTROL, visibleControl);
+  String(content).replace(/\|/g, '\\|').replace(CONTROL_CHARACTERS, visibleControl);
 
 /**
  * A GitHub-flavoured Markdown table, as lines. Cells are Markdown already (built with `text` and

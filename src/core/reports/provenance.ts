@@ -25,8 +25,10 @@ import { Store } from '../store/store';
 export const GENERATOR_NAME = 'origin';
 
 export interface SourceProvenance extends SourceLicenseCount {
-  /** Share of the session's records, 0–1. */
-  share: number;
+  /** This source's records as a share of the session's records, 0–1. */
+  record_share: number;
+  /** This source's content bytes as a share of the session's content bytes, 0–1. */
+  byte_share: number;
   /**
    * SHA-256 over the 32-byte fingerprints of this source's observations (this license), in session
    * order: one hash that pins exactly which samples the source contributed.
@@ -160,7 +162,8 @@ export function sessionProvenance(
   );
   const sources = sessionSources(store, row.id).map((s) => ({
     ...s,
-    share: summary.records > 0 ? s.records / summary.records : 0,
+    record_share: summary.records > 0 ? s.records / summary.records : 0,
+    byte_share: summary.bytes > 0 ? s.bytes / summary.bytes : 0,
     sha256:
       digests.get(originIds.get(`${s.source}\u0000${s.license}`) ?? -1) ??
       toHex(createHash('sha256').digest()),

@@ -104,7 +104,9 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
       type: 'data',
       'bom-ref': `${sessionRef}:source:${encodeURIComponent(x.source)}:license:${encodeURIComponent(x.license)}`,
       name: x.source,
-      description: `${x.records} records (${(x.share * 100).toFixed(2)}% of the session), ${x.bytes} content bytes.`,
+      description:
+        `${x.records} records (${(x.record_share * 100).toFixed(2)}% of the session's records), ` +
+        `${x.bytes} content bytes (${(x.byte_share * 100).toFixed(2)}% of its content bytes).`,
       hashes: [{ alg: 'SHA-256', content: x.sha256 }],
       licenses: cdxLicenses(reading, 'declared'),
       data: [{ type: 'dataset', name: x.source }],
@@ -112,7 +114,8 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
         prop('license', x.license),
         prop('records', x.records),
         prop('content_bytes', x.bytes),
-        prop('share', x.share),
+        prop('record_share', x.record_share),
+        prop('byte_share', x.byte_share),
         prop(
           'hash',
           "SHA-256 over the concatenated 32-byte fingerprints of this source's samples, in session order",

@@ -119,8 +119,9 @@ export interface EuSummary {
       license: string;
       spdx_expression: string;
       records: number;
-      share: number;
+      record_share: number;
       content_bytes: number;
+      byte_share: number;
       sha256: string;
       category: Tbc;
     }[];
@@ -220,8 +221,9 @@ export function euSummary(ctx: ExportContext): EuSummary {
         license: x.license,
         spdx_expression: licenseOf(ctx, x.license).expression,
         records: x.records,
-        share: x.share,
+        record_share: x.record_share,
         content_bytes: x.bytes,
+        byte_share: x.byte_share,
         sha256: x.sha256,
         category: null,
       })),
@@ -333,13 +335,22 @@ export function renderEuMarkdown(e: EuSummary): string {
       'left for the provider.',
     '',
     ...markdownTable(
-      ['Source', 'License', 'Records', 'Share', 'Content bytes', 'Category'],
+      [
+        'Source',
+        'License',
+        'Records',
+        'Share of records',
+        'Content bytes',
+        'Share of content bytes',
+        'Category',
+      ],
       e.data_sources.sources.map((x) => [
         text(x.name),
         code(x.license),
         count(x.records),
-        percent(x.share),
+        percent(x.record_share),
         count(x.content_bytes),
+        percent(x.byte_share),
         TO_COMPLETE,
       ]),
     ),

@@ -216,8 +216,9 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
     element('dataset_DatasetPackage', id, {
       name: s.source,
       description:
-        `${s.records} records (${(s.share * 100).toFixed(2)}% of the session), ` +
-        `${s.bytes} content bytes, recorded under license "${s.license}".`,
+        `${s.records} records (${(s.record_share * 100).toFixed(2)}% of the session's records), ` +
+        `${s.bytes} content bytes (${(s.byte_share * 100).toFixed(2)}% of its content bytes), ` +
+        `recorded under license "${s.license}".`,
       comment:
         `The samples of source "${s.source}" observed under license "${s.license}" in Origin ` +
         `session ${sid}, not the source as a whole. ${timeNote} originatedBy is the party the ` +

@@ -15,7 +15,8 @@ export interface WandbSource {
   license: string;
   records: number;
   bytes: number;
-  share: number;
+  record_share: number;
+  byte_share: number;
   sha256: string;
 }
 
@@ -56,7 +57,8 @@ export function wandbExport(ctx: ExportContext): WandbExport {
     license: x.license,
     records: x.records,
     bytes: x.bytes,
-    share: x.share,
+    record_share: x.record_share,
+    byte_share: x.byte_share,
     sha256: x.sha256,
   }));
   const origin: WandbOrigin = {
