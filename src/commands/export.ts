@@ -19,9 +19,9 @@ wandb: {"config": {"origin": {…}}, "metadata": {…}}, for wandb.init(config=d
 
 hf: a Hugging Face dataset or model card fragment: YAML front matter with the Hub's license ids (a list when several apply; "other" with license_name and license_link for a license the Hub has no id for) and tags: [origin-provenance], then a "## Provenance" section. With --json: {"card_data", "content"}.
 
-spdx: SPDX 3.0.1 JSON-LD: a dataset_DatasetPackage per source (verified by the SHA-256 of its fingerprints) and one for the session (verified by the session root, an RFC 6962 Merkle tree head), a license expression per license with hasDeclaredLicense and hasConcludedLicense relationships, and the session "contains" its sources.
+spdx: SPDX 3.0.1 JSON-LD: a dataset_DatasetPackage per source (verified by the SHA-256 of its fingerprints) and one for the session (verified by the session root, an RFC 6962 Merkle tree head), a license expression per license with hasDeclaredLicense and hasConcludedLicense relationships, the session "contains" its sources, and an ai_AIPackage per training event built on the session (lineage) with trainedOn and testedOn relationships.
 
-cyclonedx: CycloneDX 1.6 JSON: the session as the metadata component (its hash is the session root), one "data" component per source with its licenses and hash, and dependencies.
+cyclonedx: CycloneDX 1.6 JSON: the session as the metadata component (its hash is the session root), one "data" component per source with its licenses and hash, one "machine-learning-model" component per training event built on the session (lineage) whose modelCard names the session as its dataset, and dependencies.
 
 eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Training Content of general-purpose AI models (Art. 53(1)(d) AI Act), in Markdown (JSON with --json): what the store knows is filled in, everything else is marked "to be completed by the provider".`;
   static override examples = [

@@ -168,7 +168,7 @@ describe('origin card', () => {
   });
 
   it('lists the training runs and evaluations recorded on the session', () => {
-    expect(card()).toContain('No training runs or evaluations recorded for this session.');
+    expect(card()).toContain('No lineage events recorded for this session.');
     const dataset = origin(
       ['lineage', 'record', 'dataset', '--session', session, '--name', 'card-data'],
       { cwd: dir },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { RECORD_FIELDS, CliResult, origin, tempDir } from '../helpers/cli';
 import { referenceRoot, sha256Hex } from '../helpers/reference';
+import { profileViolations, validateSpdx } from '../helpers/spdx';
 
 interface Rec {
   text: string;
@@ -296,6 +297,13 @@ describe('origin export', () => {
   it('spdx: SPDX 3.0.1 JSON-LD whose elements and relationships hold together', () => {
     const doc = exportJson<{ '@context': string; '@graph': Json[] }>('spdx');
     expect(doc['@context']).toBe('https://spdx.org/rdf/3.0.1/spdx-context.jsonld');
+    // The official SPDX 3.0.1 JSON schema and SHACL shapes, and the profile rules they leave out.
+    const validation = validateSpdx(doc);
+    expect(validation.schema).toEqual([]);
+    expect(validation.shacl.results).toEqual([]);
+    expect(validation.shacl.conforms).toBe(true);
+    expect(validation.triples).toBeGreaterThan(1000);
+    expect(profileViolations(doc)).toEqual([]);
     const graph = doc['@graph'];
     const creation = graph.find((e) => e.type === 'CreationInfo') as Json;
     expect(creation).toMatchObject({

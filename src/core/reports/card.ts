@@ -282,16 +282,31 @@ export function renderCard(p: SessionProvenance): string {
   );
 
   out.push('## Lineage', '');
-  if (lineage.length === 0)
-    out.push('No training runs or evaluations recorded for this session.', '');
+  if (lineage.length === 0) out.push('No lineage events recorded for this session.', '');
   else {
     out.push(
+      'The dataset events that link this session, the training runs and evaluations built on ' +
+        'them, and the dataset events those evaluations name:',
+      '',
       table(
         ['Event', 'Hash', 'Time (UTC)', 'Details'],
-        lineage.map((e) => [text(e.type), code(e.hash), text(e.timestamp), text(e.summary)]),
+        lineage.map((e) => [
+          `${text(e.type)}${e.type === 'dataset' && !e.links_session ? ' (another dataset)' : ''}`,
+          code(e.hash),
+          `${text(e.timestamp)}${e.before_session ? ' ⚠ before the session started' : ''}`,
+          text(e.summary),
+        ]),
       ),
       '',
     );
+    const early = lineage.filter((e) => e.before_session).length;
+    if (early)
+      out.push(
+        `⚠ ${count(early)} event${early === 1 ? ' is' : 's are'} dated before the session ` +
+          `started (${text(s.started_at)}), so it tells of something before this data was ` +
+          'recorded: check the clocks, or how the events were recorded.',
+        '',
+      );
   }
 
   out.push(

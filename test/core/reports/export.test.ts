@@ -153,11 +153,13 @@ describe('export helpers', () => {
               license: 'MIT',
               records: 2,
               bytes: 10,
-              share: 1,
+              record_share: 1,
+              byte_share: 1,
               sha256: 'a'.repeat(64),
             },
           ],
           integrity: { session_root: 'b'.repeat(64) },
+          lineage: [],
         },
       }) as unknown as ExportContext;
     const packages = (c: ExportContext) =>

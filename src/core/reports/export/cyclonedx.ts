@@ -8,12 +8,16 @@
  * - components: one `data` component per (source, license): licenses (`license.id` for a single
  *   SPDX License List id, `license.name` for LicenseRef- and unknown licenses, else one
  *   `expression`), the SHA-256 of the source's fingerprints, and `data: [{type: "dataset"}]`.
- * - dependencies: the session depends on each source.
+ * - one `machine-learning-model` component per training event built on the session's data (from
+ *   the lineage DAG), whose modelCard.modelParameters.datasets names the session and whose
+ *   quantitativeAnalysis holds its evaluations' metrics.
+ * - dependencies: the session depends on each source; each model depends on the session.
  */
 import { createHash } from 'node:crypto';
 import { isSpdxLicenseId } from '../../licenses';
 import { ExportContext, licenseOf, verifyCommand } from './context';
 import { NOASSERTION, ReadLicense, conjunction } from './licenses';
+import { TrainedModel, trainedModels } from './models';
 
 export const CYCLONEDX_SPEC_VERSION = '1.6';
 const SCHEMA = 'http://cyclonedx.org/schema/bom-1.6.schema.json';
@@ -32,8 +36,15 @@ export interface CdxProperty {
   value: string;
 }
 
+export interface CdxModelCard {
+  modelParameters: { datasets: { ref: string }[] };
+  quantitativeAnalysis?: {
+    performanceMetrics: { type: string; value: string; slice?: string }[];
+  };
+}
+
 export interface CdxComponent {
-  type: 'data' | 'application';
+  type: 'data' | 'application' | 'machine-learning-model';
   'bom-ref'?: string;
   name: string;
   version?: string;
@@ -41,6 +52,7 @@ export interface CdxComponent {
   hashes?: { alg: 'SHA-256'; content: string }[];
   licenses?: CdxLicenseChoice;
   data?: { type: 'dataset'; name: string; description?: string }[];
+  modelCard?: CdxModelCard;
   properties?: CdxProperty[];
 }
 
@@ -162,6 +174,7 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
       prop('verify', verifyCommand(ctx)),
     ],
   };
+  const models = trainedModels(ctx).map((m) => modelComponent(m, sessionRef));
   return {
     $schema: SCHEMA,
     bomFormat: 'CycloneDX',
@@ -175,12 +188,52 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
       },
       component: session,
     },
-    components,
+    components: [...components, ...models],
     dependencies: [
       components.length
         ? { ref: sessionRef, dependsOn: components.map((c) => c['bom-ref'] as string) }
         : { ref: sessionRef },
       ...components.map((c) => ({ ref: c['bom-ref'] as string })),
+      ...models.map((m) => ({ ref: m['bom-ref'] as string, dependsOn: [sessionRef] })),
+    ],
+  };
+}
+
+/**
+ * A training event as a `machine-learning-model` component: its model card names the session as
+ * its dataset and its evaluations' metrics as performance metrics. The event hash is a property,
+ * not a `hashes` entry: it is the hash of the lineage record, not of any model file.
+ */
+function modelComponent(m: TrainedModel, sessionRef: string): CdxComponent {
+  const metrics = m.evaluations.flatMap((e) =>
+    e.metrics.map(([type, value]) => ({
+      type,
+      value: String(value),
+      ...(e.split ? { slice: e.split } : {}),
+    })),
+  );
+  return {
+    type: 'machine-learning-model',
+    'bom-ref': `origin-lineage-${m.hash}`,
+    name: m.name,
+    ...(m.version ? { version: m.version } : {}),
+    description:
+      `The model of Origin training event ${m.hash}, trained on this session's data ` +
+      `(through dataset event${m.datasets.length === 1 ? '' : 's'} ${m.datasets.join(', ')}).`,
+    modelCard: {
+      modelParameters: { datasets: [{ ref: sessionRef }] },
+      ...(metrics.length ? { quantitativeAnalysis: { performanceMetrics: metrics } } : {}),
+    },
+    properties: [
+      prop('lineage_event', m.hash),
+      prop('lineage_event_hash', 'SHA-256 of the JCS form of the lineage event (SPEC §3)'),
+      prop('recorded_at', m.timestamp),
+      ...(m.run_id ? [prop('run_id', m.run_id)] : []),
+      ...(m.started_at ? [prop('started_at', m.started_at)] : []),
+      ...(m.finished_at ? [prop('finished_at', m.finished_at)] : []),
+      ...m.params.map(([k, v]) => prop(`param:${k}`, v)),
+      ...m.datasets.map((d) => prop('dataset_event', d)),
+      ...m.evaluations.map((e) => prop('evaluation_event', e.hash)),
     ],
   };
 }

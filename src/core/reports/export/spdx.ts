@@ -12,6 +12,9 @@
  *   conformance rule). An unknown license points at the SPDX individual
  *   `expandedlicensing_NoAssertionLicense`.
  * - The session package `contains` the source packages; the SpdxDocument's root is the session.
+ * - One `ai_AIPackage` per training event built on the session's data (the lineage DAG), with
+ *   `trainedOn` the session, `testedOn` the session when an evaluation of it names one of the
+ *   session's dataset events, its hyper-parameters and its evaluations' metrics.
  *
  * SPDX 3.0.1 requires, on every DatasetPackage, exactly one originatedBy and at least one
  * builtTime, releaseTime, software_downloadLocation and software_primaryPurpose. A package here
@@ -38,6 +41,7 @@
  */
 import { BuiltAtBasis, ExportContext, builtAtWithBasis, licenseOf } from './context';
 import { NOASSERTION, ReadLicense, conjunction } from './licenses';
+import { trainedModels } from './models';
 
 export const SPDX_CONTEXT = 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld';
 export const SPDX_VERSION = '3.0.1';
@@ -255,6 +259,67 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
   relate(sessionId, 'hasConcludedLicense', [licenseTarget(conjunction(expressions))]);
   if (sourceIds.length) relate(sessionId, 'contains', sourceIds, { completeness: 'complete' });
 
+  // The models trained on this data (lineage training events) and what they were tested on.
+  const models = trainedModels(ctx);
+  for (const m of models) {
+    const id = `${base}:model:${m.hash}`;
+    const trainer = `${base}:agent:trainer:${m.hash}`;
+    element('Agent', trainer, {
+      name: `trainer of ${m.name}`,
+      description:
+        `Whoever ran the training recorded as Origin lineage event ${m.hash}. ` +
+        'The records do not name this party.',
+    });
+    const metrics = m.evaluations.flatMap((e) =>
+      e.metrics.map(([key, value]) => ({
+        type: 'DictionaryEntry',
+        key: e.split ? `${key} (${e.split})` : key,
+        value: String(value),
+      })),
+    );
+    const released = spdxTime(m.finished_at ?? m.timestamp);
+    const elsewhere = m.evaluations.filter((e) => !e.on_session);
+    element('ai_AIPackage', id, {
+      name: m.name,
+      description:
+        `The model of Origin training event ${m.hash}` +
+        (m.run_id ? ` (run ${m.run_id})` : '') +
+        ', trained on the samples of this session.',
+      comment:
+        `releaseTime is ${m.finished_at ? 'when the training finished, as recorded' : 'when the training event was recorded'} ` +
+        `(${released}), not when the model was published, which the records do not hold. ` +
+        `suppliedBy is whoever trained it, whom the records do not name. ` +
+        `software_packageVersion is ${m.version ? 'the model version recorded' : 'NOASSERTION: no model version was recorded'}. ` +
+        `The lineage event hash ${m.hash} is the SHA-256 of the event's JCS form (SPEC §3), ` +
+        'not a hash of any model file, so it is not a verifiedUsing Hash.' +
+        (elsewhere.length
+          ? ` Evaluations on datasets outside this document: ${elsewhere.map((e) => `${e.hash} (dataset event ${e.dataset ?? 'none'})`).join(', ')}.`
+          : ''),
+      suppliedBy: trainer,
+      releaseTime: released,
+      software_downloadLocation: SPDX_NO_ASSERTION_LOCATION,
+      software_packageVersion: m.version ?? NOASSERTION,
+      software_primaryPurpose: 'model',
+      ai_informationAboutTraining:
+        `Trained on Origin session ${sid} (session root ${p.integrity.session_root}) through ` +
+        `dataset event${m.datasets.length === 1 ? '' : 's'} ${m.datasets.join(', ')}.`,
+      ...(m.params.length
+        ? {
+            ai_hyperparameter: m.params.map(([key, value]) => ({
+              type: 'DictionaryEntry',
+              key,
+              value,
+            })),
+          }
+        : {}),
+      ...(metrics.length ? { ai_metric: metrics } : {}),
+    });
+    relate(id, 'hasDeclaredLicense', [SPDX_NO_ASSERTION_LICENSE]);
+    relate(id, 'hasConcludedLicense', [SPDX_NO_ASSERTION_LICENSE]);
+    relate(id, 'trainedOn', [sessionId]);
+    if (m.evaluations.some((e) => e.on_session)) relate(id, 'testedOn', [sessionId]);
+  }
+
   const documentId = `${base}:spdx-document`;
   const elements = graph.map((e) => e.spdxId as string);
   const document: SpdxElement = {
@@ -262,7 +327,13 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
     spdxId: documentId,
     creationInfo: CREATION_INFO,
     name: `Origin provenance of session ${sid}`,
-    profileConformance: ['core', 'software', 'simpleLicensing', 'dataset'],
+    profileConformance: [
+      'core',
+      'software',
+      'simpleLicensing',
+      'dataset',
+      ...(models.length ? ['ai'] : []),
+    ],
     rootElement: [sessionId],
     element: elements,
   };
