@@ -374,8 +374,10 @@ describe('origin export', () => {
       const agent = elements.find((e) => e.spdxId === (d.originatedBy as string[])[0]) as Json;
       expect(agent.type).toBe('Agent');
       expect(typeof agent.name).toBe('string');
+      // Neither the session root nor a per-source digest is a SHA-256 of the package's bytes.
       const hash = (d.verifiedUsing as Json[])[0];
-      expect(hash).toMatchObject({ type: 'Hash', algorithm: 'sha256' });
+      expect(hash).toMatchObject({ type: 'Hash', algorithm: 'other' });
+      expect(hash.comment).toMatch(/^Not a SHA-256 of the package/);
       expect(hash.hashValue).toMatch(/^[0-9a-f]{64}$/);
       for (const kind of ['hasDeclaredLicense', 'hasConcludedLicense'])
         expect(
@@ -421,16 +423,25 @@ describe('origin export', () => {
       expect(await validator.validate(text)).toBeNull();
       const bom = JSON.parse(text) as {
         serialNumber: string;
-        metadata: { timestamp: string; component: { hashes: { content: string }[] } };
+        metadata: {
+          timestamp: string;
+          component: { hashes?: unknown; properties: { name: string; value: string }[] };
+        };
         components: {
           name: string;
           licenses: Json[];
-          hashes: { alg: string; content: string }[];
+          hashes?: unknown;
+          properties: { name: string; value: string }[];
         }[];
       };
       expect(bom.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab]/);
       expect(bom.metadata.timestamp).toBe('2023-11-14T22:13:20.000Z');
-      expect(bom.metadata.component.hashes[0].content).toBe(root);
+      // The session root is no hash of the data's bytes: a property, never a `hashes` entry.
+      expect(bom.metadata.component.hashes).toBeUndefined();
+      expect(bom.metadata.component.properties).toContainEqual({
+        name: 'origin:session_root',
+        value: root,
+      });
       const by = (name: string) => bom.components.find((c) => c.name === name);
       expect(by('wikipedia')?.licenses).toEqual([
         { license: { id: 'CC-BY-4.0', acknowledgement: 'declared' } },
@@ -441,7 +452,11 @@ describe('origin export', () => {
       expect(by('forum scrape')?.licenses).toEqual([
         { license: { name: 'unknown', acknowledgement: 'declared' } },
       ]);
-      expect(by('news')?.hashes).toEqual([{ alg: 'SHA-256', content: sourceDigest('news') }]);
+      expect(by('news')?.hashes).toBeUndefined();
+      expect(by('news')?.properties).toContainEqual({
+        name: 'origin:fingerprints_sha256',
+        value: sourceDigest('news'),
+      });
       // Another generation time is another BOM: another serial number.
       const later = run('cyclonedx', [], { SOURCE_DATE_EPOCH: '1700000001' });
       expect(JSON.parse(later.stdout).serialNumber).not.toBe(bom.serialNumber);
@@ -449,10 +464,10 @@ describe('origin export', () => {
 
     it('the validator rejects a broken BOM (the schema check can fail)', async () => {
       const bom = JSON.parse(exported('cyclonedx')) as {
-        components: { type: string; hashes: { alg: string }[] }[];
+        components: { type: string; hashes?: { alg: string; content: string }[] }[];
       };
       bom.components[0].type = 'dataset';
-      bom.components[1].hashes[0].alg = 'SHA-257';
+      bom.components[1].hashes = [{ alg: 'SHA-257', content: 'ab' }];
       const errors = await validator.validate(JSON.stringify(bom));
       expect(errors).not.toBeNull();
     });

@@ -2,6 +2,7 @@
  * License facts the export formats share: how each recorded license string reads as SPDX, which
  * license ids it names, and the Hugging Face Hub license id of each.
  */
+import { createHash } from 'node:crypto';
 import { License, Taxonomy, findLicense, parseExpression } from '../../licenses';
 import { readRecordedLicense } from '../../licenses/report';
 
@@ -18,11 +19,39 @@ export interface ReadLicense {
   known: boolean;
   /** Exactly one license id, no operator and no exception. */
   single: boolean;
+  /**
+   * The recorded string was not a valid SPDX expression as it stood: `expression` is Origin's
+   * correction (or NOASSERTION), which exports state as the concluded license.
+   */
+  corrected: boolean;
+}
+
+/** Recorded strings that mean "no license was stated": declared as NoAssertion, not as a ref. */
+const NO_LICENSE_STATED = new Set(['', 'unknown', 'noassertion']);
+
+/**
+ * The declared license of a reading: what was recorded. A valid SPDX expression as it is; a
+ * string that means no license was stated as NOASSERTION; any other string as a LicenseRef made
+ * from it (its letters, digits and dots, and 8 hex digits of its SHA-256 whenever that lost
+ * something), so the declared license never claims Origin's correction.
+ */
+export function declaredExpression(reading: ReadLicense): string {
+  if (!reading.corrected) return reading.expression;
+  if (NO_LICENSE_STATED.has(reading.recorded.trim().toLowerCase())) return NOASSERTION;
+  return recordedLicenseRef(reading.recorded);
+}
+
+/** The LicenseRef that stands for a recorded license string that is no SPDX expression. */
+export function recordedLicenseRef(recorded: string): string {
+  const kept = recorded.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+  const exact = kept === recorded && kept !== '';
+  const digest = createHash('sha256').update(recorded, 'utf8').digest('hex').slice(0, 8);
+  return `LicenseRef-${kept}${exact ? '' : `${kept ? '-' : ''}${digest}`}`;
 }
 
 /** Reads a recorded license string the way the license engine does (never throws). */
 export function readLicense(taxonomy: Taxonomy, recorded: string): ReadLicense {
-  const { expression } = readRecordedLicense(taxonomy, recorded);
+  const { expression, note } = readRecordedLicense(taxonomy, recorded);
   let ids: readonly string[] = [expression];
   let single = !/\s/.test(expression);
   try {
@@ -32,7 +61,14 @@ export function readLicense(taxonomy: Taxonomy, recorded: string): ReadLicense {
   } catch {
     // readRecordedLicense already settled on an expression; keep it as one opaque id.
   }
-  return { recorded, expression, ids, known: !ids.includes(NOASSERTION), single };
+  return {
+    recorded,
+    expression,
+    ids,
+    known: !ids.includes(NOASSERTION),
+    single,
+    corrected: note !== undefined,
+  };
 }
 
 /**
