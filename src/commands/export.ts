@@ -17,7 +17,7 @@ mlflow: {"tags": {"origin.session_id", "origin.session_root", "origin.license", 
 
 wandb: {"config": {"origin": {…}}, "metadata": {…}}, for wandb.init(config=d["config"]) or run.config.update(d["config"]), and wandb.Artifact(name, type="dataset", metadata=d["metadata"]).
 
-hf: a Hugging Face dataset or model card fragment: YAML front matter with the Hub's license ids (a list when several apply; "other" with license_name and license_link for a license the Hub has no id for) and tags: [origin-provenance], then a "## Provenance" section. With --json: {"card_data", "content"}.
+hf: a Hugging Face dataset or model card fragment: YAML front matter with the Hub's license ids (a list when several apply; "other" for a license the Hub has no id for, or one with an exception, with license_name and license_link: its name and link, or "several-licenses" and a link to the section that lists them), and tags: [origin-provenance], then a "## Provenance" section whose SPDX columns hold SPDX expressions (the recorded string beside them). With --json: {"card_data", "content"}.
 
 spdx: SPDX 3.0.1 JSON-LD: a dataset_DatasetPackage per source (verified by the SHA-256 of its fingerprints) and one for the session (verified by the session root, an RFC 6962 Merkle tree head); both Hashes have algorithm "other", since neither is a SHA-256 of the package's bytes. A license expression per license: hasDeclaredLicense is the license as recorded (a LicenseRef made from it when it was no SPDX expression), hasConcludedLicense how Origin read it, and every LicenseRef is mapped by simplelicensing_customIdToUri to a SimpleLicensingText. The session "contains" its sources, and an ai_AIPackage per training event built on the session (lineage) with trainedOn and testedOn relationships.
 

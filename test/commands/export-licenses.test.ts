@@ -1,6 +1,28 @@
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
+import { renderGfm } from '../helpers/markdown';
 import { profileViolations, validateSpdx } from '../helpers/spdx';
+
+/** The Hub's license ids, from its list (vendored). */
+const HUB_IDS = [
+  ...readFileSync(join(__dirname, '../fixtures/hf/hub-licenses.md'), 'utf8').matchAll(
+    /^\|[^|]*\| `([^`]+)` +\|/gm,
+  ),
+].map((m) => m[1]);
+
+interface CardData {
+  license: string | string[];
+  license_name?: string;
+  license_link?: string;
+}
+
+const frontMatter = (card: string): { data: CardData; body: string } => {
+  const m = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(card) as RegExpExecArray;
+  return { data: parseYaml(m[1]) as CardData, body: m[2] };
+};
 
 type Json = Record<string, unknown>;
 
@@ -147,6 +169,66 @@ describe('export: declared and concluded licenses, LicenseRefs, digests and URLs
       ]);
       expect(component('fonts').externalReferences).toBeUndefined();
       for (const c of [...bom.components, bom.metadata.component]) expect(c.hashes).toBeUndefined();
+    });
+  });
+
+  describe('hf', () => {
+    it('uses Hub ids only, keeps exceptions, and names the licenses without one', () => {
+      const { data, body } = frontMatter(cli(['export', session, '--format', 'hf']));
+      expect([data.license].flat().sort()).toEqual(['apache-2.0', 'ofl-1.1', 'other', 'unknown']);
+      for (const id of [data.license].flat()) expect(HUB_IDS).toContain(id);
+      // Two licenses without a Hub id: one short name, and a link to the section naming both.
+      expect(data.license_name).toBe('several-licenses');
+      expect(data.license_link).toBe('#licenses-without-a-hub-id');
+      const html = renderGfm(body);
+      expect(html).toContain('<h3>Licenses without a Hub id</h3>');
+      expect(html).toContain('<code>gpl-2.0-only-with-classpath-exception-2.0</code>');
+      expect(html).toContain('<code>GPL-2.0-only WITH Classpath-exception-2.0</code>');
+      // SPDX columns hold SPDX expressions only: no raw strings, no summary words.
+      const spdxCells = [...body.matchAll(/^\| [^|]+ \| `([^`]+)` \|/gm)].map((m) => m[1]);
+      expect(spdxCells).toEqual(
+        expect.arrayContaining([
+          'Apache-2.0',
+          'OFL-1.1',
+          'LicenseRef-Public-Domain',
+          'NOASSERTION',
+        ]),
+      );
+      expect(spdxCells).not.toContain('Apache 2');
+      expect(body).toMatch(/\| Resulting license \(SPDX\) \| `NOASSERTION` \|/);
+      expect(body).not.toContain('`mixed`');
+    });
+
+    it('keeps license_name short however many licenses have no Hub id', () => {
+      const many = cli(['session', 'start']).trim();
+      const r = origin(['ingest', '--session', many, ...RECORD_FIELDS], {
+        cwd: dir,
+        input: Array.from({ length: 400 }, (_, i) =>
+          JSON.stringify({ text: `t${i}`, source: `s${i}`, license: `LicenseRef-Custom-${i}` }),
+        ).join('\n'),
+      });
+      expect(r.status).toBe(0);
+      const { data, body } = frontMatter(cli(['export', many, '--format', 'hf']));
+      expect(data).toMatchObject({
+        license: 'other',
+        license_name: 'several-licenses',
+        license_link: '#licenses-without-a-hub-id',
+      });
+      expect(body).toContain('`LicenseRef-Custom-399`');
+      // One license without a Hub id: its own name and link.
+      const one = cli(['session', 'start']).trim();
+      expect(
+        origin(['ingest', '--session', one, ...RECORD_FIELDS], {
+          cwd: dir,
+          input: JSON.stringify({ text: 'x', source: 's', license: 'CC-BY-ND-3.0' }),
+        }).status,
+      ).toBe(0);
+      expect(frontMatter(cli(['export', one, '--format', 'hf'])).data).toEqual({
+        license: 'other',
+        license_name: 'cc-by-nd-3.0',
+        license_link: 'https://spdx.org/licenses/CC-BY-ND-3.0.html',
+        tags: ['origin-provenance'],
+      });
     });
   });
 });

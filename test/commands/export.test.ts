@@ -287,7 +287,9 @@ describe('origin export', () => {
     expect(body).toContain('## Provenance');
     expect(body).toContain('| Records | 18 |');
     expect(body).toContain('| Distinct samples | 17 |');
-    expect(body).toMatch(/\| gutenberg \| `LicenseRef-Public-Domain` \| `other` \| 2 \|/);
+    expect(body).toMatch(
+      /\| gutenberg \| `LicenseRef-Public-Domain` \| `LicenseRef-Public-Domain` \| `other` \| 2 \|/,
+    );
     expect(body).toContain(`origin verify --session ${session} --root ${root}`);
     const asJson = exportJson<{ card_data: typeof front; content: string }>('hf', ['--json']);
     expect(asJson.card_data).toEqual(front);

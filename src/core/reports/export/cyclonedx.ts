@@ -181,6 +181,7 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
     ids: [concluded],
     known: concluded !== NOASSERTION,
     single: !/\s/.test(concluded),
+    terms: [{ id: concluded }],
     corrected: false,
   };
   const session: CdxComponent = {

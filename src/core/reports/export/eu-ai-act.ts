@@ -20,6 +20,7 @@
  * Markdown; null in JSON, with its path listed in `to_complete`.
  */
 import { ExportContext, builtAt, licenseOf, verifyCommand } from './context';
+import { conjunction } from './licenses';
 import { code, count, markdownTable, percent, text } from '../markdown';
 
 export const TO_COMPLETE = '⟨to be completed by the provider⟩';
@@ -246,7 +247,8 @@ export function euSummary(ctx: ExportContext): EuSummary {
           records: l.records,
           sources: l.sources,
         })),
-        resulting_license: lic.license,
+        // An SPDX expression (the conjunction of every source's), never the engine's summary word.
+        resulting_license: conjunction(p.sources.map((x) => licenseOf(ctx, x.license))),
         intended_use: lic.use,
         use_category: lic.use_category,
         conflicts: lic.conflicts.map(finding),

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { License, Taxonomy, findLicense, parseExpression } from '../../licenses';
+import { LicenseExpression, LicenseTerm } from '../../licenses/expression';
 import { readRecordedLicense } from '../../licenses/report';
 
 export const NOASSERTION = 'NOASSERTION';
@@ -19,6 +20,8 @@ export interface ReadLicense {
   known: boolean;
   /** Exactly one license id, no operator and no exception. */
   single: boolean;
+  /** Each license of the expression with its exception, if any, once each, in order. */
+  terms: readonly LicenseTerm[];
   /**
    * The recorded string was not a valid SPDX expression as it stood: `expression` is Origin's
    * correction (or NOASSERTION), which exports state as the concluded license.
@@ -54,10 +57,12 @@ export function readLicense(taxonomy: Taxonomy, recorded: string): ReadLicense {
   const { expression, note } = readRecordedLicense(taxonomy, recorded);
   let ids: readonly string[] = [expression];
   let single = !/\s/.test(expression);
+  let terms: LicenseTerm[] = [{ id: expression }];
   try {
     const parsed = parseExpression(expression, taxonomy);
     ids = parsed.licenses;
     single = parsed.tree.type === 'license' && parsed.tree.exception === undefined;
+    terms = licenseNodes(parsed.tree);
   } catch {
     // readRecordedLicense already settled on an expression; keep it as one opaque id.
   }
@@ -67,8 +72,21 @@ export function readLicense(taxonomy: Taxonomy, recorded: string): ReadLicense {
     ids,
     known: !ids.includes(NOASSERTION),
     single,
+    terms,
     corrected: note !== undefined,
   };
+}
+
+/** The license nodes of an expression tree (id and exception), each once, in order. */
+function licenseNodes(tree: LicenseExpression): LicenseTerm[] {
+  const out: LicenseTerm[] = [];
+  const walk = (node: LicenseExpression): void => {
+    if (node.type !== 'license') return node.args.forEach(walk);
+    if (!out.some((t) => t.id === node.id && t.exception === node.exception))
+      out.push(node.exception ? { id: node.id, exception: node.exception } : { id: node.id });
+  };
+  walk(tree);
+  return out;
 }
 
 /**
@@ -83,14 +101,15 @@ export function conjunction(expressions: readonly ReadLicense[]): string {
 }
 
 /**
- * The Hugging Face Hub's license ids (the `license:` values a dataset or model card may use).
- * Anything else goes in as `other` with `license_name` and `license_link`.
+ * The Hugging Face Hub's license ids (the `license:` values a dataset or model card may use), in
+ * the order of the Hub's list (docs/hub/repositories-licenses.md of huggingface/hub-docs; the
+ * tests check this against a vendored copy). Anything else goes in as `other` with
+ * `license_name` and `license_link`.
  */
 export const HF_LICENSE_IDS: ReadonlySet<string> = new Set([
   'apache-2.0',
   'mit',
   'openrail',
-  'openrail++',
   'bigscience-openrail-m',
   'creativeml-openrail-m',
   'bigscience-bloom-rail-1.0',
@@ -149,6 +168,14 @@ export const HF_LICENSE_IDS: ReadonlySet<string> = new Set([
   'odc-by',
   'odbl',
   'openmdw-1.0',
+  'openmdw-1.1',
+  'openrail++',
+  'osl-3.0',
+  'postgresql',
+  'ofl-1.1',
+  'ncsa',
+  'unlicense',
+  'zlib',
   'pddl',
   'lgpl-lr',
   'deepfloyd-if-license',
@@ -161,7 +188,6 @@ export const HF_LICENSE_IDS: ReadonlySet<string> = new Set([
   'llama4',
   'grok2-community',
   'gemma',
-  'unlicense',
   'unknown',
   'other',
 ]);
@@ -179,10 +205,17 @@ export interface HubLicense {
 /**
  * The Hub id of one license id: the id itself or one of its taxonomy aliases when the Hub lists
  * it (`CC-BY-4.0` → `cc-by-4.0`, `GPL-3.0-only` → `gpl-3.0`, `NOASSERTION` → `unknown`),
- * otherwise `other` with a name and, when the taxonomy has one, a link.
+ * otherwise `other` with a name and, when the taxonomy has one, a link. A license with an
+ * exception (`GPL-2.0-only WITH Classpath-exception-2.0`) is `other`, named with its exception.
  */
-export function hubLicense(taxonomy: Taxonomy, id: string): HubLicense {
+export function hubLicense(taxonomy: Taxonomy, id: string, exception?: string): HubLicense {
   const license: License | undefined = findLicense(taxonomy, id);
+  if (exception !== undefined) {
+    // The Hub has no ids for license exceptions: the license with its exception is `other`.
+    const spdx = `${id} WITH ${exception}`;
+    const link = license?.url ?? undefined;
+    return { spdx, hub: 'other', name: hubName(spdx), ...(link ? { link } : {}) };
+  }
   const candidates = [id, ...(license ? [license.id, ...license.aliases] : [])].map((c) =>
     c.toLowerCase(),
   );
