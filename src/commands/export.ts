@@ -13,9 +13,9 @@ json: everything about the session in one document (format_version 2): summary, 
 
 jsonl: the same as JSON Lines, streamed, for sessions too big for one document: a {"type":"session",…} header, then {"type":"source",…} lines, {"type":"batch",…} lines, and one {"type":"observation","position","batch","fingerprint","size","source","license"} line per observation.
 
-mlflow: {"tags": {"origin.session_id", "origin.session_root", "origin.license", …}, "params": {…}, "artifacts": {"origin/provenance_card.md": "<card>", "origin/provenance.json": {…}}}. Tag and param values are strings; params are at most 500 characters. In Python: d = json.load(open(FILE)); mlflow.set_tags(d["tags"]); mlflow.log_params(d["params"]); then mlflow.log_text(a, path) for each text artifact and mlflow.log_dict(a, path) for each object.
+mlflow: {"tags": {"origin.session_id", "origin.session_root", "origin.license", …}, "params": {…}, "inputs": [{"dataset": {"name", "digest", "source_type", "source", "profile"}, "tags": [{"key": "mlflow.data.context", "value": "training"}]}], "artifacts": {"origin/provenance_card.md": "<card>", "origin/provenance.json": {…}}}. Tag and param values are strings; params are at most 500 characters; the dataset digest is the first 36 hex digits of the session root (MLflow's limit), its source the whole root. In Python: d = json.load(open(FILE)); mlflow.set_tags(d["tags"]); mlflow.log_params(d["params"]); MlflowClient().log_inputs(run_id, [DatasetInput(Dataset(**i["dataset"]), [InputTag(**t) for t in i["tags"]]) for i in d["inputs"]]); then mlflow.log_text(a, path) for each text artifact and mlflow.log_dict(a, path) for each object. --prefix changes "origin" in every key.
 
-wandb: {"config": {"origin": {…}}, "metadata": {…}}, for wandb.init(config=d["config"]) or run.config.update(d["config"]), and wandb.Artifact(name, type="dataset", metadata=d["metadata"]).
+wandb: {"config": {"origin": {…}}, "metadata": {"origin.…": …}} ("origin" is the --prefix), for wandb.init(config=d["config"]) or run.config.update(d["config"]), and wandb.Artifact(name, type="dataset", metadata=d["metadata"]).
 
 hf: a Hugging Face dataset or model card fragment: YAML front matter with the Hub's license ids (a list when several apply; "other" for a license the Hub has no id for, or one with an exception, with license_name and license_link: its name and link, or "several-licenses" and a link to the section that lists them), and tags: [origin-provenance], then a "## Provenance" section whose SPDX columns hold SPDX expressions (the recorded string beside them). With --json: {"card_data", "content"}.
 
@@ -29,6 +29,7 @@ eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Trai
     '<%= config.bin %> export 3f9a1c --format jsonl | gzip > observations.jsonl.gz',
     '<%= config.bin %> export 3f9a1c --format mlflow -o origin-mlflow.json',
     '<%= config.bin %> export 3f9a1c --format wandb -o origin-wandb.json',
+    '<%= config.bin %> export 3f9a1c --format mlflow --prefix origin.finetune -o finetune-mlflow.json',
     '<%= config.bin %> export 3f9a1c --format hf -o dataset-card.md',
     '<%= config.bin %> export 3f9a1c --format spdx -o training-data.spdx.json',
     '<%= config.bin %> export 3f9a1c --format cyclonedx -o training-data.cdx.json',
@@ -53,6 +54,11 @@ eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Trai
       char: 'o',
       summary: 'Write to this file (atomically) instead of stdout.',
     }),
+    prefix: Flags.string({
+      summary: 'mlflow and wandb: start every key with this instead of "origin".',
+      description:
+        'MLflow refuses to change a logged param and W&B a config value, so a second session logged into the same run needs keys of its own: --prefix origin.finetune gives origin.finetune.session_id, …, the artifacts origin.finetune/provenance_card.md and the W&B config key "origin.finetune".',
+    }),
     ...licenseFlags,
   };
 
@@ -66,6 +72,7 @@ eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Trai
         version: this.config.version,
         use: this.flags['intended-use'] as IntendedUse | undefined,
         json: this.flags.json,
+        prefix: this.flags.prefix,
         output: this.flags.output,
         db: this.dbPath,
       }),

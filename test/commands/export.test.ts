@@ -251,6 +251,65 @@ describe('origin export', () => {
     expect(research.tags['origin.conflicts']).toBe(String(conflicts.length - 1));
   });
 
+  it('mlflow: a dataset input entry MLflow takes (digest within 36 characters)', () => {
+    const d = exportJson<{
+      inputs: {
+        dataset: Record<string, string>;
+        tags: { key: string; value: string }[];
+      }[];
+    }>('mlflow');
+    expect(d.inputs).toHaveLength(1);
+    const { dataset, tags } = d.inputs[0];
+    expect(Object.keys(dataset).sort()).toEqual([
+      'digest',
+      'name',
+      'profile',
+      'source',
+      'source_type',
+    ]);
+    expect(dataset.digest.length).toBeLessThanOrEqual(36);
+    expect(root.startsWith(dataset.digest)).toBe(true);
+    expect(JSON.parse(dataset.source)).toMatchObject({ session_id: session, session_root: root });
+    expect(JSON.parse(dataset.profile)).toMatchObject({ num_rows: 18 });
+    for (const v of Object.values(dataset)) expect(typeof v).toBe('string');
+    expect(tags).toEqual([{ key: 'mlflow.data.context', value: 'training' }]);
+  });
+
+  it('mlflow and wandb: --prefix gives every key another start, so two sessions fit one run', () => {
+    const plain = exportJson<{ tags: Json; params: Json; artifacts: Json }>('mlflow');
+    const other = exportJson<{ tags: Json; params: Json; artifacts: Json }>('mlflow', [
+      '--prefix',
+      'origin.finetune',
+    ]);
+    const renamed = (keys: string[]) =>
+      keys.map((key) => key.replace(/^origin([./])/, 'origin.finetune$1'));
+    expect(Object.keys(other.params)).toEqual(renamed(Object.keys(plain.params)));
+    expect(Object.keys(other.tags)).toEqual(renamed(Object.keys(plain.tags)));
+    expect(Object.keys(other.artifacts)).toEqual([
+      'origin.finetune/provenance_card.md',
+      'origin.finetune/provenance.json',
+    ]);
+    // No key of one export is a key of the other: logging both into one run changes nothing.
+    for (const key of Object.keys(other.params)) expect(plain.params).not.toHaveProperty([key]);
+    const w = exportJson<{ config: Json; metadata: Json }>('wandb', [
+      '--prefix',
+      'origin.finetune',
+    ]);
+    expect(Object.keys(w.config)).toEqual(['origin.finetune']);
+    for (const key of Object.keys(w.metadata))
+      expect(key.startsWith('origin.finetune.')).toBe(true);
+
+    for (const bad of ['', '.x', 'origin.', 'a b', 'x'.repeat(101)]) {
+      const r = run('mlflow', ['--prefix', bad]);
+      expect({ bad, status: r.status }).toEqual({ bad, status: 2 });
+      expect(r.stderr).toContain('--prefix');
+      expect(r.stdout).toBe('');
+    }
+    const r = run('json', ['--prefix', 'origin.finetune']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--prefix applies to mlflow and wandb only');
+  });
+
   it('wandb: a config dict under "origin" and artifact metadata', () => {
     const d = exportJson<{
       config: { origin: Json & { sources: { source: string; sha256: string }[] } };
