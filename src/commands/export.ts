@@ -23,7 +23,7 @@ spdx: SPDX 3.0.1 JSON-LD: a dataset_DatasetPackage per source (verified by the S
 
 cyclonedx: CycloneDX 1.6 JSON: the session as the metadata component (the session root as a property: it is no hash of the data's bytes), one "data" component per source with its licenses (declared as recorded, and concluded when Origin corrected the string), the SHA-256 of its fingerprints as a property, and a "distribution" external reference when the source name is a URL, one "machine-learning-model" component per training event built on the session (lineage) whose modelCard names the session as its dataset, and dependencies.
 
-eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Training Content of general-purpose AI models (Art. 53(1)(d) AI Act), in Markdown (JSON with --json): what the store knows is filled in, everything else is marked "to be completed by the provider".`;
+eu-ai-act: a draft of the EU AI Office's Template for the Public Summary of Training Content of general-purpose AI models (Art. 53(1)(d) AI Act), in Markdown (JSON with --json): the header (version, last update), 1.1–1.3, 2.1–2.6 with the template's Yes/No questions and fields, and 3.1–3.3; what the store knows is filled in (sources, sizes and shares, the sources above 3% of the content bytes, the domains of URL sources, deduplication, licenses, roots), everything else is marked "to be completed by the provider" (modalities Origin cannot know included, never shown as absent).`;
   static override examples = [
     '<%= config.bin %> export 3f9a1c --format json -o provenance.json',
     '<%= config.bin %> export 3f9a1c --format jsonl | gzip > observations.jsonl.gz',

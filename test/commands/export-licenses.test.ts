@@ -231,4 +231,15 @@ describe('export: declared and concluded licenses, LicenseRefs, digests and URLs
       });
     });
   });
+
+  it('eu-ai-act: the domains of URL sources are filled in under 2.3, by content bytes', () => {
+    const j = JSON.parse(cli(['export', session, '--format', 'eu-ai-act', '--json'])) as {
+      data_sources: { sections: { data_crawled_and_scraped: Json } };
+    };
+    expect(j.data_sources.sections.data_crawled_and_scraped.recorded_url_domains).toEqual([
+      { domain: 'example.org', content_bytes: 6, byte_share: 6 / 31 },
+    ]);
+    const md = cli(['export', session, '--format', 'eu-ai-act']);
+    expect(md).toContain('| example\\.org | 6 | 19.4% |');
+  });
 });

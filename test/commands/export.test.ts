@@ -563,14 +563,36 @@ describe('origin export', () => {
       'Versioned model name(s):',
       'Model dependencies:',
       'Date of placement of the model on the Union market:',
-      'Latest date of data acquisition/collection for model training:',
+      'Latest date of data acquisition/collection for model training (MM/YYYY):',
       'Description of the linguistic characteristics of the overall training data:',
       'Other relevant characteristics of the overall training data:',
-      '| Modality | Training data size | Types of content |',
+      '| Modality | In the training data | Training data size | Types of content |',
     ])
       expect(md).toContain(field);
     expect(md.split('⟨to be completed by the provider⟩').length - 1).toBeGreaterThan(15);
     expect(md).toContain('**Less than 1 billion tokens**');
+    expect(md).toContain('- Version of the summary: ⟨to be completed by the provider⟩');
+    expect(md).toContain('- Date of last update: ⟨to be completed by the provider⟩');
+    expect(md).not.toContain('☐ Image');
+    expect(md).toContain(
+      '| Image | ⟨to be completed by the provider⟩ | ⟨to be completed by the provider⟩ | ⟨to be completed by the provider⟩ |',
+    );
+    // 2.1–2.6 ask the template's Yes/No questions and fields.
+    for (const q of [
+      'Have you used publicly available datasets to train the model? ☐ Yes ☐ No',
+      'Have you concluded transactional commercial licensing agreement(s)',
+      'Were crawlers used by the provider or on its behalf? ☐ Yes ☐ No',
+      '- Crawler name(s)/identifier(s): ⟨to be completed by the provider⟩',
+      '- Purposes of the crawler(s):',
+      '- General description of crawler behaviour',
+      '- Period of data collection (from MM/YYYY to MM/YYYY):',
+      '- Summary of the most relevant domain names crawled',
+      'Was data from user interactions with the AI model',
+      'Was synthetic AI-generated data created by the provider',
+      'Have data sources other than those in sections 2.1 to 2.5 been used',
+      'Are you a signatory to the General-Purpose AI Code of Practice',
+    ])
+      expect(md).toContain(q);
     expect(md).toContain('content bytes / 4');
     expect(md).toMatch(
       /\| wikipedia \| `CC-BY-4.0` \| 6 \| 33\.3% \| \d+ \| \d+\.\d% \| ⟨to be completed by the provider⟩ \|/,
@@ -579,9 +601,10 @@ describe('origin export', () => {
 
     const j = exportJson<{
       general_information: { provider: { name: null }; modalities: { text: Json } };
+      header: { summary_version: null; last_update: null };
       data_sources: {
         sources: { name: string; category: null }[];
-        categories: Record<string, null>;
+        sections: Record<string, Record<string, unknown>>;
       };
       data_processing: { recorded_by_origin: { deduplication: Json; session_root: string } };
       to_complete: string[];
@@ -593,7 +616,38 @@ describe('origin export', () => {
     });
     expect(j.data_sources.sources).toHaveLength(6);
     expect(j.data_sources.sources.every((s) => s.category === null)).toBe(true);
-    expect(Object.keys(j.data_sources.categories)).toEqual([
+    expect(j.header).toEqual({ summary_version: null, last_update: null });
+    // Origin cannot know whether the model saw images, audio or video: to complete, not "absent".
+    for (const m of ['image', 'audio', 'video', 'other'])
+      expect((j.general_information.modalities as unknown as Record<string, Json>)[m]).toEqual({
+        present: null,
+        size_band: null,
+        types_of_content: null,
+      });
+    expect(j.data_sources.sections.data_crawled_and_scraped).toMatchObject({
+      crawlers_used: null,
+      crawler_names: null,
+      collection_period: { from: null, to: null },
+      top_domains: null,
+      recorded_url_domains: [], // no source name here is a URL
+    });
+    // 2.1's "large" threshold is 3% (here of this session's content bytes, per source name).
+    const bytesBy = new Map<string, number>();
+    for (const r of records)
+      bytesBy.set(r.source, (bytesBy.get(r.source) ?? 0) + Buffer.byteLength(r.text));
+    const total = [...bytesBy.values()].reduce((a, b) => a + b, 0);
+    expect(
+      [
+        ...(j.data_sources.sections.publicly_available_datasets
+          .recorded_sources_above_3_percent as string[]),
+      ].sort(),
+    ).toEqual(
+      [...bytesBy]
+        .filter(([, b]) => b / total > 0.03)
+        .map(([name]) => name)
+        .sort(),
+    );
+    expect(Object.keys(j.data_sources.sections)).toEqual([
       'publicly_available_datasets',
       'commercially_licensed_datasets',
       'private_datasets_from_other_third_parties',
@@ -613,6 +667,10 @@ describe('origin export', () => {
         'general_information.provider.name',
         'data_sources.sources[0].category',
         'data_processing.reservation_of_rights',
+        'data_processing.code_of_practice_signatory',
+        'header.summary_version',
+        'data_sources.sections.data_crawled_and_scraped.crawler_names',
+        'data_sources.sections.user_data.from_model_interactions',
         'data_processing.removal_of_illegal_content',
       ]),
     );
