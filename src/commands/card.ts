@@ -14,9 +14,10 @@ type CardDocument = SessionProvenance & { card: string };
 export default class Card extends OriginCommand<typeof Card, CardResult> {
   static override summary = 'Write the Markdown provenance card of a session.';
   static override description =
-    'Session, summary, composition by source and license, license analysis (resulting license, permissions, ' +
-    'restrictions, conditions, use category, attribution, conflicts and warnings), integrity (roots and the commands ' +
-    'that check them) and lineage. Every figure comes from the store. The same store gives the same card byte for ' +
+    'Session, summary, composition by source and license (records and content bytes, each with its share, and a ' +
+    'mermaid pie of the content bytes), license analysis (resulting license, permissions, restrictions, conditions, ' +
+    'use category, attribution, conflicts and warnings), integrity (roots and digests, what each is, and the ' +
+    'commands that re-derive them) and lineage. Every recorded string is escaped, so it renders as text. Every figure comes from the store. The same store gives the same card byte for ' +
     'byte; set SOURCE_DATE_EPOCH to pin the generation time as well.';
   static override examples = [
     '<%= config.bin %> card 3f9a1c',

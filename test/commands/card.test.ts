@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
+import { RECORD_FIELDS, ROOT, origin, tempDir } from '../helpers/cli';
 import { referenceRoot, sha256Hex } from '../helpers/reference';
+
+const RUN = join(ROOT, 'bin', 'run.js');
 
 describe('origin card', () => {
   let dir: string;
@@ -53,17 +56,45 @@ describe('origin card', () => {
     // 10 records, 9 distinct, 1 duplicate, 3 batches of 4, 3 sources
     const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
     expect(md).toContain(`| 10 | 9 | 1 | ${bytes} | 3 | 3 | 0 |`);
-    expect(md).toMatch(/\| wikipedia \| `CC-BY-4.0` \| 6 \| \d+ \| 60\.0% \|/);
-    expect(md).toMatch(/\| news \| `CC-BY-NC-4.0` \| 3 \| \d+ \| 30\.0% \|/);
-    expect(md).toMatch(
-      /\| `CC-BY-4.0` \| .* \| 7 \| \d+ \| 70\.0% \| (mirror, wikipedia|wikipedia, mirror) \|/,
+    // Records and their share, then content bytes and theirs: each labelled, each exact.
+    const share = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)}%`;
+    const sum = (pred: (i: number) => boolean) =>
+      texts.reduce((n, t, i) => (pred(i) ? n + Buffer.byteLength(t) : n), 0);
+    const wikiBytes = sum((i) => i < 6);
+    const newsBytes = sum((i) => i >= 6 && i < 9);
+    expect(md).toContain(
+      '| Source | License | Records | Share of records | Content bytes | Share of content bytes |',
     );
+    expect(md).toContain(
+      `| wikipedia | \`CC-BY-4.0\` | 6 | 60.0% | ${wikiBytes} | ${share(wikiBytes, bytes)} |`,
+    );
+    expect(md).toContain(
+      `| news | \`CC-BY-NC-4.0\` | 3 | 30.0% | ${newsBytes} | ${share(newsBytes, bytes)} |`,
+    );
+    expect(share(newsBytes, bytes)).not.toBe('30.0%'); // the two shares differ here
+    const ccBytes = sum((i) => i < 6 || i === 9);
+    expect(md).toMatch(
+      new RegExp(
+        `\\| \`CC-BY-4\\.0\` \\| .* \\| 7 \\| 70\\.0% \\| ${ccBytes} \\| ${share(ccBytes, bytes).replace('.', '\\.')} \\| (mirror, wikipedia|wikipedia, mirror) \\|`,
+      ),
+    );
+    // A mermaid pie of the content bytes per source and license.
+    const pie =
+      /```mermaid\npie showData title Content bytes by source and license\n([\s\S]*?)\n```/.exec(
+        md,
+      );
+    expect(pie).not.toBeNull();
+    expect((pie as RegExpExecArray)[1].split('\n')).toEqual([
+      `    "wikipedia (CC-BY-4.0)" : ${wikiBytes}`,
+      `    "news (CC-BY-NC-4.0)" : ${newsBytes}`,
+      `    "mirror (CC-BY-4.0)" : ${sum((i) => i === 9)}`,
+    ]);
   });
 
   it('analyses the licenses and lists attribution, conflicts and the use category', () => {
     const md = card();
     expect(md).toContain('| Use category | non-commercial |');
-    expect(md).toContain('`non-commercial-in-commercial-use` — **CC-BY-NC-4.0**');
+    expect(md).toContain('`non-commercial-in-commercial-use` — **CC-BY-NC-4\\.0**');
     expect(md).toContain('**Warnings:** none.');
     expect(md).toMatch(/- (mirror, wikipedia|wikipedia, mirror) — `CC-BY-4.0`/);
     expect(md).toContain('not legal advice');
@@ -85,6 +116,44 @@ describe('origin card', () => {
     expect(md).toContain(`| Last batch root | #2: \`${last}\` |`);
   });
 
+  it('explains each digest with the commands that re-derive it, and they do', () => {
+    const md = card();
+    for (const name of [
+      'Session root',
+      'Batch roots',
+      'Origins digest',
+      'SHA-256 of its fingerprints',
+    ])
+      expect(md).toContain(`- **${name}**`);
+    const blocks = [...md.matchAll(/```sh\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+    const perSource = blocks.find((b) => b.includes('--arg source')) as string;
+    const originsDigest = blocks.find((b) => b.includes('jq -sc')) as string;
+    const sh = (script: string): string => {
+      const r = spawnSync(
+        'bash',
+        ['-c', `set -o pipefail; origin() { node "${RUN}" "$@"; }\n${script}`],
+        {
+          cwd: dir,
+          env: { ...process.env, NO_COLOR: '1' },
+        },
+      );
+      expect(r.stderr.toString()).toBe('');
+      expect(r.status).toBe(0);
+      return r.stdout.toString().split(' ')[0];
+    };
+    const json = JSON.parse(
+      origin(['export', session, '--format', 'json'], { cwd: dir }).stdout,
+    ) as {
+      sources: { source: string; license: string; sha256: string }[];
+      integrity: { origins_digest: string };
+    };
+    for (const x of json.sources)
+      expect(
+        sh(perSource.replace("'SOURCE'", `'${x.source}'`).replace("'LICENSE'", `'${x.license}'`)),
+      ).toBe(x.sha256);
+    expect(sh(originsDigest)).toBe(json.integrity.origins_digest);
+  });
+
   it('is byte-identical for the same store under SOURCE_DATE_EPOCH, and writes -o files', () => {
     const a = card([], { SOURCE_DATE_EPOCH: '1700000000' });
     const b = card([], { SOURCE_DATE_EPOCH: '1700000000' });
@@ -99,7 +168,7 @@ describe('origin card', () => {
   });
 
   it('lists the training runs and evaluations recorded on the session', () => {
-    expect(card()).toContain('No training runs or evaluations recorded for this session.');
+    expect(card()).toContain('No lineage events recorded for this session.');
     const dataset = origin(
       ['lineage', 'record', 'dataset', '--session', session, '--name', 'card-data'],
       { cwd: dir },
@@ -121,7 +190,9 @@ describe('origin card', () => {
     expect(run).toMatch(/^[0-9a-f]{64}$/);
     const md = card();
     expect(md).toMatch(
-      new RegExp(`\\| training \\| \`${run}\` \\| [0-9T:.Z-]+ \\| .*model=card-lm.*run_id=run-7`),
+      new RegExp(
+        `\\| training \\| \`${run}\` \\| [0-9T:.Z\\\\-]+ \\| .*model=card-lm.*run\\\\_id=run-7`,
+      ),
     );
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { RECORD_FIELDS, CliResult, origin, tempDir } from '../helpers/cli';
 import { referenceRoot, sha256Hex } from '../helpers/reference';
+import { profileViolations, validateSpdx } from '../helpers/spdx';
 
 interface Rec {
   text: string;
@@ -118,14 +119,24 @@ describe('origin export', () => {
   it('json: every figure, every source hash and every batch root', () => {
     const doc = exportJson<{
       format: string;
+      format_version: number;
       generated_at: string;
       session: Json;
-      sources: { source: string; license: string; records: number; sha256: string }[];
+      sources: {
+        source: string;
+        license: string;
+        records: number;
+        bytes: number;
+        record_share: number;
+        byte_share: number;
+        sha256: string;
+      }[];
       licenses: { use_category: string; conflicts: { rule: string }[] };
       integrity: { session_root: string; batches: number };
       batches: { seq: number; first_position: number; records: number; root: string }[];
     }>('json');
     expect(doc.format).toBe('origin-provenance');
+    expect(doc.format_version).toBe(2);
     expect(doc.generated_at).toBe('2023-11-14T22:13:20.000Z');
     expect(doc.session).toMatchObject({
       session_id: session,
@@ -139,8 +150,13 @@ describe('origin export', () => {
     });
     expect(doc.integrity).toMatchObject({ session_root: root, batches: 5 });
     expect(doc.sources).toHaveLength(6);
+    const totalBytes = records.reduce((n, r) => n + Buffer.byteLength(r.text), 0);
     for (const s of doc.sources) {
-      expect(s.records).toBe(records.filter((r) => r.source === s.source).length);
+      const mine = records.filter((r) => r.source === s.source);
+      expect(s.records).toBe(mine.length);
+      expect(s.bytes).toBe(mine.reduce((n, r) => n + Buffer.byteLength(r.text), 0));
+      expect(s.record_share).toBe(mine.length / records.length);
+      expect(s.byte_share).toBe(s.bytes / totalBytes);
       expect(s.sha256).toBe(sourceDigest(s.source));
     }
     expect(doc.licenses.use_category).toBe('non-commercial');
@@ -235,6 +251,65 @@ describe('origin export', () => {
     expect(research.tags['origin.conflicts']).toBe(String(conflicts.length - 1));
   });
 
+  it('mlflow: a dataset input entry MLflow takes (digest within 36 characters)', () => {
+    const d = exportJson<{
+      inputs: {
+        dataset: Record<string, string>;
+        tags: { key: string; value: string }[];
+      }[];
+    }>('mlflow');
+    expect(d.inputs).toHaveLength(1);
+    const { dataset, tags } = d.inputs[0];
+    expect(Object.keys(dataset).sort()).toEqual([
+      'digest',
+      'name',
+      'profile',
+      'source',
+      'source_type',
+    ]);
+    expect(dataset.digest.length).toBeLessThanOrEqual(36);
+    expect(root.startsWith(dataset.digest)).toBe(true);
+    expect(JSON.parse(dataset.source)).toMatchObject({ session_id: session, session_root: root });
+    expect(JSON.parse(dataset.profile)).toMatchObject({ num_rows: 18 });
+    for (const v of Object.values(dataset)) expect(typeof v).toBe('string');
+    expect(tags).toEqual([{ key: 'mlflow.data.context', value: 'training' }]);
+  });
+
+  it('mlflow and wandb: --prefix gives every key another start, so two sessions fit one run', () => {
+    const plain = exportJson<{ tags: Json; params: Json; artifacts: Json }>('mlflow');
+    const other = exportJson<{ tags: Json; params: Json; artifacts: Json }>('mlflow', [
+      '--prefix',
+      'origin.finetune',
+    ]);
+    const renamed = (keys: string[]) =>
+      keys.map((key) => key.replace(/^origin([./])/, 'origin.finetune$1'));
+    expect(Object.keys(other.params)).toEqual(renamed(Object.keys(plain.params)));
+    expect(Object.keys(other.tags)).toEqual(renamed(Object.keys(plain.tags)));
+    expect(Object.keys(other.artifacts)).toEqual([
+      'origin.finetune/provenance_card.md',
+      'origin.finetune/provenance.json',
+    ]);
+    // No key of one export is a key of the other: logging both into one run changes nothing.
+    for (const key of Object.keys(other.params)) expect(plain.params).not.toHaveProperty([key]);
+    const w = exportJson<{ config: Json; metadata: Json }>('wandb', [
+      '--prefix',
+      'origin.finetune',
+    ]);
+    expect(Object.keys(w.config)).toEqual(['origin.finetune']);
+    for (const key of Object.keys(w.metadata))
+      expect(key.startsWith('origin.finetune.')).toBe(true);
+
+    for (const bad of ['', '.x', 'origin.', 'a b', 'x'.repeat(101)]) {
+      const r = run('mlflow', ['--prefix', bad]);
+      expect({ bad, status: r.status }).toEqual({ bad, status: 2 });
+      expect(r.stderr).toContain('--prefix');
+      expect(r.stdout).toBe('');
+    }
+    const r = run('json', ['--prefix', 'origin.finetune']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--prefix applies to mlflow and wandb only');
+  });
+
   it('wandb: a config dict under "origin" and artifact metadata', () => {
     const d = exportJson<{
       config: { origin: Json & { sources: { source: string; sha256: string }[] } };
@@ -271,7 +346,9 @@ describe('origin export', () => {
     expect(body).toContain('## Provenance');
     expect(body).toContain('| Records | 18 |');
     expect(body).toContain('| Distinct samples | 17 |');
-    expect(body).toMatch(/\| gutenberg \| `LicenseRef-Public-Domain` \| `other` \| 2 \|/);
+    expect(body).toMatch(
+      /\| gutenberg \| `LicenseRef-Public-Domain` \| `LicenseRef-Public-Domain` \| `other` \| 2 \|/,
+    );
     expect(body).toContain(`origin verify --session ${session} --root ${root}`);
     const asJson = exportJson<{ card_data: typeof front; content: string }>('hf', ['--json']);
     expect(asJson.card_data).toEqual(front);
@@ -281,6 +358,13 @@ describe('origin export', () => {
   it('spdx: SPDX 3.0.1 JSON-LD whose elements and relationships hold together', () => {
     const doc = exportJson<{ '@context': string; '@graph': Json[] }>('spdx');
     expect(doc['@context']).toBe('https://spdx.org/rdf/3.0.1/spdx-context.jsonld');
+    // The official SPDX 3.0.1 JSON schema and SHACL shapes, and the profile rules they leave out.
+    const validation = validateSpdx(doc);
+    expect(validation.schema).toEqual([]);
+    expect(validation.shacl.results).toEqual([]);
+    expect(validation.shacl.conforms).toBe(true);
+    expect(validation.triples).toBeGreaterThan(1000);
+    expect(profileViolations(doc)).toEqual([]);
     const graph = doc['@graph'];
     const creation = graph.find((e) => e.type === 'CreationInfo') as Json;
     expect(creation).toMatchObject({
@@ -351,8 +435,10 @@ describe('origin export', () => {
       const agent = elements.find((e) => e.spdxId === (d.originatedBy as string[])[0]) as Json;
       expect(agent.type).toBe('Agent');
       expect(typeof agent.name).toBe('string');
+      // Neither the session root nor a per-source digest is a SHA-256 of the package's bytes.
       const hash = (d.verifiedUsing as Json[])[0];
-      expect(hash).toMatchObject({ type: 'Hash', algorithm: 'sha256' });
+      expect(hash).toMatchObject({ type: 'Hash', algorithm: 'other' });
+      expect(hash.comment).toMatch(/^Not a SHA-256 of the package/);
       expect(hash.hashValue).toMatch(/^[0-9a-f]{64}$/);
       for (const kind of ['hasDeclaredLicense', 'hasConcludedLicense'])
         expect(
@@ -398,16 +484,25 @@ describe('origin export', () => {
       expect(await validator.validate(text)).toBeNull();
       const bom = JSON.parse(text) as {
         serialNumber: string;
-        metadata: { timestamp: string; component: { hashes: { content: string }[] } };
+        metadata: {
+          timestamp: string;
+          component: { hashes?: unknown; properties: { name: string; value: string }[] };
+        };
         components: {
           name: string;
           licenses: Json[];
-          hashes: { alg: string; content: string }[];
+          hashes?: unknown;
+          properties: { name: string; value: string }[];
         }[];
       };
       expect(bom.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab]/);
       expect(bom.metadata.timestamp).toBe('2023-11-14T22:13:20.000Z');
-      expect(bom.metadata.component.hashes[0].content).toBe(root);
+      // The session root is no hash of the data's bytes: a property, never a `hashes` entry.
+      expect(bom.metadata.component.hashes).toBeUndefined();
+      expect(bom.metadata.component.properties).toContainEqual({
+        name: 'origin:session_root',
+        value: root,
+      });
       const by = (name: string) => bom.components.find((c) => c.name === name);
       expect(by('wikipedia')?.licenses).toEqual([
         { license: { id: 'CC-BY-4.0', acknowledgement: 'declared' } },
@@ -418,7 +513,11 @@ describe('origin export', () => {
       expect(by('forum scrape')?.licenses).toEqual([
         { license: { name: 'unknown', acknowledgement: 'declared' } },
       ]);
-      expect(by('news')?.hashes).toEqual([{ alg: 'SHA-256', content: sourceDigest('news') }]);
+      expect(by('news')?.hashes).toBeUndefined();
+      expect(by('news')?.properties).toContainEqual({
+        name: 'origin:fingerprints_sha256',
+        value: sourceDigest('news'),
+      });
       // Another generation time is another BOM: another serial number.
       const later = run('cyclonedx', [], { SOURCE_DATE_EPOCH: '1700000001' });
       expect(JSON.parse(later.stdout).serialNumber).not.toBe(bom.serialNumber);
@@ -426,10 +525,10 @@ describe('origin export', () => {
 
     it('the validator rejects a broken BOM (the schema check can fail)', async () => {
       const bom = JSON.parse(exported('cyclonedx')) as {
-        components: { type: string; hashes: { alg: string }[] }[];
+        components: { type: string; hashes?: { alg: string; content: string }[] }[];
       };
       bom.components[0].type = 'dataset';
-      bom.components[1].hashes[0].alg = 'SHA-257';
+      bom.components[1].hashes = [{ alg: 'SHA-257', content: 'ab' }];
       const errors = await validator.validate(JSON.stringify(bom));
       expect(errors).not.toBeNull();
     });
@@ -464,25 +563,48 @@ describe('origin export', () => {
       'Versioned model name(s):',
       'Model dependencies:',
       'Date of placement of the model on the Union market:',
-      'Latest date of data acquisition/collection for model training:',
+      'Latest date of data acquisition/collection for model training (MM/YYYY):',
       'Description of the linguistic characteristics of the overall training data:',
       'Other relevant characteristics of the overall training data:',
-      '| Modality | Training data size | Types of content |',
+      '| Modality | In the training data | Training data size | Types of content |',
     ])
       expect(md).toContain(field);
     expect(md.split('⟨to be completed by the provider⟩').length - 1).toBeGreaterThan(15);
     expect(md).toContain('**Less than 1 billion tokens**');
+    expect(md).toContain('- Version of the summary: ⟨to be completed by the provider⟩');
+    expect(md).toContain('- Date of last update: ⟨to be completed by the provider⟩');
+    expect(md).not.toContain('☐ Image');
+    expect(md).toContain(
+      '| Image | ⟨to be completed by the provider⟩ | ⟨to be completed by the provider⟩ | ⟨to be completed by the provider⟩ |',
+    );
+    // 2.1–2.6 ask the template's Yes/No questions and fields.
+    for (const q of [
+      'Have you used publicly available datasets to train the model? ☐ Yes ☐ No',
+      'Have you concluded transactional commercial licensing agreement(s)',
+      'Were crawlers used by the provider or on its behalf? ☐ Yes ☐ No',
+      '- Crawler name(s)/identifier(s): ⟨to be completed by the provider⟩',
+      '- Purposes of the crawler(s):',
+      '- General description of crawler behaviour',
+      '- Period of data collection (from MM/YYYY to MM/YYYY):',
+      '- Summary of the most relevant domain names crawled',
+      'Was data from user interactions with the AI model',
+      'Was synthetic AI-generated data created by the provider',
+      'Have data sources other than those in sections 2.1 to 2.5 been used',
+      'Are you a signatory to the General-Purpose AI Code of Practice',
+    ])
+      expect(md).toContain(q);
     expect(md).toContain('content bytes / 4');
     expect(md).toMatch(
-      /\| wikipedia \| `CC-BY-4.0` \| 6 \| 33\.3% \| \d+ \| ⟨to be completed by the provider⟩ \|/,
+      /\| wikipedia \| `CC-BY-4.0` \| 6 \| 33\.3% \| \d+ \| \d+\.\d% \| ⟨to be completed by the provider⟩ \|/,
     );
     expect(md).toContain(`origin verify --session ${session} --root ${root}`);
 
     const j = exportJson<{
       general_information: { provider: { name: null }; modalities: { text: Json } };
+      header: { summary_version: null; last_update: null };
       data_sources: {
         sources: { name: string; category: null }[];
-        categories: Record<string, null>;
+        sections: Record<string, Record<string, unknown>>;
       };
       data_processing: { recorded_by_origin: { deduplication: Json; session_root: string } };
       to_complete: string[];
@@ -494,7 +616,38 @@ describe('origin export', () => {
     });
     expect(j.data_sources.sources).toHaveLength(6);
     expect(j.data_sources.sources.every((s) => s.category === null)).toBe(true);
-    expect(Object.keys(j.data_sources.categories)).toEqual([
+    expect(j.header).toEqual({ summary_version: null, last_update: null });
+    // Origin cannot know whether the model saw images, audio or video: to complete, not "absent".
+    for (const m of ['image', 'audio', 'video', 'other'])
+      expect((j.general_information.modalities as unknown as Record<string, Json>)[m]).toEqual({
+        present: null,
+        size_band: null,
+        types_of_content: null,
+      });
+    expect(j.data_sources.sections.data_crawled_and_scraped).toMatchObject({
+      crawlers_used: null,
+      crawler_names: null,
+      collection_period: { from: null, to: null },
+      top_domains: null,
+      recorded_url_domains: [], // no source name here is a URL
+    });
+    // 2.1's "large" threshold is 3% (here of this session's content bytes, per source name).
+    const bytesBy = new Map<string, number>();
+    for (const r of records)
+      bytesBy.set(r.source, (bytesBy.get(r.source) ?? 0) + Buffer.byteLength(r.text));
+    const total = [...bytesBy.values()].reduce((a, b) => a + b, 0);
+    expect(
+      [
+        ...(j.data_sources.sections.publicly_available_datasets
+          .recorded_sources_above_3_percent as string[]),
+      ].sort(),
+    ).toEqual(
+      [...bytesBy]
+        .filter(([, b]) => b / total > 0.03)
+        .map(([name]) => name)
+        .sort(),
+    );
+    expect(Object.keys(j.data_sources.sections)).toEqual([
       'publicly_available_datasets',
       'commercially_licensed_datasets',
       'private_datasets_from_other_third_parties',
@@ -514,6 +667,10 @@ describe('origin export', () => {
         'general_information.provider.name',
         'data_sources.sources[0].category',
         'data_processing.reservation_of_rights',
+        'data_processing.code_of_practice_signatory',
+        'header.summary_version',
+        'data_sources.sections.data_crawled_and_scraped.crawler_names',
+        'data_sources.sections.user_data.from_model_interactions',
         'data_processing.removal_of_illegal_content',
       ]),
     );

@@ -12,7 +12,9 @@ import {
 } from '../sessions/inspect';
 import { IntendedUse, PropagationResult, Taxonomy } from '../licenses';
 import { LicenseReading, analyzeSession } from '../licenses/report';
-import { eventSummary, modelsForSessions } from '../lineage';
+import { LineageEvent, Payload, eventSummary, modelsForSessions } from '../lineage';
+import { EventRow } from '../lineage/event';
+import { toEvent } from '../lineage/lookup';
 import { decodeOrigins } from '../store/observations';
 import { getSession } from '../sessions/session';
 import {
@@ -25,8 +27,10 @@ import { Store } from '../store/store';
 export const GENERATOR_NAME = 'origin';
 
 export interface SourceProvenance extends SourceLicenseCount {
-  /** Share of the session's records, 0–1. */
-  share: number;
+  /** This source's records as a share of the session's records, 0–1. */
+  record_share: number;
+  /** This source's content bytes as a share of the session's content bytes, 0–1. */
+  byte_share: number;
   /**
    * SHA-256 over the 32-byte fingerprints of this source's observations (this license), in session
    * order: one hash that pins exactly which samples the source contributed.
@@ -40,12 +44,25 @@ export interface BatchRootInfo {
   root: string;
 }
 
-/** A training run or evaluation that used the session (from the lineage DAG). */
+/**
+ * A lineage event about the session: a dataset event that links it, a training run or evaluation
+ * built on such a dataset, or the dataset event such an evaluation names (which may be another
+ * dataset, such as a test set).
+ */
 export interface LineageLink {
   type: string;
   hash: string;
   timestamp: string;
+  parents: string[];
+  payload: Payload;
+  /** The payload as one line of key=value pairs. */
   summary: string;
+  /** Hashes of this session's dataset events it descends from (training and evaluations). */
+  via_datasets: string[];
+  /** A dataset event that links this session. */
+  links_session: boolean;
+  /** Its timestamp is earlier than the session's start: worth a look (a clock, or a back-dated record). */
+  before_session: boolean;
 }
 
 export interface SessionProvenance {
@@ -128,6 +145,49 @@ function sourceDigests(observations: SessionObservations): Map<number, string> {
   return new Map([...hashes].map(([id, h]) => [id, h.digest('hex')]));
 }
 
+/**
+ * The lineage of a session: its dataset events, the training runs and evaluations that descend
+ * from them, and the dataset events those evaluations name; oldest first.
+ */
+function sessionLineage(store: Store, sessionRowId: number, startedAt: string): LineageLink[] {
+  const links = new Map<string, LineageLink>();
+  const add = (e: LineageEvent, via: string[], linksSession: boolean): void => {
+    if (links.has(e.hash)) return;
+    links.set(e.hash, {
+      type: e.type,
+      hash: e.hash,
+      timestamp: e.timestamp,
+      parents: e.parents,
+      payload: e.payload,
+      summary: eventSummary(e),
+      via_datasets: via,
+      links_session: linksSession,
+      before_session: Date.parse(e.timestamp) < Date.parse(startedAt),
+    });
+  };
+  const datasets = store.all<EventRow>(
+    "SELECT * FROM events WHERE type = 'dataset' AND session_id = ? ORDER BY id",
+    [sessionRowId],
+  );
+  for (const row of datasets) add(toEvent(store, row), [], true);
+  const models = modelsForSessions(store, [sessionRowId]);
+  for (const m of models) {
+    const event = { hash: m.hash, type: m.type, parents: m.parents, payload: m.payload };
+    add({ ...event, timestamp: m.timestamp }, m.via_datasets, false);
+  }
+  for (const m of models) {
+    const ref = m.type === 'evaluation' ? m.payload.dataset : undefined;
+    if (typeof ref !== 'string' || links.has(ref) || !/^[0-9a-f]{64}$/.test(ref)) continue;
+    const row = store.get<EventRow>('SELECT * FROM events WHERE hash = ?', [
+      Buffer.from(ref, 'hex'),
+    ]);
+    if (row) add(toEvent(store, row), [], row.session_id === sessionRowId);
+  }
+  return [...links.values()].sort(
+    (a, b) => a.timestamp.localeCompare(b.timestamp) || a.hash.localeCompare(b.hash),
+  );
+}
+
 export interface ProvenanceOptions {
   version: string;
   use?: IntendedUse;
@@ -160,7 +220,8 @@ export function sessionProvenance(
   );
   const sources = sessionSources(store, row.id).map((s) => ({
     ...s,
-    share: summary.records > 0 ? s.records / summary.records : 0,
+    record_share: summary.records > 0 ? s.records / summary.records : 0,
+    byte_share: summary.bytes > 0 ? s.bytes / summary.bytes : 0,
     sha256:
       digests.get(originIds.get(`${s.source}\u0000${s.license}`) ?? -1) ??
       toHex(createHash('sha256').digest()),
@@ -186,11 +247,6 @@ export function sessionProvenance(
       first_batch: batchRoot(store, row.id, 'ASC'),
       last_batch: batchRoot(store, row.id, 'DESC'),
     },
-    lineage: modelsForSessions(store, [row.id]).map((e) => ({
-      type: e.type,
-      hash: e.hash,
-      timestamp: e.timestamp,
-      summary: eventSummary(e),
-    })),
+    lineage: sessionLineage(store, row.id, summary.started_at),
   };
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExportContext } from '../../../src/core/reports/export/context';
 import { uuidV5 } from '../../../src/core/reports/export/cyclonedx';
 import {
@@ -6,7 +8,12 @@ import {
   TEXT_SIZE_BANDS,
   textSizeBand,
 } from '../../../src/core/reports/export/eu-ai-act';
-import { conjunction, hubLicense, readLicense } from '../../../src/core/reports/export/licenses';
+import {
+  HF_LICENSE_IDS,
+  conjunction,
+  hubLicense,
+  readLicense,
+} from '../../../src/core/reports/export/licenses';
 import { fitList, fitValue } from '../../../src/core/reports/export/mlflow';
 import {
   SPDX_NO_ASSERTION_LOCATION,
@@ -39,6 +46,24 @@ describe('export helpers', () => {
     expect(hub('LicenseRef-OpenRAIL-PlusPlus')).toBe('openrail++');
     expect(hub('LicenseRef-Llama-3.1')).toBe('llama3.1');
     expect(hub('NOASSERTION')).toBe('unknown');
+    // Licenses the Hub added to its list, which used to go in as `other`.
+    for (const [spdx, id] of [
+      ['Zlib', 'zlib'],
+      ['OFL-1.1', 'ofl-1.1'],
+      ['PostgreSQL', 'postgresql'],
+      ['OSL-3.0', 'osl-3.0'],
+      ['NCSA', 'ncsa'],
+      ['Unlicense', 'unlicense'],
+      ['PDDL-1.0', 'pddl'],
+      ['ODC-By-1.0', 'odc-by'],
+    ])
+      expect([spdx, hub(spdx)]).toEqual([spdx, id]);
+    // The Hub has no exceptions: a license WITH one is `other`, its exception in the name.
+    expect(hubLicense(taxonomy, 'GPL-2.0-only', 'Classpath-exception-2.0')).toMatchObject({
+      spdx: 'GPL-2.0-only WITH Classpath-exception-2.0',
+      hub: 'other',
+      name: 'gpl-2.0-only-with-classpath-exception-2.0',
+    });
     expect(hubLicense(taxonomy, 'CC-BY-ND-3.0')).toEqual({
       spdx: 'CC-BY-ND-3.0',
       hub: 'other',
@@ -50,6 +75,13 @@ describe('export helpers', () => {
       hub: 'other',
       name: 'licenseref-public-domain',
     });
+  });
+
+  it("knows exactly the Hub's license ids (its list, vendored as a fixture)", () => {
+    const list = readFileSync(join(__dirname, '../../fixtures/hf/hub-licenses.md'), 'utf8');
+    const ids = [...list.matchAll(/^\|[^|]*\| `([^`]+)` +\|/gm)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(80);
+    expect([...HF_LICENSE_IDS]).toEqual(ids);
   });
 
   it('reads recorded licenses and conjoins them', () => {
@@ -153,11 +185,13 @@ describe('export helpers', () => {
               license: 'MIT',
               records: 2,
               bytes: 10,
-              share: 1,
+              record_share: 1,
+              byte_share: 1,
               sha256: 'a'.repeat(64),
             },
           ],
           integrity: { session_root: 'b'.repeat(64) },
+          lineage: [],
         },
       }) as unknown as ExportContext;
     const packages = (c: ExportContext) =>

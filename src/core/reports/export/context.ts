@@ -6,6 +6,7 @@ import { getSession } from '../../sessions/session';
 import { SessionObservations, readSessionObservations } from '../../sessions/observations';
 import { Store } from '../../store/store';
 import { ReadLicense, readLicense } from './licenses';
+import { UsageError } from '../../errors';
 
 export interface ExportContext {
   store: Store;
@@ -21,6 +22,24 @@ export interface ExportContext {
   licenses: ReadonlyMap<string, ReadLicense>;
   /** For formats with a Markdown and a JSON rendering: the JSON one. */
   json: boolean;
+  /** MLflow and W&B: what every key starts with (`origin` unless told otherwise). */
+  prefix: string;
+}
+
+/** The default key prefix of the MLflow and W&B exports. */
+export const DEFAULT_KEY_PREFIX = 'origin';
+/** What a key prefix may hold: MLflow's key characters, starting with a letter or digit. */
+const KEY_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,99}$/;
+
+/** Refuses a key prefix MLflow would not take, or that would run into the keys (exit 2). */
+export function checkKeyPrefix(prefix: string): string {
+  if (!KEY_PREFIX.test(prefix) || /[./]$/.test(prefix))
+    throw new UsageError(
+      `--prefix ${JSON.stringify(prefix)} is not a key prefix`,
+      'use up to 100 letters, digits, "_", "-", "." or "/", starting with a letter or digit and ' +
+        'not ending with "." or "/", e.g. --prefix origin.pretrain',
+    );
+  return prefix;
 }
 
 export interface ContextOptions {
@@ -28,6 +47,7 @@ export interface ContextOptions {
   version: string;
   use?: IntendedUse;
   json?: boolean;
+  prefix?: string;
 }
 
 export function exportContext(
@@ -54,6 +74,7 @@ export function exportContext(
     batches: listBatches(store, row.id),
     licenses,
     json: options.json ?? false,
+    prefix: checkKeyPrefix(options.prefix ?? DEFAULT_KEY_PREFIX),
   };
 }
 

@@ -3,17 +3,26 @@
  *
  * - serialNumber: a UUID v5 of the session id and the generation time, so the same store gives
  *   the same BOM under SOURCE_DATE_EPOCH; version 1.
- * - metadata: timestamp, tools.components (origin itself), and the session as a `data` component
- *   whose SHA-256 hash is the session root (an RFC 6962 Merkle tree head, its properties say so).
+ * - metadata: timestamp, tools.components (origin itself), and the session as a `data` component.
+ *   Its session root (an RFC 6962 Merkle tree head) is a property, not a `hashes` entry: it is
+ *   no hash of the data's bytes, and CycloneDX has no algorithm name for it.
  * - components: one `data` component per (source, license): licenses (`license.id` for a single
  *   SPDX License List id, `license.name` for LicenseRef- and unknown licenses, else one
- *   `expression`), the SHA-256 of the source's fingerprints, and `data: [{type: "dataset"}]`.
- * - dependencies: the session depends on each source.
+ *   `expression`; `declared` as recorded, plus the `concluded` reading when Origin corrected the
+ *   recorded string), the SHA-256 of the source's fingerprints as a property, an
+ *   `externalReferences` distribution entry when the source name is a download URL, and
+ *   `data: [{type: "dataset"}]`.
+ * - one `machine-learning-model` component per training event built on the session's data (from
+ *   the lineage DAG), whose modelCard.modelParameters.datasets names the session and whose
+ *   quantitativeAnalysis holds its evaluations' metrics.
+ * - dependencies: the session depends on each source; each model depends on the session.
  */
 import { createHash } from 'node:crypto';
 import { isSpdxLicenseId } from '../../licenses';
 import { ExportContext, licenseOf, verifyCommand } from './context';
 import { NOASSERTION, ReadLicense, conjunction } from './licenses';
+import { sourceDownloadLocation } from './spdx';
+import { TrainedModel, trainedModels } from './models';
 
 export const CYCLONEDX_SPEC_VERSION = '1.6';
 const SCHEMA = 'http://cyclonedx.org/schema/bom-1.6.schema.json';
@@ -22,18 +31,27 @@ const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
 
 type Acknowledgement = 'declared' | 'concluded';
 
+type CdxLicense =
+  | { id: string; acknowledgement: Acknowledgement }
+  | { name: string; acknowledgement: Acknowledgement };
+
 export type CdxLicenseChoice =
-  | { license: { id: string; acknowledgement: Acknowledgement } }[]
-  | { license: { name: string; acknowledgement: Acknowledgement } }[]
-  | [{ expression: string; acknowledgement: Acknowledgement }];
+  { license: CdxLicense }[] | [{ expression: string; acknowledgement: Acknowledgement }];
 
 export interface CdxProperty {
   name: string;
   value: string;
 }
 
+export interface CdxModelCard {
+  modelParameters: { datasets: { ref: string }[] };
+  quantitativeAnalysis?: {
+    performanceMetrics: { type: string; value: string; slice?: string }[];
+  };
+}
+
 export interface CdxComponent {
-  type: 'data' | 'application';
+  type: 'data' | 'application' | 'machine-learning-model';
   'bom-ref'?: string;
   name: string;
   version?: string;
@@ -41,6 +59,8 @@ export interface CdxComponent {
   hashes?: { alg: 'SHA-256'; content: string }[];
   licenses?: CdxLicenseChoice;
   data?: { type: 'dataset'; name: string; description?: string }[];
+  externalReferences?: { type: 'distribution'; url: string; comment?: string }[];
+  modelCard?: CdxModelCard;
   properties?: CdxProperty[];
 }
 
@@ -86,6 +106,21 @@ export function cdxLicenses(
   return [{ expression: reading.expression, acknowledgement }];
 }
 
+/**
+ * A source's licenses: as recorded (`declared`) and, when Origin corrected a string that was no
+ * SPDX expression, its reading (`concluded`). CycloneDX does not mix license objects with an
+ * expression, so a corrected compound expression is the concluded expression alone and the
+ * recorded string is the `origin:declared_license` property.
+ */
+function sourceLicenses(reading: ReadLicense): CdxLicenseChoice {
+  if (!reading.corrected) return cdxLicenses(reading, 'declared');
+  const declared = { license: { name: reading.recorded, acknowledgement: 'declared' as const } };
+  if (!reading.known) return [declared];
+  if (!reading.single) return cdxLicenses(reading, 'concluded');
+  const [concluded] = cdxLicenses(reading, 'concluded') as { license: CdxLicense }[];
+  return [declared, concluded] as CdxLicenseChoice;
+}
+
 const prop = (name: string, value: string | number): CdxProperty => ({
   name: `origin:${name}`,
   value: String(value),
@@ -100,22 +135,41 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
   const components: CdxComponent[] = p.sources.map((x) => {
     const reading = licenseOf(ctx, x.license);
     readings.push(reading);
+    const location = sourceDownloadLocation(x.source);
     return {
       type: 'data',
       'bom-ref': `${sessionRef}:source:${encodeURIComponent(x.source)}:license:${encodeURIComponent(x.license)}`,
       name: x.source,
-      description: `${x.records} records (${(x.share * 100).toFixed(2)}% of the session), ${x.bytes} content bytes.`,
-      hashes: [{ alg: 'SHA-256', content: x.sha256 }],
-      licenses: cdxLicenses(reading, 'declared'),
+      description:
+        `${x.records} records (${(x.record_share * 100).toFixed(2)}% of the session's records), ` +
+        `${x.bytes} content bytes (${(x.byte_share * 100).toFixed(2)}% of its content bytes).`,
+      licenses: sourceLicenses(reading),
+      ...(location
+        ? {
+            externalReferences: [
+              {
+                type: 'distribution',
+                url: location,
+                comment: 'The recorded source name, a URL; the source may have changed since.',
+              },
+            ],
+          }
+        : {}),
       data: [{ type: 'dataset', name: x.source }],
       properties: [
         prop('license', x.license),
+        ...(reading.corrected && reading.known && !reading.single
+          ? [prop('declared_license', x.license)]
+          : []),
         prop('records', x.records),
         prop('content_bytes', x.bytes),
-        prop('share', x.share),
+        prop('record_share', x.record_share),
+        prop('byte_share', x.byte_share),
+        prop('fingerprints_sha256', x.sha256),
         prop(
-          'hash',
-          "SHA-256 over the concatenated 32-byte fingerprints of this source's samples, in session order",
+          'fingerprints_sha256_is',
+          "SHA-256 over the concatenated 32-byte fingerprints of this source's samples, in " +
+            "session order (not a hash of the samples' bytes, so not a component hash)",
         ),
       ],
     };
@@ -127,6 +181,8 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
     ids: [concluded],
     known: concluded !== NOASSERTION,
     single: !/\s/.test(concluded),
+    terms: [{ id: concluded }],
+    corrected: false,
   };
   const session: CdxComponent = {
     type: 'data',
@@ -135,15 +191,16 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
     description:
       `Every sample observed in Origin session ${sid}: ${s.records} records ` +
       `(${s.distinct_samples} distinct), ${s.bytes} content bytes, ${p.sources.length} source/license pairs.`,
-    hashes: [{ alg: 'SHA-256', content: p.integrity.session_root }],
     licenses: cdxLicenses(whole, 'concluded'),
     data: [{ type: 'dataset', name: `origin session ${sid}` }],
     properties: [
       prop('session_id', sid),
       prop('session_root', p.integrity.session_root),
       prop(
-        'hash',
-        'session root: RFC 6962 Merkle tree head (SHA-256) over the 32-byte SHA-256 fingerprint of every observed sample, in observed order',
+        'session_root_is',
+        'RFC 6962 Merkle tree head (SHA-256) over the 32-byte SHA-256 fingerprint of every ' +
+          'observed sample, in observed order (not a hash of any bytes of the data, so not a ' +
+          'component hash)',
       ),
       prop('origins_digest', p.integrity.origins_digest),
       prop('records', s.records),
@@ -159,6 +216,7 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
       prop('verify', verifyCommand(ctx)),
     ],
   };
+  const models = trainedModels(ctx).map((m) => modelComponent(m, sessionRef));
   return {
     $schema: SCHEMA,
     bomFormat: 'CycloneDX',
@@ -172,12 +230,52 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
       },
       component: session,
     },
-    components,
+    components: [...components, ...models],
     dependencies: [
       components.length
         ? { ref: sessionRef, dependsOn: components.map((c) => c['bom-ref'] as string) }
         : { ref: sessionRef },
       ...components.map((c) => ({ ref: c['bom-ref'] as string })),
+      ...models.map((m) => ({ ref: m['bom-ref'] as string, dependsOn: [sessionRef] })),
+    ],
+  };
+}
+
+/**
+ * A training event as a `machine-learning-model` component: its model card names the session as
+ * its dataset and its evaluations' metrics as performance metrics. The event hash is a property,
+ * not a `hashes` entry: it is the hash of the lineage record, not of any model file.
+ */
+function modelComponent(m: TrainedModel, sessionRef: string): CdxComponent {
+  const metrics = m.evaluations.flatMap((e) =>
+    e.metrics.map(([type, value]) => ({
+      type,
+      value: String(value),
+      ...(e.split ? { slice: e.split } : {}),
+    })),
+  );
+  return {
+    type: 'machine-learning-model',
+    'bom-ref': `origin-lineage-${m.hash}`,
+    name: m.name,
+    ...(m.version ? { version: m.version } : {}),
+    description:
+      `The model of Origin training event ${m.hash}, trained on this session's data ` +
+      `(through dataset event${m.datasets.length === 1 ? '' : 's'} ${m.datasets.join(', ')}).`,
+    modelCard: {
+      modelParameters: { datasets: [{ ref: sessionRef }] },
+      ...(metrics.length ? { quantitativeAnalysis: { performanceMetrics: metrics } } : {}),
+    },
+    properties: [
+      prop('lineage_event', m.hash),
+      prop('lineage_event_hash', 'SHA-256 of the JCS form of the lineage event (SPEC §3)'),
+      prop('recorded_at', m.timestamp),
+      ...(m.run_id ? [prop('run_id', m.run_id)] : []),
+      ...(m.started_at ? [prop('started_at', m.started_at)] : []),
+      ...(m.finished_at ? [prop('finished_at', m.finished_at)] : []),
+      ...m.params.map(([k, v]) => prop(`param:${k}`, v)),
+      ...m.datasets.map((d) => prop('dataset_event', d)),
+      ...m.evaluations.map((e) => prop('evaluation_event', e.hash)),
     ],
   };
 }

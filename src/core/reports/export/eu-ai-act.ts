@@ -7,11 +7,16 @@
  *   1. General information: 1.1 provider identification, 1.2 model identification, 1.3
  *      modalities, overall training data size (the template's size band, estimated from the
  *      store) and other characteristics
- *   2. List of data sources: every recorded source with its license, records and share; which of
- *      the template's categories each belongs to (2.1 publicly available datasets; 2.2 private
+ *   (after a header with the summary's version and date of last update, for the provider)
+ *   2. List of data sources: every recorded source with its license, records, content bytes and
+ *      shares; then each of the template's categories (2.1 publicly available datasets; 2.2 private
  *      non-publicly available datasets obtained from third parties, split into 2.2.1 commercially
  *      licensed and 2.2.2 other; 2.3 crawled and scraped data; 2.4 user data; 2.5 synthetic data;
- *      2.6 other sources) is for the provider to state
+ *      2.6 other sources) with the template's Yes/No questions and fields, for the provider, and
+ *      beside them what the store knows: the sources above the template's 3% "large" threshold
+ *      (of this session's content bytes) and the domains of URL source names, by content bytes
+ *   1.3 states text as present (Origin records text); image, audio, video and other are fields to
+ *   complete, never shown as absent, since Origin cannot know what else the model saw.
  *   3. Data processing aspects: 3.1 reservation of rights (TDM opt-outs) and 3.2 removal of illegal
  *      content are for the provider; under 3.3 Origin states deduplication, licenses, conflicts and
  *      the session root
@@ -20,7 +25,8 @@
  * Markdown; null in JSON, with its path listed in `to_complete`.
  */
 import { ExportContext, builtAt, licenseOf, verifyCommand } from './context';
-import { count, markdownTable, percent } from '../markdown';
+import { conjunction } from './licenses';
+import { code, count, markdownTable, percent, text } from '../markdown';
 
 export const TO_COMPLETE = '⟨to be completed by the provider⟩';
 export const TEMPLATE_TITLE =
@@ -78,10 +84,63 @@ export const SOURCE_CATEGORIES: readonly string[] = CATEGORY_SECTIONS.map(
 
 type Tbc = null;
 
+/** A Yes/No question of the template: null until the provider answers it. */
+type YesNo = boolean | null;
+
+/** The template's questions and fields of sections 2.1 to 2.6, keyed as in CATEGORY_SECTIONS. */
+export interface SourceSections {
+  publicly_available_datasets: {
+    used: YesNo;
+    modalities: Tbc;
+    large_datasets: Tbc;
+    other_datasets_description: Tbc;
+    /** From the store: the sources above 3% of this session's content bytes (the template's "large"). */
+    recorded_sources_above_3_percent: string[];
+  };
+  commercially_licensed_datasets: {
+    licensing_agreements_concluded: YesNo;
+    modalities: Tbc;
+    licensed_content_description: Tbc;
+  };
+  private_datasets_from_other_third_parties: {
+    used: YesNo;
+    modalities: Tbc;
+    datasets_publicly_known: Tbc;
+    other_datasets_description: Tbc;
+  };
+  data_crawled_and_scraped: {
+    crawlers_used: YesNo;
+    crawler_names: Tbc;
+    crawler_purposes: Tbc;
+    crawler_behaviour: Tbc;
+    collection_period: { from: Tbc; to: Tbc };
+    content_description: Tbc;
+    modalities: Tbc;
+    top_domains: Tbc;
+    /** From the store: the domains of URL source names, by content bytes, largest first. */
+    recorded_url_domains: { domain: string; content_bytes: number; byte_share: number }[];
+  };
+  user_data: {
+    from_model_interactions: YesNo;
+    from_other_services: YesNo;
+    services: Tbc;
+    modalities: Tbc;
+  };
+  synthetic_data: {
+    used: YesNo;
+    modalities: Tbc;
+    generating_models_on_market: Tbc;
+    other_generating_models: Tbc;
+  };
+  other_sources: { used: YesNo; description: Tbc };
+}
+
 export interface EuSummary {
   template: string;
   legal_basis: string;
   status: 'draft';
+  /** The header of the template: the summary's version and the date of its last update. */
+  header: { summary_version: Tbc; last_update: Tbc };
   generator: string;
   generated_at: string;
   scope: {
@@ -103,13 +162,15 @@ export interface EuSummary {
         content_bytes: number;
         types_of_content: Tbc;
       };
-      image: { present: false };
-      audio: { present: false };
-      video: { present: false };
-      other: { present: false };
+      /** Origin records text only; whether other content was trained on, it cannot know. */
+      image: { present: YesNo; size_band: Tbc; types_of_content: Tbc };
+      audio: { present: YesNo; size_band: Tbc; types_of_content: Tbc };
+      video: { present: YesNo; size_band: Tbc; types_of_content: Tbc };
+      other: { present: YesNo; size_band: Tbc; types_of_content: Tbc };
     };
     latest_recorded_at: string;
     latest_date_of_data_acquisition: Tbc;
+    data_collection_ongoing: YesNo;
     linguistic_characteristics: Tbc;
     other_characteristics: Tbc;
   };
@@ -119,15 +180,17 @@ export interface EuSummary {
       license: string;
       spdx_expression: string;
       records: number;
-      share: number;
+      record_share: number;
       content_bytes: number;
+      byte_share: number;
       sha256: string;
       category: Tbc;
     }[];
     category_options: readonly string[];
-    categories: Record<string, Tbc>;
+    sections: SourceSections;
   };
   data_processing: {
+    code_of_practice_signatory: YesNo;
     reservation_of_rights: Tbc;
     removal_of_illegal_content: Tbc;
     recorded_by_origin: {
@@ -181,6 +244,7 @@ export function euSummary(ctx: ExportContext): EuSummary {
     template: TEMPLATE_TITLE,
     legal_basis: TEMPLATE_BASIS,
     status: 'draft',
+    header: { summary_version: null, last_update: null },
     generator: `${p.generator.name} ${p.generator.version}`,
     generated_at: p.generated_at,
     scope: {
@@ -204,13 +268,14 @@ export function euSummary(ctx: ExportContext): EuSummary {
           content_bytes: s.bytes,
           types_of_content: null,
         },
-        image: { present: false },
-        audio: { present: false },
-        video: { present: false },
-        other: { present: false },
+        image: unknownModality(),
+        audio: unknownModality(),
+        video: unknownModality(),
+        other: unknownModality(),
       },
       latest_recorded_at: builtAt(ctx),
       latest_date_of_data_acquisition: null,
+      data_collection_ongoing: null,
       linguistic_characteristics: null,
       other_characteristics: null,
     },
@@ -220,15 +285,17 @@ export function euSummary(ctx: ExportContext): EuSummary {
         license: x.license,
         spdx_expression: licenseOf(ctx, x.license).expression,
         records: x.records,
-        share: x.share,
+        record_share: x.record_share,
         content_bytes: x.bytes,
+        byte_share: x.byte_share,
         sha256: x.sha256,
         category: null,
       })),
       category_options: SOURCE_CATEGORIES,
-      categories: Object.fromEntries(CATEGORY_SECTIONS.map(([, key]) => [key, null])),
+      sections: sourceSections(ctx),
     },
     data_processing: {
+      code_of_practice_signatory: null,
       reservation_of_rights: null,
       removal_of_illegal_content: null,
       recorded_by_origin: {
@@ -244,7 +311,8 @@ export function euSummary(ctx: ExportContext): EuSummary {
           records: l.records,
           sources: l.sources,
         })),
-        resulting_license: lic.license,
+        // An SPDX expression (the conjunction of every source's), never the engine's summary word.
+        resulting_license: conjunction(p.sources.map((x) => licenseOf(ctx, x.license))),
         intended_use: lic.use,
         use_category: lic.use_category,
         conflicts: lic.conflicts.map(finding),
@@ -261,6 +329,87 @@ export function euSummary(ctx: ExportContext): EuSummary {
   return summary;
 }
 
+const unknownModality = () => ({ present: null, size_band: null, types_of_content: null });
+
+/** The template's "large" dataset: more than 3% of the content of its modality. */
+export const LARGE_SHARE = 0.03;
+
+/** The host of a source name that is a URL, else null. */
+function urlDomain(source: string): string | null {
+  try {
+    const url = new URL(source);
+    return url.hostname === '' ? null : url.hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** Sections 2.1 to 2.6: the provider's answers left open, with what the store can offer beside. */
+function sourceSections(ctx: ExportContext): SourceSections {
+  const p = ctx.provenance;
+  const total = p.session.bytes;
+  const bySource = new Map<string, number>();
+  for (const x of p.sources) bySource.set(x.source, (bySource.get(x.source) ?? 0) + x.bytes);
+  const domains = new Map<string, number>();
+  for (const [source, bytes] of bySource) {
+    const domain = urlDomain(source);
+    if (domain) domains.set(domain, (domains.get(domain) ?? 0) + bytes);
+  }
+  return {
+    publicly_available_datasets: {
+      used: null,
+      modalities: null,
+      large_datasets: null,
+      other_datasets_description: null,
+      recorded_sources_above_3_percent: [...bySource]
+        .filter(([, bytes]) => total > 0 && bytes / total > LARGE_SHARE)
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([source]) => source),
+    },
+    commercially_licensed_datasets: {
+      licensing_agreements_concluded: null,
+      modalities: null,
+      licensed_content_description: null,
+    },
+    private_datasets_from_other_third_parties: {
+      used: null,
+      modalities: null,
+      datasets_publicly_known: null,
+      other_datasets_description: null,
+    },
+    data_crawled_and_scraped: {
+      crawlers_used: null,
+      crawler_names: null,
+      crawler_purposes: null,
+      crawler_behaviour: null,
+      collection_period: { from: null, to: null },
+      content_description: null,
+      modalities: null,
+      top_domains: null,
+      recorded_url_domains: [...domains]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([domain, bytes]) => ({
+          domain,
+          content_bytes: bytes,
+          byte_share: total > 0 ? bytes / total : 0,
+        })),
+    },
+    user_data: {
+      from_model_interactions: null,
+      from_other_services: null,
+      services: null,
+      modalities: null,
+    },
+    synthetic_data: {
+      used: null,
+      modalities: null,
+      generating_models_on_market: null,
+      other_generating_models: null,
+    },
+    other_sources: { used: null, description: null },
+  };
+}
+
 /** The paths of every null in a value: the fields left for the provider. */
 function nullPaths(value: unknown, path = ''): string[] {
   if (value === null) return [path];
@@ -272,9 +421,29 @@ function nullPaths(value: unknown, path = ''): string[] {
   return [];
 }
 
+const question = (q: string): string => `- ${q} ☐ Yes ☐ No: ${TO_COMPLETE}`;
+const field = (f: string): string => `- ${f}: ${TO_COMPLETE}`;
+
+/** What the store knows of the domains crawled: the hosts of URL source names, by size. */
+function recordedDomains(
+  domains: SourceSections['data_crawled_and_scraped']['recorded_url_domains'],
+): string[] {
+  if (domains.length === 0)
+    return ['- Domains of the recorded sources (from the store): no source name is a URL.'];
+  return [
+    '- Domains of the recorded sources whose names are URLs, by content bytes (from the store; ' +
+      'whether they were crawled is for the provider to say):',
+    '',
+    ...markdownTable(
+      ['Domain', 'Content bytes', 'Share of content bytes'],
+      domains.map((d) => [text(d.domain), count(d.content_bytes), percent(d.byte_share)]),
+    ),
+  ];
+}
+
 export function renderEuMarkdown(e: EuSummary): string {
   const g = e.general_information;
-  const text = g.modalities.text;
+  const textModality = g.modalities.text;
   const o = e.data_processing.recorded_by_origin;
   const out: string[] = [];
   out.push(
@@ -286,6 +455,9 @@ export function renderEuMarkdown(e: EuSummary): string {
       'publication._',
     '',
     `_Scope: ${e.scope.note}_`,
+    '',
+    `- Version of the summary: ${TO_COMPLETE}`,
+    `- Date of last update: ${TO_COMPLETE}`,
     '',
     '## 1. General information',
     '',
@@ -303,26 +475,31 @@ export function renderEuMarkdown(e: EuSummary): string {
     '### 1.3. Modalities, overall training data size and other characteristics',
     '',
     ...markdownTable(
-      ['Modality', 'Training data size', 'Types of content'],
+      ['Modality', 'In the training data', 'Training data size', 'Types of content'],
       [
         [
-          '☒ Text',
-          `**${text.size_band}** (≈ ${count(text.estimated_tokens)} tokens, estimated)`,
+          'Text',
+          '☒ Yes (recorded by Origin)',
+          `**${textModality.size_band}** (≈ ${count(textModality.estimated_tokens)} tokens, estimated)`,
           TO_COMPLETE,
         ],
-        ['☐ Image', '—', '—'],
-        ['☐ Audio', '—', '—'],
-        ['☐ Video', '—', '—'],
-        ['☐ Other', '—', '—'],
+        // Origin records text; whether the model saw images, audio or video it cannot know.
+        ...['Image', 'Audio', 'Video', 'Other'].map((m) => [
+          m,
+          TO_COMPLETE,
+          TO_COMPLETE,
+          TO_COMPLETE,
+        ]),
       ],
     ),
     '',
     `Tokens are **estimated** as content bytes / ${BYTES_PER_TOKEN}, not counted with the model's ` +
-      `tokenizer: ${count(text.content_bytes)} content bytes in ${count(text.records)} records ` +
-      `(${count(text.distinct_samples)} distinct). Everything recorded is text (text lines or JSON Lines ` +
+      `tokenizer: ${count(textModality.content_bytes)} content bytes in ${count(textModality.records)} records ` +
+      `(${count(textModality.distinct_samples)} distinct). Everything recorded is text (text lines or JSON Lines ` +
       'records).',
     '',
-    `- Latest date of data acquisition/collection for model training: ${TO_COMPLETE} (Origin last recorded data for this session at ${g.latest_recorded_at})`,
+    `- Latest date of data acquisition/collection for model training (MM/YYYY): ${TO_COMPLETE} (Origin last recorded data for this session at ${g.latest_recorded_at})`,
+    `- Is data collection ongoing to train the model further? ☐ Yes ☐ No: ${TO_COMPLETE}`,
     `- Description of the linguistic characteristics of the overall training data: ${TO_COMPLETE}`,
     `- Other relevant characteristics of the overall training data: ${TO_COMPLETE}`,
     '',
@@ -333,32 +510,120 @@ export function renderEuMarkdown(e: EuSummary): string {
       'left for the provider.',
     '',
     ...markdownTable(
-      ['Source', 'License', 'Records', 'Share', 'Content bytes', 'Category'],
+      [
+        'Source',
+        'License',
+        'Records',
+        'Share of records',
+        'Content bytes',
+        'Share of content bytes',
+        'Category',
+      ],
       e.data_sources.sources.map((x) => [
-        x.name,
-        `\`${x.license}\``,
+        text(x.name),
+        code(x.license),
         count(x.records),
-        percent(x.share),
+        percent(x.record_share),
         count(x.content_bytes),
+        percent(x.byte_share),
         TO_COMPLETE,
       ]),
     ),
     '',
   );
+  const sections = e.data_sources.sections;
+  const body: Record<string, string[]> = {
+    '2.1': [
+      question('Have you used publicly available datasets to train the model?'),
+      field('Modality(ies) of the content covered'),
+      field(
+        'List of large publicly available datasets (more than 3% of all publicly available ' +
+          'datasets used for that modality), with links',
+      ),
+      field('General description of the other publicly available datasets used'),
+      `- Recorded sources above 3% of this session's content bytes (from the store; whether they ` +
+        `are publicly available is for the provider to say): ${
+          sections.publicly_available_datasets.recorded_sources_above_3_percent
+            .map(text)
+            .join(', ') || 'none'
+        }`,
+    ],
+    '2.2.1': [
+      question(
+        'Have you concluded transactional commercial licensing agreement(s) with rightsholder(s) ' +
+          'or their representatives?',
+      ),
+      field('Modality(ies) of the content covered'),
+      field('Description of the licensed content'),
+    ],
+    '2.2.2': [
+      question(
+        'Have you obtained private datasets from third parties other than those in 2.2.1 ' +
+          '(such as providers of private databases or data intermediaries)?',
+      ),
+      field('Modality(ies) of the content covered'),
+      field('List of the private datasets obtained from other third parties, where publicly known'),
+      field('General description of the private datasets that are not publicly known'),
+    ],
+    '2.3': [
+      question('Were crawlers used by the provider or on its behalf?'),
+      field('Crawler name(s)/identifier(s)'),
+      field('Purposes of the crawler(s)'),
+      field('General description of crawler behaviour (robots.txt, paywalls, log-ins, captchas)'),
+      field('Period of data collection (from MM/YYYY to MM/YYYY)'),
+      field('Comprehensive description of the type of content and online sources crawled'),
+      field('Modality(ies) of the content covered'),
+      field('Summary of the most relevant domain names crawled (the top 10% by size of content)'),
+      ...recordedDomains(sections.data_crawled_and_scraped.recorded_url_domains),
+    ],
+    '2.4': [
+      question(
+        'Was data from user interactions with the AI model (inputs, prompts) used to train it?',
+      ),
+      question(
+        "Was data collected from user interactions with the provider's other services or products used?",
+      ),
+      field('If yes, the services or products'),
+      field('Modality(ies) of the content covered'),
+    ],
+    '2.5': [
+      question(
+        'Was synthetic AI-generated data created by the provider or on its behalf to train the model?',
+      ),
+      field('Modality(ies) of the content covered'),
+      field('The AI models used to generate it, where they are on the market'),
+      field('A general description of other AI models used to generate it'),
+    ],
+    '2.6': [
+      question(
+        'Have data sources other than those in sections 2.1 to 2.5 been used to train the model?',
+      ),
+      field('Description of those sources and data'),
+    ],
+  };
   for (const [num, , title] of CATEGORY_SECTIONS) {
     if (num === '2.2.1') out.push(`### 2.2. ${PRIVATE_DATASETS_SECTION}`, '');
-    out.push(`${num.startsWith('2.2.') ? '####' : '###'} ${num}. ${title}`, '', TO_COMPLETE, '');
+    out.push(`${num.startsWith('2.2.') ? '####' : '###'} ${num}. ${title}`, '', ...body[num], '');
   }
   out.push(
     '## 3. Data processing aspects',
     '',
     '### 3.1. Respect of reservation of rights from text and data mining exception or limitation',
     '',
-    `${TO_COMPLETE} (measures taken to identify and respect machine-readable opt-outs before and during collection)`,
+    question(
+      'Are you a signatory to the General-Purpose AI Code of Practice, which includes ' +
+        'commitments to respect reservations of rights from the TDM exception or limitation?',
+    ),
+    field(
+      'Description of the measures taken to identify and respect reservations of rights ' +
+        '(machine-readable opt-outs) before and during data collection',
+    ),
     '',
     '### 3.2. Removal of illegal content',
     '',
-    `${TO_COMPLETE} (measures taken to avoid or remove illegal content from the training data)`,
+    field(
+      'General description of the measures taken to avoid or remove illegal content from the training data',
+    ),
     '',
     '### 3.3. Other information (optional)',
     '',
@@ -375,8 +640,8 @@ export function renderEuMarkdown(e: EuSummary): string {
           'Duplicates',
           `${count(o.deduplication.duplicates)} (${percent(o.deduplication.duplicate_share)})`,
         ],
-        ['Resulting license (SPDX)', `\`${o.resulting_license}\``],
-        ['Use category', `${o.use_category} (checked for ${o.intended_use} use)`],
+        ['Resulting license (SPDX)', code(o.resulting_license)],
+        ['Use category', `${text(o.use_category)} (checked for ${text(o.intended_use)} use)`],
         ['License conflicts', count(o.conflicts.length)],
         ['License warnings', count(o.warnings.length)],
         ['Session root (RFC 6962, SHA-256)', `\`${o.session_root}\``],
@@ -386,13 +651,19 @@ export function renderEuMarkdown(e: EuSummary): string {
     '',
     ...markdownTable(
       ['License', 'Name', 'Records', 'Sources'],
-      o.licenses.map((l) => [`\`${l.license}\``, l.name, count(l.records), l.sources.join(', ')]),
+      o.licenses.map((l) => [
+        code(l.license),
+        text(l.name),
+        count(l.records),
+        l.sources.map(text).join(', '),
+      ]),
     ),
     '',
   );
   for (const f of [...o.conflicts, ...o.warnings])
     out.push(
-      `- \`${f.rule}\` — ${f.licenses.join(' + ')}: ${f.message} (sources: ${f.sources.join(', ')})`,
+      `- ${code(f.rule)} — ${f.licenses.map(text).join(' + ')}: ${text(f.message)} ` +
+        `(sources: ${f.sources.map(text).join(', ')})`,
     );
   if (o.conflicts.length + o.warnings.length) out.push('');
   out.push(

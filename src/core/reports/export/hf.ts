@@ -6,8 +6,8 @@
  *   license:            one Hub id, or a list when several licenses apply
  *     - cc-by-4.0
  *     - other
- *   license_name: …     when a license has no Hub id (`other`)
- *   license_link: …     its link, when there is exactly one such license and its link is known
+ *   license_name: …     when a license has no Hub id (`other`): its name, or `several-licenses`
+ *   license_link: …     its link when known, or the anchor of the section listing them all
  *   tags:
  *     - origin-provenance
  *   ---
@@ -16,8 +16,8 @@
  */
 import { stringify } from 'yaml';
 import { ExportContext, licenseOf, verifyCommand } from './context';
-import { HubLicense, hubLicense } from './licenses';
-import { count, markdownTable, percent } from '../markdown';
+import { HubLicense, conjunction, hubLicense } from './licenses';
+import { code, count, markdownTable, percent, text } from '../markdown';
 
 export const HF_TAG = 'origin-provenance';
 
@@ -43,7 +43,9 @@ export function hfLicenses(ctx: ExportContext): HfLicenses {
   const byRecorded = new Map<string, HubLicense[]>();
   for (const s of ctx.provenance.sources) {
     if (byRecorded.has(s.license)) continue;
-    const hub = licenseOf(ctx, s.license).ids.map((id) => hubLicense(ctx.taxonomy, id));
+    const hub = licenseOf(ctx, s.license).terms.map((t) =>
+      hubLicense(ctx.taxonomy, t.id, t.exception),
+    );
     byRecorded.set(s.license, hub);
     for (const h of hub) {
       if (!ids.includes(h.hub)) ids.push(h.hub);
@@ -53,23 +55,35 @@ export function hfLicenses(ctx: ExportContext): HfLicenses {
   return { ids, others: [...others.values()], byRecorded };
 }
 
-/** The front matter; keys in the order the Hub writes them (license fields first, then tags). */
+/** The heading that lists the licenses without a Hub id, and its anchor on the Hub and GitHub. */
+export const OTHERS_HEADING = 'Licenses without a Hub id';
+export const OTHERS_ANCHOR = '#licenses-without-a-hub-id';
+/** license_name when several licenses have no Hub id (the card's section names each). */
+export const SEVERAL_OTHERS_NAME = 'several-licenses';
+
+/**
+ * The front matter; keys in the order the Hub writes them (license fields first, then tags).
+ * The Hub takes one `license_name` and one `license_link`: one license without a Hub id gives
+ * its own name and link; several give `several-licenses` and a link to the card's section that
+ * lists each.
+ */
 export function hfCardData(ctx: ExportContext, licenses = hfLicenses(ctx)): HfCardData {
   const ids = licenses.ids.length ? licenses.ids : ['unknown'];
-  const names = licenses.others.map((o) => o.name);
-  const links = licenses.others.map((o) => o.link);
-  return {
-    license: ids.length === 1 ? ids[0] : ids,
-    ...(names.length ? { license_name: names.join('-and-') } : {}),
-    ...(links.length === 1 && links[0] ? { license_link: links[0] } : {}),
-    tags: [HF_TAG],
-  };
+  const [only, ...more] = licenses.others;
+  const other =
+    only === undefined
+      ? {}
+      : more.length === 0
+        ? { license_name: only.name as string, ...(only.link ? { license_link: only.link } : {}) }
+        : { license_name: SEVERAL_OTHERS_NAME, license_link: OTHERS_ANCHOR };
+  return { license: ids.length === 1 ? ids[0] : ids, ...other, tags: [HF_TAG] };
 }
 
 export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): string {
   const p = ctx.provenance;
   const s = p.session;
   const lic = p.licenses;
+  const readings = p.sources.map((x) => licenseOf(ctx, x.license));
   const out: string[] = ['## Provenance', ''];
   out.push(
     `The training data was recorded by ${p.generator.name} ${p.generator.version} in session ` +
@@ -88,8 +102,8 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
         ['Content bytes', count(s.bytes)],
         ['Sources', count(new Set(p.sources.map((x) => x.source)).size)],
         ['Batches', count(p.integrity.batches)],
-        ['Resulting license (SPDX)', `\`${lic.license}\``],
-        ['Use category', `${lic.use_category} (checked for ${lic.use} use)`],
+        ['Resulting license (SPDX)', code(conjunction(readings))],
+        ['Use category', `${text(lic.use_category)} (checked for ${text(lic.use)} use)`],
         ['Session root (RFC 6962, SHA-256)', `\`${p.integrity.session_root}\``],
       ],
     ),
@@ -100,31 +114,40 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
       [
         'Source',
         'License (SPDX)',
+        'License as recorded',
         'Hub license',
         'Records',
-        'Share',
+        'Share of records',
+        'Content bytes',
+        'Share of content bytes',
         'SHA-256 of its fingerprints',
       ],
       p.sources.map((x) => [
-        x.source,
-        `\`${x.license}\``,
-        (licenses.byRecorded.get(x.license) ?? []).map((h) => `\`${h.hub}\``).join(', '),
+        text(x.source),
+        code(licenseOf(ctx, x.license).expression),
+        code(x.license),
+        (licenses.byRecorded.get(x.license) ?? []).map((h) => code(h.hub)).join(', '),
         count(x.records),
-        percent(x.share),
-        `\`${x.sha256}\``,
+        percent(x.record_share),
+        count(x.bytes),
+        percent(x.byte_share),
+        code(x.sha256),
       ]),
     ),
     '',
   );
   if (licenses.others.length) {
     out.push(
-      '### Licenses without a Hub id',
+      `### ${OTHERS_HEADING}`,
       '',
-      'These are declared as `license: other`; `license_name` names them.',
+      licenses.others.length === 1
+        ? 'This one is declared as `license: other`, with `license_name` and, when known, `license_link`.'
+        : 'These are declared as `license: other`, with `license_name: several-licenses` and ' +
+            '`license_link` pointing here.',
       '',
       ...markdownTable(
         ['License (SPDX)', 'Name', 'Link'],
-        licenses.others.map((o) => [`\`${o.spdx}\``, `\`${o.name}\``, o.link ?? '—']),
+        licenses.others.map((o) => [code(o.spdx), code(o.name ?? ''), o.link ? text(o.link) : '—']),
       ),
       '',
     );
@@ -134,8 +157,9 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
     out.push('### License conflicts and warnings', '');
     for (const f of findings)
       out.push(
-        `- **${f.severity}** \`${f.rule}\` — ${f.licenses.join(' + ')}: ${f.message} ` +
-          `(sources: ${f.sources.join(', ')}; ${count(f.records)} records)`,
+        `- **${text(f.severity)}** ${code(f.rule)} — ${f.licenses.map(text).join(' + ')}: ` +
+          `${text(f.message)} (sources: ${f.sources.map(text).join(', ')}; ` +
+          `${count(f.records)} records)`,
       );
     out.push('', '_Origin flags license combinations for human review; this is not legal advice._');
     out.push('');

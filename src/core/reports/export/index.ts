@@ -4,6 +4,7 @@
  */
 import { IntendedUse, Taxonomy } from '../../licenses';
 import { Store } from '../../store/store';
+import { UsageError } from '../../errors';
 import { ExportContext, exportContext } from './context';
 import { renderCycloneDx } from './cyclonedx';
 import { renderEuAiAct } from './eu-ai-act';
@@ -26,6 +27,9 @@ export const EXPORT_FORMATS = [
   'eu-ai-act',
 ] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The formats whose keys take a prefix. */
+export const KEYED_FORMATS: readonly ExportFormat[] = ['mlflow', 'wandb'];
 
 type Writer = (ctx: ExportContext, sink: Sink) => Promise<void>;
 
@@ -54,6 +58,8 @@ export interface ExportOptions {
   use?: IntendedUse;
   /** JSON rendering for formats that also have Markdown (eu-ai-act, hf). */
   json?: boolean;
+  /** mlflow and wandb: the prefix of every key (default `origin`). */
+  prefix?: string;
   /** Write to this file (atomically) instead of stdout. */
   output?: string;
   /** The database's path: an output never replaces it. */
@@ -73,6 +79,11 @@ export async function exportSession(
   taxonomy: Taxonomy,
   options: ExportOptions,
 ): Promise<ExportResult> {
+  if (options.prefix !== undefined && !KEYED_FORMATS.includes(options.format))
+    throw new UsageError(
+      `--prefix applies to ${KEYED_FORMATS.join(' and ')} only, not ${options.format}`,
+      'drop --prefix, or export --format mlflow or --format wandb',
+    );
   const ctx = exportContext(store, taxonomy, options);
   const run = async (sink: Sink): Promise<number> => {
     await WRITERS[options.format](ctx, sink);

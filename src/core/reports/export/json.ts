@@ -8,7 +8,11 @@ import { SessionProvenance } from '../provenance';
 import { ExportContext } from './context';
 
 export const JSON_FORMAT_NAME = 'origin-provenance';
-export const JSON_FORMAT_VERSION = 1;
+/**
+ * 2: each source's `share` became `record_share` (of the session's records) beside `byte_share`
+ * (of its content bytes).
+ */
+export const JSON_FORMAT_VERSION = 2;
 
 export type ProvenanceDocument = {
   format: typeof JSON_FORMAT_NAME;

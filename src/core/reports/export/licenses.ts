@@ -2,7 +2,9 @@
  * License facts the export formats share: how each recorded license string reads as SPDX, which
  * license ids it names, and the Hugging Face Hub license id of each.
  */
+import { createHash } from 'node:crypto';
 import { License, Taxonomy, findLicense, parseExpression } from '../../licenses';
+import { LicenseExpression, LicenseTerm } from '../../licenses/expression';
 import { readRecordedLicense } from '../../licenses/report';
 
 export const NOASSERTION = 'NOASSERTION';
@@ -18,21 +20,73 @@ export interface ReadLicense {
   known: boolean;
   /** Exactly one license id, no operator and no exception. */
   single: boolean;
+  /** Each license of the expression with its exception, if any, once each, in order. */
+  terms: readonly LicenseTerm[];
+  /**
+   * The recorded string was not a valid SPDX expression as it stood: `expression` is Origin's
+   * correction (or NOASSERTION), which exports state as the concluded license.
+   */
+  corrected: boolean;
+}
+
+/** Recorded strings that mean "no license was stated": declared as NoAssertion, not as a ref. */
+const NO_LICENSE_STATED = new Set(['', 'unknown', 'noassertion']);
+
+/**
+ * The declared license of a reading: what was recorded. A valid SPDX expression as it is; a
+ * string that means no license was stated as NOASSERTION; any other string as a LicenseRef made
+ * from it (its letters, digits and dots, and 8 hex digits of its SHA-256 whenever that lost
+ * something), so the declared license never claims Origin's correction.
+ */
+export function declaredExpression(reading: ReadLicense): string {
+  if (!reading.corrected) return reading.expression;
+  if (NO_LICENSE_STATED.has(reading.recorded.trim().toLowerCase())) return NOASSERTION;
+  return recordedLicenseRef(reading.recorded);
+}
+
+/** The LicenseRef that stands for a recorded license string that is no SPDX expression. */
+export function recordedLicenseRef(recorded: string): string {
+  const kept = recorded.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-+|-+$/g, '');
+  const exact = kept === recorded && kept !== '';
+  const digest = createHash('sha256').update(recorded, 'utf8').digest('hex').slice(0, 8);
+  return `LicenseRef-${kept}${exact ? '' : `${kept ? '-' : ''}${digest}`}`;
 }
 
 /** Reads a recorded license string the way the license engine does (never throws). */
 export function readLicense(taxonomy: Taxonomy, recorded: string): ReadLicense {
-  const { expression } = readRecordedLicense(taxonomy, recorded);
+  const { expression, note } = readRecordedLicense(taxonomy, recorded);
   let ids: readonly string[] = [expression];
   let single = !/\s/.test(expression);
+  let terms: LicenseTerm[] = [{ id: expression }];
   try {
     const parsed = parseExpression(expression, taxonomy);
     ids = parsed.licenses;
     single = parsed.tree.type === 'license' && parsed.tree.exception === undefined;
+    terms = licenseNodes(parsed.tree);
   } catch {
     // readRecordedLicense already settled on an expression; keep it as one opaque id.
   }
-  return { recorded, expression, ids, known: !ids.includes(NOASSERTION), single };
+  return {
+    recorded,
+    expression,
+    ids,
+    known: !ids.includes(NOASSERTION),
+    single,
+    terms,
+    corrected: note !== undefined,
+  };
+}
+
+/** The license nodes of an expression tree (id and exception), each once, in order. */
+function licenseNodes(tree: LicenseExpression): LicenseTerm[] {
+  const out: LicenseTerm[] = [];
+  const walk = (node: LicenseExpression): void => {
+    if (node.type !== 'license') return node.args.forEach(walk);
+    if (!out.some((t) => t.id === node.id && t.exception === node.exception))
+      out.push(node.exception ? { id: node.id, exception: node.exception } : { id: node.id });
+  };
+  walk(tree);
+  return out;
 }
 
 /**
@@ -47,14 +101,15 @@ export function conjunction(expressions: readonly ReadLicense[]): string {
 }
 
 /**
- * The Hugging Face Hub's license ids (the `license:` values a dataset or model card may use).
- * Anything else goes in as `other` with `license_name` and `license_link`.
+ * The Hugging Face Hub's license ids (the `license:` values a dataset or model card may use), in
+ * the order of the Hub's list (docs/hub/repositories-licenses.md of huggingface/hub-docs; the
+ * tests check this against a vendored copy). Anything else goes in as `other` with
+ * `license_name` and `license_link`.
  */
 export const HF_LICENSE_IDS: ReadonlySet<string> = new Set([
   'apache-2.0',
   'mit',
   'openrail',
-  'openrail++',
   'bigscience-openrail-m',
   'creativeml-openrail-m',
   'bigscience-bloom-rail-1.0',
@@ -113,6 +168,14 @@ export const HF_LICENSE_IDS: ReadonlySet<string> = new Set([
   'odc-by',
   'odbl',
   'openmdw-1.0',
+  'openmdw-1.1',
+  'openrail++',
+  'osl-3.0',
+  'postgresql',
+  'ofl-1.1',
+  'ncsa',
+  'unlicense',
+  'zlib',
   'pddl',
   'lgpl-lr',
   'deepfloyd-if-license',
@@ -125,7 +188,6 @@ export const HF_LICENSE_IDS: ReadonlySet<string> = new Set([
   'llama4',
   'grok2-community',
   'gemma',
-  'unlicense',
   'unknown',
   'other',
 ]);
@@ -143,10 +205,17 @@ export interface HubLicense {
 /**
  * The Hub id of one license id: the id itself or one of its taxonomy aliases when the Hub lists
  * it (`CC-BY-4.0` → `cc-by-4.0`, `GPL-3.0-only` → `gpl-3.0`, `NOASSERTION` → `unknown`),
- * otherwise `other` with a name and, when the taxonomy has one, a link.
+ * otherwise `other` with a name and, when the taxonomy has one, a link. A license with an
+ * exception (`GPL-2.0-only WITH Classpath-exception-2.0`) is `other`, named with its exception.
  */
-export function hubLicense(taxonomy: Taxonomy, id: string): HubLicense {
+export function hubLicense(taxonomy: Taxonomy, id: string, exception?: string): HubLicense {
   const license: License | undefined = findLicense(taxonomy, id);
+  if (exception !== undefined) {
+    // The Hub has no ids for license exceptions: the license with its exception is `other`.
+    const spdx = `${id} WITH ${exception}`;
+    const link = license?.url ?? undefined;
+    return { spdx, hub: 'other', name: hubName(spdx), ...(link ? { link } : {}) };
+  }
   const candidates = [id, ...(license ? [license.id, ...license.aliases] : [])].map((c) =>
     c.toLowerCase(),
   );

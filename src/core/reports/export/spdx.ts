@@ -5,13 +5,22 @@
  *   3.0.1, created = generation time, createdBy the `SoftwareAgent` origin, createdUsing the `Tool`.
  * - One `dataset_DatasetPackage` per (source, license) of the session, verified by the SHA-256 of
  *   that source's fingerprints, and one for the session as a whole, verified by the session root
- *   (an RFC 6962 Merkle tree head over every sample's SHA-256 fingerprint, in observed order,
- *   which the Hash's comment says).
+ *   (an RFC 6962 Merkle tree head over every sample's SHA-256 fingerprint, in observed order);
+ *   see below for why their algorithm is `other`.
  * - One `simplelicensing_LicenseExpression` per license expression; each package has exactly one
  *   `hasDeclaredLicense` and one `hasConcludedLicense` relationship (the Dataset profile's
- *   conformance rule). An unknown license points at the SPDX individual
- *   `expandedlicensing_NoAssertionLicense`.
+ *   conformance rule). Declared is the license as recorded; concluded is how Origin read it, which
+ *   differs when Origin corrected a string that was no SPDX expression (`Apache 2` is declared as
+ *   a LicenseRef made from it and concluded `Apache-2.0`). An unknown license points at the SPDX
+ *   individual `expandedlicensing_NoAssertionLicense` (so the document conforms to the
+ *   expandedLicensing profile too). Every `LicenseRef-` in an expression is mapped by
+ *   `simplelicensing_customIdToUri` to a `simplelicensing_SimpleLicensingText` saying what it is.
+ * - The session root and the per-source digests are not hashes of a package's bytes, so their
+ *   `Hash` has algorithm `other` and a comment that says how each is computed.
  * - The session package `contains` the source packages; the SpdxDocument's root is the session.
+ * - One `ai_AIPackage` per training event built on the session's data (the lineage DAG), with
+ *   `trainedOn` the session, `testedOn` the session when an evaluation of it names one of the
+ *   session's dataset events, its hyper-parameters and its evaluations' metrics.
  *
  * SPDX 3.0.1 requires, on every DatasetPackage, exactly one originatedBy and at least one
  * builtTime, releaseTime, software_downloadLocation and software_primaryPurpose. A package here
@@ -37,7 +46,9 @@
  *   JSON Lines records).
  */
 import { BuiltAtBasis, ExportContext, builtAtWithBasis, licenseOf } from './context';
-import { NOASSERTION, ReadLicense, conjunction } from './licenses';
+import { findLicense } from '../../licenses';
+import { NOASSERTION, ReadLicense, conjunction, declaredExpression } from './licenses';
+import { trainedModels } from './models';
 
 export const SPDX_CONTEXT = 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld';
 export const SPDX_VERSION = '3.0.1';
@@ -123,6 +134,37 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
   element('SoftwareAgent', agentId, { name: p.generator.name });
   element('Tool', toolId, { name: `${p.generator.name} ${p.generator.version}` });
 
+  // The LicenseRefs that stand for recorded strings that are no SPDX expression.
+  const recordedRefs = new Map<string, string>();
+  for (const s of p.sources) {
+    const reading = licenseOf(ctx, s.license);
+    const declared = declaredExpression(reading);
+    if (declared !== reading.expression && declared !== NOASSERTION)
+      recordedRefs.set(declared, reading.recorded);
+  }
+  // What each LicenseRef stands for: a SimpleLicensingText element, which customIdToUri names.
+  const refTexts = new Map<string, string>();
+  const refText = (ref: string): string => {
+    let id = refTexts.get(ref);
+    if (!id) {
+      id = `${base}:license-text:${part(ref)}`;
+      refTexts.set(ref, id);
+      const recorded = recordedRefs.get(ref);
+      const known = findLicense(ctx.taxonomy, ref);
+      element('simplelicensing_SimpleLicensingText', id, {
+        name: ref,
+        simplelicensing_licenseText:
+          recorded !== undefined
+            ? `The license recorded as "${recorded}", which is not an SPDX license expression. ` +
+              'Its text is not part of the records.'
+            : known
+              ? `${known.name}${known.url ? ` (${known.url})` : ''}, as the license taxonomy ` +
+                'names it. Its text is not part of the records.'
+              : `${ref}, as recorded. Its text is not part of the records.`,
+      });
+    }
+    return id;
+  };
   // License expressions, one element each.
   const licenseIds = new Map<string, string>();
   const licenseTarget = (expression: string): string => {
@@ -131,8 +173,18 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
     if (!id) {
       id = `${base}:license:${part(expression)}`;
       licenseIds.set(expression, id);
+      const refs = [...new Set(expression.match(/\bLicenseRef-[A-Za-z0-9.-]+/g) ?? [])];
       element('simplelicensing_LicenseExpression', id, {
         simplelicensing_licenseExpression: expression,
+        ...(refs.length
+          ? {
+              simplelicensing_customIdToUri: refs.map((ref) => ({
+                type: 'DictionaryEntry',
+                key: ref,
+                value: refText(ref),
+              })),
+            }
+          : {}),
       });
     }
     return id;
@@ -194,10 +246,11 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
     verifiedUsing: [
       {
         type: 'Hash',
-        algorithm: 'sha256',
+        algorithm: 'other',
         hashValue: p.integrity.session_root,
         comment:
-          'Session root: the RFC 6962 Merkle tree head (SHA-256) over the 32-byte SHA-256 ' +
+          'Not a SHA-256 of the package: the session root, the RFC 6962 Merkle tree head ' +
+          '(SHA-256, leaf 0x00||d, node 0x01||l||r) over the 32-byte SHA-256 ' +
           `fingerprint of every observed sample, in observed order (${p.session.records} leaves). ` +
           `Check it with: origin verify --session ${sid} --root ${p.integrity.session_root}`,
       },
@@ -216,8 +269,9 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
     element('dataset_DatasetPackage', id, {
       name: s.source,
       description:
-        `${s.records} records (${(s.share * 100).toFixed(2)}% of the session), ` +
-        `${s.bytes} content bytes, recorded under license "${s.license}".`,
+        `${s.records} records (${(s.record_share * 100).toFixed(2)}% of the session's records), ` +
+        `${s.bytes} content bytes (${(s.byte_share * 100).toFixed(2)}% of its content bytes), ` +
+        `recorded under license "${s.license}".`,
       comment:
         `The samples of source "${s.source}" observed under license "${s.license}" in Origin ` +
         `session ${sid}, not the source as a whole. ${timeNote} originatedBy is the party the ` +
@@ -237,22 +291,83 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
       verifiedUsing: [
         {
           type: 'Hash',
-          algorithm: 'sha256',
+          algorithm: 'other',
           hashValue: s.sha256,
           comment:
-            "SHA-256 over the concatenated 32-byte fingerprints of this source's samples, " +
-            'in session order.',
+            "Not a SHA-256 of the package's content: SHA-256 over the concatenated 32-byte " +
+            "SHA-256 fingerprints of this source's samples, in session order.",
         },
       ],
     });
-    const target = licenseTarget(reading.expression);
-    relate(id, 'hasDeclaredLicense', [target]);
-    relate(id, 'hasConcludedLicense', [target]);
+    // Declared: what was recorded. Concluded: how Origin read it (a correction, when it made one).
+    relate(id, 'hasDeclaredLicense', [licenseTarget(declaredExpression(reading))]);
+    relate(id, 'hasConcludedLicense', [licenseTarget(reading.expression)]);
   }
   // The whole declares nothing of its own; what it is concluded to be under is every part at once.
   relate(sessionId, 'hasDeclaredLicense', [SPDX_NO_ASSERTION_LICENSE]);
   relate(sessionId, 'hasConcludedLicense', [licenseTarget(conjunction(expressions))]);
   if (sourceIds.length) relate(sessionId, 'contains', sourceIds, { completeness: 'complete' });
+
+  // The models trained on this data (lineage training events) and what they were tested on.
+  const models = trainedModels(ctx);
+  for (const m of models) {
+    const id = `${base}:model:${m.hash}`;
+    const trainer = `${base}:agent:trainer:${m.hash}`;
+    element('Agent', trainer, {
+      name: `trainer of ${m.name}`,
+      description:
+        `Whoever ran the training recorded as Origin lineage event ${m.hash}. ` +
+        'The records do not name this party.',
+    });
+    const metrics = m.evaluations.flatMap((e) =>
+      e.metrics.map(([key, value]) => ({
+        type: 'DictionaryEntry',
+        key: e.split ? `${key} (${e.split})` : key,
+        value: String(value),
+      })),
+    );
+    const released = spdxTime(m.finished_at ?? m.timestamp);
+    const elsewhere = m.evaluations.filter((e) => !e.on_session);
+    element('ai_AIPackage', id, {
+      name: m.name,
+      description:
+        `The model of Origin training event ${m.hash}` +
+        (m.run_id ? ` (run ${m.run_id})` : '') +
+        ', trained on the samples of this session.',
+      comment:
+        `releaseTime is ${m.finished_at ? 'when the training finished, as recorded' : 'when the training event was recorded'} ` +
+        `(${released}), not when the model was published, which the records do not hold. ` +
+        `suppliedBy is whoever trained it, whom the records do not name. ` +
+        `software_packageVersion is ${m.version ? 'the model version recorded' : 'NOASSERTION: no model version was recorded'}. ` +
+        `The lineage event hash ${m.hash} is the SHA-256 of the event's JCS form (SPEC §3), ` +
+        'not a hash of any model file, so it is not a verifiedUsing Hash.' +
+        (elsewhere.length
+          ? ` Evaluations on datasets outside this document: ${elsewhere.map((e) => `${e.hash} (dataset event ${e.dataset ?? 'none'})`).join(', ')}.`
+          : ''),
+      suppliedBy: trainer,
+      releaseTime: released,
+      software_downloadLocation: SPDX_NO_ASSERTION_LOCATION,
+      software_packageVersion: m.version ?? NOASSERTION,
+      software_primaryPurpose: 'model',
+      ai_informationAboutTraining:
+        `Trained on Origin session ${sid} (session root ${p.integrity.session_root}) through ` +
+        `dataset event${m.datasets.length === 1 ? '' : 's'} ${m.datasets.join(', ')}.`,
+      ...(m.params.length
+        ? {
+            ai_hyperparameter: m.params.map(([key, value]) => ({
+              type: 'DictionaryEntry',
+              key,
+              value,
+            })),
+          }
+        : {}),
+      ...(metrics.length ? { ai_metric: metrics } : {}),
+    });
+    relate(id, 'hasDeclaredLicense', [SPDX_NO_ASSERTION_LICENSE]);
+    relate(id, 'hasConcludedLicense', [SPDX_NO_ASSERTION_LICENSE]);
+    relate(id, 'trainedOn', [sessionId]);
+    if (m.evaluations.some((e) => e.on_session)) relate(id, 'testedOn', [sessionId]);
+  }
 
   const documentId = `${base}:spdx-document`;
   const elements = graph.map((e) => e.spdxId as string);
@@ -261,7 +376,14 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
     spdxId: documentId,
     creationInfo: CREATION_INFO,
     name: `Origin provenance of session ${sid}`,
-    profileConformance: ['core', 'software', 'simpleLicensing', 'dataset'],
+    profileConformance: [
+      'core',
+      'software',
+      'simpleLicensing',
+      'dataset',
+      'expandedLicensing',
+      ...(models.length ? ['ai'] : []),
+    ],
     rootElement: [sessionId],
     element: elements,
   };

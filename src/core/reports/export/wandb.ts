@@ -4,6 +4,9 @@
  *   {"config": {"origin": {session_id, session_root, records, …, sources: [...]}},
  *    "metadata": {"origin.session_id": …, "origin.session_root": …, …, "origin.sources": [...]}}
  *
+ * `origin` is the key prefix; --prefix gives another, so a second session logged into the same
+ * run has config and metadata keys of its own (W&B refuses to change a config value).
+ *
  *   d = json.load(open("origin-wandb.json"))
  *   run = wandb.init(config=d["config"])            # or run.config.update(d["config"])
  *   art = wandb.Artifact("training-data", type="dataset", metadata=d["metadata"])
@@ -15,7 +18,8 @@ export interface WandbSource {
   license: string;
   records: number;
   bytes: number;
-  share: number;
+  record_share: number;
+  byte_share: number;
   sha256: string;
 }
 
@@ -43,7 +47,8 @@ export interface WandbOrigin {
 }
 
 export interface WandbExport {
-  config: { origin: WandbOrigin };
+  /** `{<prefix>: {…}}`: one config key per prefix, so several sessions fit one run. */
+  config: Record<string, WandbOrigin>;
   metadata: Record<string, string | number | boolean | null | WandbSource[] | string[]>;
 }
 
@@ -56,7 +61,8 @@ export function wandbExport(ctx: ExportContext): WandbExport {
     license: x.license,
     records: x.records,
     bytes: x.bytes,
-    share: x.share,
+    record_share: x.record_share,
+    byte_share: x.byte_share,
     sha256: x.sha256,
   }));
   const origin: WandbOrigin = {
@@ -81,23 +87,24 @@ export function wandbExport(ctx: ExportContext): WandbExport {
     generator: `${p.generator.name} ${p.generator.version}`,
     generated_at: p.generated_at,
   };
+  const k = (name: string): string => `${ctx.prefix}.${name}`;
   return {
-    config: { origin },
+    config: { [ctx.prefix]: origin },
     metadata: {
-      'origin.session_id': s.session_id,
-      'origin.session_root': p.integrity.session_root,
-      'origin.origins_digest': p.integrity.origins_digest,
-      'origin.records': s.records,
-      'origin.distinct_samples': s.distinct_samples,
-      'origin.content_bytes': s.bytes,
-      'origin.license': lic.license,
-      'origin.use_category': lic.use_category,
-      'origin.compatible': lic.compatible,
-      'origin.conflicts': lic.conflicts.map((f) => `${f.rule}: ${f.licenses.join(' + ')}`),
-      'origin.warnings': lic.warnings.map((f) => `${f.rule}: ${f.licenses.join(' + ')}`),
-      'origin.sources': sources,
-      'origin.verify': verifyCommand(ctx),
-      'origin.generated_at': p.generated_at,
+      [k('session_id')]: s.session_id,
+      [k('session_root')]: p.integrity.session_root,
+      [k('origins_digest')]: p.integrity.origins_digest,
+      [k('records')]: s.records,
+      [k('distinct_samples')]: s.distinct_samples,
+      [k('content_bytes')]: s.bytes,
+      [k('license')]: lic.license,
+      [k('use_category')]: lic.use_category,
+      [k('compatible')]: lic.compatible,
+      [k('conflicts')]: lic.conflicts.map((f) => `${f.rule}: ${f.licenses.join(' + ')}`),
+      [k('warnings')]: lic.warnings.map((f) => `${f.rule}: ${f.licenses.join(' + ')}`),
+      [k('sources')]: sources,
+      [k('verify')]: verifyCommand(ctx),
+      [k('generated_at')]: p.generated_at,
     },
   };
 }
