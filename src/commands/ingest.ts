@@ -14,14 +14,15 @@ import { ProgressLine } from '../render/progress';
 export default class Ingest extends OriginCommand<typeof Ingest, IngestSummary> {
   static override summary =
     'Record the fingerprint, source and license of every sample in JSONL or text input.';
-  static override description = `Reads the FILEs, or stdin when none is given (or "-"), and records every record as a sample
-observation in one session: its SHA-256 fingerprint, its source and its license. Records are
+  static override description = `Reads the FILEs (regular files, named pipes, /dev/fd/N), or stdin when none is given (or "-"), and
+records every record as a sample observation in one session: its SHA-256 fingerprint, its source and its license. Records are
 grouped into batches with RFC 6962 Merkle roots; the session root covers every observation in order.
 
 Without --session a new session is created and completed at the end; --session appends to an open one.
 The database is created if it does not exist. On bad input (invalid JSON, a missing content field, a
 line over --max-line-bytes) nothing is recorded and the command exits 2 naming file:line, unless
---skip-invalid is given. With --tee every input byte is copied to stdout unchanged, so origin can sit in
+--skip-invalid is given. gzip and zstd input is recognised by its first bytes and decompressed; truncated
+or corrupt compressed data is bad input too. With --tee every input byte is copied to stdout unchanged, so origin can sit in
 the middle of a pipe; all messages then go to stderr. On SIGINT/SIGTERM the records already read are
 recorded and the session is marked interrupted (exit 1).`;
 
@@ -37,6 +38,11 @@ recorded and the session is marked interrupted (exit 1).`;
         'Sit in a training pipe: the data flows through unchanged, the summary goes to stderr:',
       command:
         'cat corpus.jsonl | <%= config.bin %> ingest --tee --source wiki --license CC-BY-SA-4.0 | python train.py',
+    },
+    {
+      description: 'Compressed input, from a file or a process substitution:',
+      command:
+        '<%= config.bin %> ingest shard-0001.jsonl.zst <(zcat shard-0002.jsonl.gz) --content-field text',
     },
     {
       description: 'Plain text, one sample per line, appended to an open session:',
@@ -60,7 +66,17 @@ recorded and the session is marked interrupted (exit 1).`;
       default: 'jsonl',
     }),
     'content-field': Flags.string({
-      summary: 'Fingerprint this field (dotted path, e.g. data.text) instead of the whole record.',
+      summary:
+        'Fingerprint this field instead of the whole record: a JSON Pointer (/messages/0/content) or a dotted path (messages.0.content). Repeat it to fingerprint several fields together.',
+      description:
+        'One field: a string value is fingerprinted as its UTF-8 bytes, any other value as its JCS (RFC 8785) form. Several: the JCS of an object whose keys are the fields exactly as given and whose values are their values, e.g. --content-field prompt --content-field response fingerprints {"prompt":…,"response":…}.',
+      multiple: true,
+    }),
+    'fingerprint-field': Flags.string({
+      summary:
+        "Take each record's fingerprint from this field (64 hex characters, SHA-256 computed upstream) instead of hashing its content.",
+      description:
+        'For pipelines that already hash their samples. Every value is checked (64 hex characters; upper case is read as lower case); its content bytes are not known, so they count 0. The session records that its fingerprints were precomputed (metadata key origin.precomputed_fingerprints).',
     }),
     source: Flags.string({
       summary: 'Source name for all records. Default: the input file name, or "stdin".',
@@ -129,7 +145,8 @@ recorded and the session is marked interrupted (exit 1).`;
           inputs: this.inputFiles(),
           stdin: process.stdin,
           format: flags.format as 'jsonl' | 'text',
-          contentField: flags['content-field'],
+          contentFields: flags['content-field'],
+          fingerprintField: flags['fingerprint-field'],
           sourceField: flags['source-field'],
           licenseField: flags['license-field'],
           source: flags.source,

@@ -5,15 +5,22 @@
  * observes and never changes the data: with a tee, every input byte is passed on unchanged, in
  * order, even when recording fails.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import { Stats, closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { Readable, Writable, pipeline } from 'node:stream';
 import { compareCodeUnits } from '../compare';
 import { UsageError } from '../errors';
 import { toHex } from '../merkle';
+import {
+  Compression,
+  DecompressionError,
+  MAGIC_BYTES,
+  decompressor,
+  detectCompression,
+} from './decompress';
 import { FramedItem, LineFramer } from './frame';
 import { ParsePool, ParserId, parserThreads } from './pool';
 import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
-import type { RecordOptions, SegmentResult } from './parse';
+import { RecordOptions, SegmentResult, recordFields } from './parse';
 import { SessionRow, SessionStatus, assertOpen, getSession } from '../sessions/session';
 import { Store } from '../store/store';
 import { CheckpointPolicy, DEFAULT_CHECKPOINTS, checkpointTimer } from './checkpoints';
@@ -23,6 +30,8 @@ export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Input is read, and parsed, in segments of whole lines of about this size. */
 const SEGMENT_BYTES = 1 << 18;
 const STDIN = '-';
+/** Session metadata naming the field precomputed fingerprints came from (--fingerprint-field). */
+export const PRECOMPUTED_METADATA_KEY = 'origin.precomputed_fingerprints';
 const SKIPPED_LINES_SHOWN = 10;
 /** Segments parsed or being parsed but not yet recorded; bounds memory and keeps the order cheap. */
 const MAX_IN_FLIGHT = 10;
@@ -99,25 +108,43 @@ function inputName(input: string): string {
   return input === STDIN ? 'stdin' : input;
 }
 
-/** Checks every input file exists; returns their total size. */
-function checkInputs(inputs: readonly string[]): number {
+/**
+ * How an input is read: stdin; a regular file (read in place, its size known); or any other
+ * readable path (a named pipe, /dev/fd/N from process substitution, a character device), streamed.
+ */
+type InputKind = 'stdin' | 'file' | 'stream';
+
+/** Checks every input exists and is readable data; returns their kinds and the files' total size. */
+function checkInputs(inputs: readonly string[]): { kinds: InputKind[]; bytes: number } {
   let bytes = 0;
+  const kinds: InputKind[] = [];
   for (const input of inputs) {
-    if (input === STDIN) continue;
-    let isFile = false;
+    if (input === STDIN) {
+      kinds.push('stdin');
+      continue;
+    }
+    let stat: Stats;
     try {
-      const stat = statSync(input);
-      isFile = stat.isFile();
-      bytes += stat.size;
+      stat = statSync(input);
     } catch (err) {
       throw new UsageError(
         `cannot read input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
         'check the file path',
       );
     }
-    if (!isFile) throw new UsageError(`input ${input} is not a file`);
+    if (stat.isFile()) {
+      kinds.push('file');
+      bytes += stat.size;
+    } else if (stat.isFIFO() || stat.isCharacterDevice() || stat.isSocket()) {
+      kinds.push('stream');
+    } else {
+      throw new UsageError(
+        `input ${input} is not a file or a readable stream (it is a ${stat.isDirectory() ? 'directory' : 'special file'})`,
+        'name files, a named pipe or "-" for stdin',
+      );
+    }
   }
-  return bytes;
+  return { kinds, bytes };
 }
 
 function validateOptions(options: IngestOptions): void {
@@ -129,15 +156,29 @@ function validateOptions(options: IngestOptions): void {
       `--max-line-bytes must be a positive whole number, got ${options.maxLineBytes}`,
     );
   }
+  const contentFields = options.contentFields ?? [];
   if (
     options.format === 'text' &&
-    (options.contentField || options.sourceField || options.licenseField)
+    (contentFields.length > 0 ||
+      options.fingerprintField ||
+      options.sourceField ||
+      options.licenseField)
   ) {
     throw new UsageError(
-      '--content-field, --source-field and --license-field need --format jsonl',
+      '--content-field, --fingerprint-field, --source-field and --license-field need records with fields (--format jsonl)',
       'text lines have no fields',
     );
   }
+  if (options.fingerprintField !== undefined && contentFields.length > 0) {
+    throw new UsageError(
+      '--fingerprint-field and --content-field exclude each other',
+      'a precomputed fingerprint replaces hashing the content',
+    );
+  }
+  const repeated = contentFields.find((f, i) => contentFields.indexOf(f) !== i);
+  if (repeated !== undefined) throw new UsageError(`--content-field ${repeated} is given twice`);
+  // Malformed paths are usage errors here, before any parser thread starts.
+  recordFields(options);
 }
 
 async function writeTee(tee: Writable, chunk: Buffer): Promise<void> {
@@ -166,7 +207,7 @@ async function writeTee(tee: Writable, chunk: Buffer): Promise<void> {
 export async function ingest(store: Store, options: IngestOptions): Promise<IngestSummary> {
   validateOptions(options);
   const inputs = options.inputs.length > 0 ? options.inputs : [STDIN];
-  const fileBytes = checkInputs(inputs);
+  const { kinds, bytes: fileBytes } = checkInputs(inputs);
   if (inputs.filter((i) => i === STDIN).length > 1)
     throw new UsageError('stdin ("-") can be read only once');
 
@@ -179,7 +220,13 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     appendTo = getSession(store, options.session);
     assertOpen(appendTo);
   }
-  const recorder = new Recorder(options.batchSize, appendTo);
+  const recorder = new Recorder(
+    options.batchSize,
+    appendTo,
+    options.fingerprintField === undefined
+      ? {}
+      : { [PRECOMPUTED_METADATA_KEY]: options.fingerprintField },
+  );
   const skipped: SkippedLine[] = [];
   let skippedCount = 0;
   let skippedCommitted = 0;
@@ -333,7 +380,8 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const pool = new ParsePool(
     {
       format: options.format,
-      contentField: options.contentField,
+      contentFields: options.contentFields,
+      fingerprintField: options.fingerprintField,
       sourceField: options.sourceField,
       licenseField: options.licenseField,
       maxLineBytes: options.maxLineBytes,
@@ -455,6 +503,10 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     }
   };
 
+  /**
+   * Reads a stream: plain lines, or gzip/zstd recognised by its first bytes and decompressed.
+   * With a tee the raw bytes are passed on as they are read, and on to the end even after bad input.
+   */
   const readStream = async (stream: Readable, input: InputState): Promise<void> => {
     const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
     activeStream = { framer, input };
@@ -463,32 +515,123 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
       stream.destroy();
     };
     options.signal?.addEventListener('abort', destroy, { once: true });
+    const raw = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    let readFailed = false;
+    /** The next raw chunk, counted and passed on to the tee; undefined at the end. */
+    const nextRaw = async (): Promise<Buffer | undefined> => {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await raw.next();
+      } catch (err) {
+        readFailed = true;
+        throw err;
+      }
+      if (next.done) return undefined;
+      inputBytes += next.value.length;
+      await passThrough(next.value);
+      progress();
+      return next.value;
+    };
+    const stop = (): boolean => options.signal?.aborted === true || stopReading();
+    let decodeError: DecompressionError | undefined;
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        inputBytes += chunk.length;
-        await passThrough(chunk);
-        await framed(() => framer.push(chunk), input);
-        progress();
-        if (options.signal?.aborted || stopReading()) break;
+      const head: Buffer[] = [];
+      let headBytes = 0;
+      let ended = false;
+      while (headBytes < MAGIC_BYTES) {
+        const chunk = await nextRaw();
+        if (chunk === undefined) {
+          ended = true;
+          break;
+        }
+        head.push(chunk);
+        headBytes += chunk.length;
+      }
+      const compression = detectCompression(Buffer.concat(head, headBytes));
+      if (compression === undefined) {
+        for (const chunk of head) await framed(() => framer.push(chunk), input);
+        for (let chunk = ended ? undefined : await nextRaw(); chunk && !stop();) {
+          await framed(() => framer.push(chunk as Buffer), input);
+          if (stop()) break;
+          chunk = await nextRaw();
+        }
+      } else {
+        decodeError = await readCompressed(
+          compression,
+          head,
+          ended ? undefined : nextRaw,
+          framer,
+          input,
+        );
+        // With a tee the data flows to the end whatever could be decompressed.
+        if (decodeError && options.tee) while ((await nextRaw()) !== undefined);
       }
     } catch (err) {
       if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
       if (!options.signal?.aborted) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new UsageError(`cannot read ${input.name}: ${code ?? (err as Error).message}`);
+        const what = readFailed ? 'cannot read' : 'cannot decompress';
+        throw new UsageError(`${what} ${input.name}: ${code ?? (err as Error).message}`);
       }
     } finally {
       options.signal?.removeEventListener('abort', destroy);
+      await raw.return?.();
     }
-    await framed(() => (options.signal?.aborted ? framer.flush() : framer.end()), input);
+    if (decodeError) {
+      // The whole lines before the damage are records like any others; the rest is bad input.
+      await framed(() => framer.flush(), input);
+      await settle(0);
+      failure ??= { input: input.name, line: input.lines + 1, reason: decodeError.message };
+    } else {
+      await framed(() => (options.signal?.aborted ? framer.flush() : framer.end()), input);
+    }
     activeStream = undefined;
+  };
+
+  /**
+   * Decompresses the raw chunks (`head`, then `next()` until it gives undefined) into the framer.
+   * Returns the decompression error if the data is truncated or corrupt.
+   */
+  const readCompressed = async (
+    compression: Compression,
+    head: Buffer[],
+    next: (() => Promise<Buffer | undefined>) | undefined,
+    framer: LineFramer,
+    input: InputState,
+  ): Promise<DecompressionError | undefined> => {
+    async function* chunks(): AsyncGenerator<Buffer> {
+      yield* head;
+      if (!next) return;
+      for (let chunk = await next(); chunk; chunk = await next()) yield chunk;
+    }
+    const decoded = pipeline(
+      Readable.from(chunks(), { objectMode: false }),
+      decompressor(compression),
+      () => {},
+    );
+    try {
+      for await (const chunk of decoded as AsyncIterable<Buffer>) {
+        await framed(() => framer.push(chunk), input);
+        if (options.signal?.aborted || stopReading()) break;
+      }
+    } catch (err) {
+      if (err instanceof DecompressionError) return err;
+      throw err;
+    }
+    return undefined;
   };
 
   try {
     for (let i = 0; i < inputs.length; i++) {
       if (options.signal?.aborted || stopReading()) break;
-      if (inputs[i] === STDIN) await readStream(options.stdin, states[i]);
-      else await readFile(inputs[i], states[i]);
+      const kind = kinds[i];
+      if (kind === 'stdin') await readStream(options.stdin, states[i]);
+      else if (kind === 'file' && !isCompressed(inputs[i], states[i].name)) {
+        // Plain files keep the fast path: read in place, no stream machinery.
+        await readFile(inputs[i], states[i]);
+      } else {
+        await readStream(createReadStream(inputs[i], { highWaterMark: SEGMENT_BYTES }), states[i]);
+      }
     }
     await settle(0);
   } finally {
@@ -549,6 +692,25 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   });
 }
 
+/** Whether a file starts like gzip or zstd data. */
+function isCompressed(path: string, name: string): boolean {
+  const head = Buffer.alloc(MAGIC_BYTES);
+  let n: number;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      n = readSync(fd, head, 0, MAGIC_BYTES, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  return detectCompression(head.subarray(0, n)) !== undefined;
+}
+
 function describeInputs(states: readonly InputState[]): string {
   return states.map((s) => s.name).join(', ');
 }
@@ -583,6 +745,8 @@ function tooLongResult(seq: number, bytes: number, maxLineBytes: number): Segmen
 }
 
 function fixHint(reason: string, options: IngestOptions): string {
+  if (reason.includes('data is truncated or corrupt'))
+    return 'the compressed input ends early or is damaged: test it (gzip -t, zstd -t) and fetch or compress it again';
   if (reason.startsWith('no content field'))
     return 'check --content-field, or use --skip-invalid to record the other lines';
   if (reason.includes('--max-line-bytes'))
