@@ -3,9 +3,12 @@ import { OriginCommand, Rendering, notice } from '../base-command';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_LINE_BYTES,
+  INGEST_FORMATS,
+  IngestFormat,
   IngestSummary,
   ingest,
 } from '../core/ingest/ingest';
+import { SOURCE_FROM, SourceFrom } from '../core/ingest/inputs';
 import { ExitCode, ExitCodeValue, UsageError } from '../core/errors';
 import { DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from '../core/ingest/checkpoints';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
@@ -13,9 +16,9 @@ import { ProgressLine } from '../render/progress';
 
 export default class Ingest extends OriginCommand<typeof Ingest, IngestSummary> {
   static override summary =
-    'Record the fingerprint, source and license of every sample in JSONL or text input.';
-  static override description = `Reads the FILEs (regular files, named pipes, /dev/fd/N), or stdin when none is given (or "-"), and
-records every record as a sample observation in one session: its SHA-256 fingerprint, its source and its license. Records are
+    'Record the fingerprint, source and license of every sample in JSONL, text, files or tar shards.';
+  static override description = `Reads the FILEs (regular files, directories, named pipes, /dev/fd/N), or stdin when none is given
+(or "-"), and records every record as a sample observation in one session: its SHA-256 fingerprint, its source and its license. Records are
 grouped into batches with RFC 6962 Merkle roots; the session root covers every observation in order.
 
 Without --session a new session is created and completed at the end; --session appends to an open one.
@@ -45,6 +48,18 @@ recorded and the session is marked interrupted (exit 1).`;
         '<%= config.bin %> ingest shard-0001.jsonl.zst <(zcat shard-0002.jsonl.gz) --content-field text',
     },
     {
+      description:
+        'A directory of shards, walked in path order, each file its own source named by its directory:',
+      command:
+        '<%= config.bin %> ingest data/ --content-field /messages/0/content --source-from dir',
+    },
+    {
+      description:
+        'An image folder (each file one sample) and a WebDataset shard (each member one sample):',
+      command:
+        '<%= config.bin %> ingest images/ --format file --license CC-BY-4.0 && <%= config.bin %> ingest shard-000.tar --format tar',
+    },
+    {
       description: 'Plain text, one sample per line, appended to an open session:',
       command: '<%= config.bin %> ingest notes.txt --format text --session 3f9a1c --license MIT',
     },
@@ -61,9 +76,20 @@ recorded and the session is marked interrupted (exit 1).`;
 
   static override flags = {
     format: Flags.string({
-      summary: 'Input format: jsonl (one JSON record per line) or text (one sample per line).',
-      options: ['jsonl', 'text'],
+      summary:
+        'Input format: jsonl (one JSON record per line), text (one sample per line), file (each file one sample) or tar (each member one sample).',
+      description:
+        'file: every input file (or every file of a directory) is one sample, fingerprinted as the SHA-256 of its bytes (images, audio, anything; never decompressed). tar: every regular-file member of a tar stream (a WebDataset shard; gzip or zstd compressed or not) is one sample, its data fingerprinted as it is.',
+      options: [...INGEST_FORMATS],
       default: 'jsonl',
+    }),
+    'source-from': Flags.string({
+      summary:
+        "Without --source, name each file's source by its path (default), its directory, or its file name.",
+      description:
+        'For origin ingest data/ with data/wiki/part-1.jsonl: path gives data/wiki/part-1.jsonl, dir data/wiki, name part-1.jsonl. stdin is always "stdin".',
+      options: [...SOURCE_FROM],
+      default: 'path',
     }),
     'content-field': Flags.string({
       summary:
@@ -144,7 +170,8 @@ recorded and the session is marked interrupted (exit 1).`;
         ingest(store, {
           inputs: this.inputFiles(),
           stdin: process.stdin,
-          format: flags.format as 'jsonl' | 'text',
+          format: flags.format as IngestFormat,
+          sourceFrom: flags['source-from'] as SourceFrom,
           contentFields: flags['content-field'],
           fingerprintField: flags['fingerprint-field'],
           sourceField: flags['source-field'],

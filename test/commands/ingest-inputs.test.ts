@@ -157,12 +157,6 @@ describe('origin ingest: pipes and compressed input', () => {
       );
     }
   });
-
-  it('refuses a directory with a clear message', () => {
-    const r = origin(['ingest', '.'], { cwd: dir, env: { ORIGIN_DB_PATH: join(dir, 'x.db') } });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/is not a file or a readable stream/);
-  });
 });
 
 describe('origin ingest: field paths and precomputed fingerprints', () => {

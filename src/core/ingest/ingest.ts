@@ -5,22 +5,19 @@
  * observes and never changes the data: with a tee, every input byte is passed on unchanged, in
  * order, even when recording fails.
  */
-import { Stats, closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { Readable, Writable, pipeline } from 'node:stream';
 import { compareCodeUnits } from '../compare';
 import { UsageError } from '../errors';
-import { toHex } from '../merkle';
-import {
-  Compression,
-  DecompressionError,
-  MAGIC_BYTES,
-  decompressor,
-  detectCompression,
-} from './decompress';
+import { leafHash, toHex } from '../merkle';
+import { DecompressionError, MAGIC_BYTES, decompressor, detectCompression } from './decompress';
 import { FramedItem, LineFramer } from './frame';
+import { STDIN, SourceFrom, expandInputs } from './inputs';
+import { TarError, tarMembers } from './tar';
 import { ParsePool, ParserId, parserThreads } from './pool';
 import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
-import { RecordOptions, SegmentResult, recordFields } from './parse';
+import { InputFormat, RecordOptions, SegmentResult, recordFields } from './parse';
 import { SessionRow, SessionStatus, assertOpen, getSession } from '../sessions/session';
 import { Store } from '../store/store';
 import { CheckpointPolicy, DEFAULT_CHECKPOINTS, checkpointTimer } from './checkpoints';
@@ -29,7 +26,6 @@ export const DEFAULT_BATCH_SIZE = 1024;
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Input is read, and parsed, in segments of whole lines of about this size. */
 const SEGMENT_BYTES = 1 << 18;
-const STDIN = '-';
 /** Session metadata naming the field precomputed fingerprints came from (--fingerprint-field). */
 export const PRECOMPUTED_METADATA_KEY = 'origin.precomputed_fingerprints';
 const SKIPPED_LINES_SHOWN = 10;
@@ -42,9 +38,16 @@ const INGEST_CACHE_KIB = 256 * 1024;
 /** Below this much input, starting worker threads costs more than it saves. */
 const WORKER_MIN_BYTES = 4 << 20;
 
-export interface IngestOptions extends RecordOptions {
-  /** File paths; '-' or none means stdin. */
+/** Lines (jsonl, text), or one sample per file or per tar member. */
+export type IngestFormat = InputFormat | 'file' | 'tar';
+export const INGEST_FORMATS: readonly IngestFormat[] = ['jsonl', 'text', 'file', 'tar'];
+
+export interface IngestOptions extends Omit<RecordOptions, 'format'> {
+  format: IngestFormat;
+  /** File and directory paths; '-' or none means stdin. */
   inputs: readonly string[];
+  /** What names a file's source when `source` is not given (default: its path). */
+  sourceFrom?: SourceFrom;
   stdin: Readable;
   source?: string;
   license?: string;
@@ -101,50 +104,19 @@ export interface IngestSummary {
 interface InputFailure {
   input: string;
   line: number;
+  /** Where in the input, when not a line: "member 3". */
+  at?: string;
   reason: string;
 }
 
-function inputName(input: string): string {
-  return input === STDIN ? 'stdin' : input;
-}
-
-/**
- * How an input is read: stdin; a regular file (read in place, its size known); or any other
- * readable path (a named pipe, /dev/fd/N from process substitution, a character device), streamed.
- */
-type InputKind = 'stdin' | 'file' | 'stream';
-
-/** Checks every input exists and is readable data; returns their kinds and the files' total size. */
-function checkInputs(inputs: readonly string[]): { kinds: InputKind[]; bytes: number } {
-  let bytes = 0;
-  const kinds: InputKind[] = [];
-  for (const input of inputs) {
-    if (input === STDIN) {
-      kinds.push('stdin');
-      continue;
-    }
-    let stat: Stats;
-    try {
-      stat = statSync(input);
-    } catch (err) {
-      throw new UsageError(
-        `cannot read input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        'check the file path',
-      );
-    }
-    if (stat.isFile()) {
-      kinds.push('file');
-      bytes += stat.size;
-    } else if (stat.isFIFO() || stat.isCharacterDevice() || stat.isSocket()) {
-      kinds.push('stream');
-    } else {
-      throw new UsageError(
-        `input ${input} is not a file or a readable stream (it is a ${stat.isDirectory() ? 'directory' : 'special file'})`,
-        'name files, a named pipe or "-" for stdin',
-      );
-    }
+/** Bad input found while reading an input (not in one record): where, and what. */
+class BadInput extends Error {
+  constructor(
+    readonly at: string | undefined,
+    reason: string,
+  ) {
+    super(reason);
   }
-  return { kinds, bytes };
 }
 
 function validateOptions(options: IngestOptions): void {
@@ -158,15 +130,17 @@ function validateOptions(options: IngestOptions): void {
   }
   const contentFields = options.contentFields ?? [];
   if (
-    options.format === 'text' &&
+    options.format !== 'jsonl' &&
     (contentFields.length > 0 ||
       options.fingerprintField ||
       options.sourceField ||
       options.licenseField)
   ) {
     throw new UsageError(
-      '--content-field, --fingerprint-field, --source-field and --license-field need records with fields (--format jsonl)',
-      'text lines have no fields',
+      `--content-field, --fingerprint-field, --source-field and --license-field need records with fields (--format jsonl), not --format ${options.format}`,
+      options.format === 'text'
+        ? 'text lines have no fields'
+        : 'each file or member is one sample, fingerprinted as its bytes',
     );
   }
   if (options.fingerprintField !== undefined && contentFields.length > 0) {
@@ -178,7 +152,7 @@ function validateOptions(options: IngestOptions): void {
   const repeated = contentFields.find((f, i) => contentFields.indexOf(f) !== i);
   if (repeated !== undefined) throw new UsageError(`--content-field ${repeated} is given twice`);
   // Malformed paths are usage errors here, before any parser thread starts.
-  recordFields(options);
+  recordFields({ ...options, format: 'jsonl' });
 }
 
 async function writeTee(tee: Writable, chunk: Buffer): Promise<void> {
@@ -206,9 +180,10 @@ async function writeTee(tee: Writable, chunk: Buffer): Promise<void> {
  */
 export async function ingest(store: Store, options: IngestOptions): Promise<IngestSummary> {
   validateOptions(options);
-  const inputs = options.inputs.length > 0 ? options.inputs : [STDIN];
-  const { kinds, bytes: fileBytes } = checkInputs(inputs);
-  if (inputs.filter((i) => i === STDIN).length > 1)
+  const paths = options.inputs.length > 0 ? options.inputs : [STDIN];
+  const { inputs, bytes: fileBytes } = expandInputs(paths, options.sourceFrom ?? 'path');
+  const lineFormat = options.format === 'jsonl' || options.format === 'text';
+  if (paths.filter((i) => i === STDIN).length > 1)
     throw new UsageError('stdin ("-") can be read only once');
 
   const started = Date.now();
@@ -379,7 +354,8 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   };
   const pool = new ParsePool(
     {
-      format: options.format,
+      // Whole-unit formats start no parser: the parser's format is then never used.
+      format: options.format === 'text' ? 'text' : 'jsonl',
       contentFields: options.contentFields,
       fingerprintField: options.fingerprintField,
       sourceField: options.sourceField,
@@ -390,11 +366,11 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     onResult,
     onError,
   );
-  const states: InputState[] = inputs.map((path) => {
-    const name = inputName(path);
+  const states: InputState[] = inputs.map((input) => {
+    const name = input.name;
     return {
       name,
-      defaultSource: options.source ?? name,
+      defaultSource: options.source ?? input.source,
       defaultLicense: options.license ?? UNKNOWN_LICENSE,
       lines: 0,
       origins: [],
@@ -410,7 +386,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
 
   const threads = parserThreads();
   const workerMinBytes = threads.forced ? 0 : WORKER_MIN_BYTES;
-  if (fileBytes >= workerMinBytes) pool.startWorkers(threads.count);
+  if (lineFormat && fileBytes >= workerMinBytes) pool.startWorkers(threads.count);
   let dispatchedBytes = 0;
 
   /** Waits until fewer than `limit` segments are unrecorded; throws what failed meanwhile. */
@@ -503,13 +479,63 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     }
   };
 
+  /** Records one sample of a whole-unit format (a file, a tar member), in input order. */
+  const observeUnit = (input: InputState, fingerprint: Buffer, size: number): void => {
+    if (failure) return;
+    input.lines++;
+    const cache = (input.origins[0] ??= []);
+    const id = (cache[0] ??= recorder.originId(input.defaultSource, input.defaultLicense));
+    recorder.observeMany(fingerprint, leafHash(fingerprint), [size], [id], 1);
+    timer.observed(recorder.pendingCount);
+  };
+
+  const stop = (): boolean => options.signal?.aborted === true || stopReading();
+
+  /** Consumes an input's (decompressed) bytes as its format says. */
+  const consume = async (
+    chunks: AsyncIterable<Buffer>,
+    input: InputState,
+    framer: LineFramer | undefined,
+  ): Promise<void> => {
+    if (framer) {
+      for await (const chunk of chunks) {
+        await framed(() => framer.push(chunk), input);
+        if (stop()) return;
+      }
+    } else if (options.format === 'file') {
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (stop()) return;
+      }
+      observeUnit(input, hash.digest(), size);
+    } else {
+      for await (const member of tarMembers(chunks)) {
+        if (!member.isFile) continue;
+        const hash = createHash('sha256');
+        let size = 0;
+        for await (const chunk of member.data) {
+          hash.update(chunk);
+          size += chunk.length;
+        }
+        if (stop()) return;
+        observeUnit(input, hash.digest(), size);
+      }
+    }
+  };
+
   /**
-   * Reads a stream: plain lines, or gzip/zstd recognised by its first bytes and decompressed.
-   * With a tee the raw bytes are passed on as they are read, and on to the end even after bad input.
+   * Reads a stream in its format: gzip/zstd are recognised by their first bytes and decompressed
+   * (except for --format file, whose samples are the bytes as they are). With a tee the raw bytes
+   * are passed on as they are read, and on to the end even after bad input.
    */
   const readStream = async (stream: Readable, input: InputState): Promise<void> => {
-    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
-    activeStream = { framer, input };
+    const framer = lineFormat
+      ? new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers)
+      : undefined;
+    if (framer) activeStream = { framer, input };
     // An interruption must not wait for the next chunk of a pipe that may never come.
     const destroy = (): void => {
       stream.destroy();
@@ -532,13 +558,17 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
       progress();
       return next.value;
     };
-    const stop = (): boolean => options.signal?.aborted === true || stopReading();
-    let decodeError: DecompressionError | undefined;
-    try {
+    async function* rawChunks(head: Buffer[], ended: boolean): AsyncGenerator<Buffer> {
+      yield* head;
+      if (ended) return;
+      for (let chunk = await nextRaw(); chunk; chunk = await nextRaw()) yield chunk;
+    }
+    const sniff = options.format !== 'file';
+    async function* decoded(): AsyncGenerator<Buffer> {
       const head: Buffer[] = [];
       let headBytes = 0;
       let ended = false;
-      while (headBytes < MAGIC_BYTES) {
+      while (sniff && headBytes < MAGIC_BYTES) {
         const chunk = await nextRaw();
         if (chunk === undefined) {
           ended = true;
@@ -547,90 +577,60 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
         head.push(chunk);
         headBytes += chunk.length;
       }
-      const compression = detectCompression(Buffer.concat(head, headBytes));
+      const compression = sniff ? detectCompression(Buffer.concat(head, headBytes)) : undefined;
       if (compression === undefined) {
-        for (const chunk of head) await framed(() => framer.push(chunk), input);
-        for (let chunk = ended ? undefined : await nextRaw(); chunk && !stop();) {
-          await framed(() => framer.push(chunk as Buffer), input);
-          if (stop()) break;
-          chunk = await nextRaw();
-        }
-      } else {
-        decodeError = await readCompressed(
-          compression,
-          head,
-          ended ? undefined : nextRaw,
-          framer,
-          input,
-        );
-        // With a tee the data flows to the end whatever could be decompressed.
-        if (decodeError && options.tee) while ((await nextRaw()) !== undefined);
+        yield* rawChunks(head, ended);
+        return;
       }
+      yield* pipeline(
+        Readable.from(rawChunks(head, ended), { objectMode: false }),
+        decompressor(compression),
+        () => {},
+      ) as AsyncIterable<Buffer>;
+    }
+
+    let bad: BadInput | undefined;
+    try {
+      await consume(decoded(), input, framer);
     } catch (err) {
-      if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
-      if (!options.signal?.aborted) {
+      if (err instanceof DecompressionError) bad = new BadInput(undefined, err.message);
+      else if (err instanceof TarError) bad = new BadInput(`member ${err.member}`, err.message);
+      else if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
+      else if (!options.signal?.aborted) {
         const code = (err as NodeJS.ErrnoException).code;
         const what = readFailed ? 'cannot read' : 'cannot decompress';
         throw new UsageError(`${what} ${input.name}: ${code ?? (err as Error).message}`);
       }
     } finally {
       options.signal?.removeEventListener('abort', destroy);
+    }
+    try {
+      // With a tee the data flows to the end, whatever could be read of it.
+      if (bad && options.tee) while ((await nextRaw()) !== undefined);
+    } finally {
       await raw.return?.();
     }
-    if (decodeError) {
+    if (bad) {
       // The whole lines before the damage are records like any others; the rest is bad input.
-      await framed(() => framer.flush(), input);
+      if (framer) await framed(() => framer.flush(), input);
       await settle(0);
-      failure ??= { input: input.name, line: input.lines + 1, reason: decodeError.message };
-    } else {
+      failure ??= { input: input.name, line: input.lines + 1, at: bad.at, reason: bad.message };
+    } else if (framer) {
       await framed(() => (options.signal?.aborted ? framer.flush() : framer.end()), input);
     }
     activeStream = undefined;
   };
 
-  /**
-   * Decompresses the raw chunks (`head`, then `next()` until it gives undefined) into the framer.
-   * Returns the decompression error if the data is truncated or corrupt.
-   */
-  const readCompressed = async (
-    compression: Compression,
-    head: Buffer[],
-    next: (() => Promise<Buffer | undefined>) | undefined,
-    framer: LineFramer,
-    input: InputState,
-  ): Promise<DecompressionError | undefined> => {
-    async function* chunks(): AsyncGenerator<Buffer> {
-      yield* head;
-      if (!next) return;
-      for (let chunk = await next(); chunk; chunk = await next()) yield chunk;
-    }
-    const decoded = pipeline(
-      Readable.from(chunks(), { objectMode: false }),
-      decompressor(compression),
-      () => {},
-    );
-    try {
-      for await (const chunk of decoded as AsyncIterable<Buffer>) {
-        await framed(() => framer.push(chunk), input);
-        if (options.signal?.aborted || stopReading()) break;
-      }
-    } catch (err) {
-      if (err instanceof DecompressionError) return err;
-      throw err;
-    }
-    return undefined;
-  };
-
   try {
     for (let i = 0; i < inputs.length; i++) {
       if (options.signal?.aborted || stopReading()) break;
-      const kind = kinds[i];
+      const { kind, path } = inputs[i];
       if (kind === 'stdin') await readStream(options.stdin, states[i]);
-      else if (kind === 'file' && !isCompressed(inputs[i], states[i].name)) {
-        // Plain files keep the fast path: read in place, no stream machinery.
-        await readFile(inputs[i], states[i]);
+      else if (kind === 'file' && lineFormat && !isCompressed(path, states[i].name)) {
+        // Plain files of lines keep the fast path: read in place, no stream machinery.
+        await readFile(path, states[i]);
       } else {
-        await readStream(createReadStream(inputs[i], { highWaterMark: SEGMENT_BYTES }), states[i]);
+        await readStream(createReadStream(path, { highWaterMark: SEGMENT_BYTES }), states[i]);
       }
     }
     await settle(0);
@@ -645,7 +645,10 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const interrupted = options.signal?.aborted ?? false;
   const createdHere = appendTo === undefined;
   if (failure) {
-    const where = `${failure.input}:${failure.line}: ${failure.reason}`;
+    const where =
+      failure.at === undefined
+        ? `${failure.input}:${failure.line}: ${failure.reason}`
+        : `${failure.input}: ${failure.at}: ${failure.reason}`;
     if (commits === 0) throw new UsageError(where, fixHint(failure.reason, options));
     // Checkpoints were committed: the records before the bad line are kept, and said so.
     await commit(true, createdHere ? 'failed' : undefined);
@@ -746,7 +749,7 @@ function tooLongResult(seq: number, bytes: number, maxLineBytes: number): Segmen
 
 function fixHint(reason: string, options: IngestOptions): string {
   if (reason.includes('data is truncated or corrupt'))
-    return 'the compressed input ends early or is damaged: test it (gzip -t, zstd -t) and fetch or compress it again';
+    return 'the input ends early or is damaged: test it (gzip -t, zstd -t, tar -tf) and fetch or make it again';
   if (reason.startsWith('no content field'))
     return 'check --content-field, or use --skip-invalid to record the other lines';
   if (reason.includes('--max-line-bytes'))

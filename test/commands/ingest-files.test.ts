@@ -1,0 +1,166 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, origin, tempDir } from '../helpers/cli';
+import { openDb, sessionFingerprints } from '../helpers/reference';
+
+const RUN = join(ROOT, 'bin', 'run.js');
+
+/** Runs a shell script in `cwd` (standard tools only: find, sort, sha256sum, tar). */
+const shell = (cwd: string, script: string): string =>
+  execFileSync('bash', ['-c', script], { cwd, env: { ...process.env, LC_ALL: 'C' } }).toString();
+
+describe('origin ingest: directories, --format file and --format tar', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const dbFile = (): string => join(dir, 'origin.db');
+  beforeAll(() => {
+    ({ dir, cleanup } = tempDir('origin-files-'));
+    // A tree whose byte order differs from a depth-first walk ("a-b" < "a/" < "a_b").
+    for (const d of ['data/a', 'data/a-b', 'data/a_b', 'data/.hidden', 'images/cats']) {
+      mkdirSync(join(dir, d), { recursive: true });
+    }
+    writeFileSync(join(dir, 'data/a/x.jsonl'), '{"text":"a/x 1"}\n{"text":"a/x 2"}\n');
+    writeFileSync(join(dir, 'data/a-b/y.jsonl'), '{"text":"a-b/y"}\n');
+    writeFileSync(join(dir, 'data/a_b/z.jsonl'), '{"text":"a_b/z"}\n');
+    writeFileSync(join(dir, 'data/.hidden/skip.jsonl'), '{"text":"hidden"}\n');
+    writeFileSync(join(dir, 'data/B.jsonl'), '{"text":"B"}\n');
+    shell(dir, 'printf \'{"text":"gz"}\\n\' | gzip > data/a/w.jsonl.gz');
+    shell(dir, 'for i in 1 2 3; do head -c $((i * 70000)) /dev/urandom > images/cats/$i.jpg; done');
+    writeFileSync(join(dir, 'images/empty.bin'), '');
+    shell(dir, 'printf fake | gzip > images/packed.gz');
+    symlinkSync('cats/1.jpg', join(dir, 'images/link.jpg'));
+  });
+  afterAll(() => cleanup());
+
+  const run = (
+    args: string[],
+  ): { session_id: string; records: number; sources: { source: string; records: number }[] } => {
+    const r = origin(['ingest', ...args, '--json'], {
+      cwd: dir,
+      env: { ORIGIN_DB_PATH: dbFile() },
+    });
+    if (r.status !== 0) throw new Error(`ingest failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  const fps = async (id: string): Promise<string[]> =>
+    sessionFingerprints(await openDb(dbFile()), id).map((b) => b.toString('hex'));
+
+  it('walks a directory in the byte order of its paths, skipping dot-files, each file its own source', async () => {
+    const s = run(['data', '--content-field', 'text']);
+    // The order `find | LC_ALL=C sort` gives, and each record's text hashed by sha256sum.
+    const order = shell(dir, "find data -name '.*' -prune -o -type f -print | sort")
+      .trim()
+      .split('\n');
+    expect(order).toEqual([
+      'data/B.jsonl',
+      'data/a-b/y.jsonl',
+      'data/a/w.jsonl.gz',
+      'data/a/x.jsonl',
+      'data/a_b/z.jsonl',
+    ]);
+    const expected = shell(
+      dir,
+      `for f in ${order.join(' ')}; do zcat -f "$f" | sed 's/^{"text":"\\(.*\\)"}$/\\1/' | while IFS= read -r t; do printf '%s' "$t" | sha256sum | cut -c1-64; done; done`,
+    )
+      .trim()
+      .split('\n');
+    expect(await fps(s.session_id)).toEqual(expected);
+    expect(s.sources.map((x) => x.source).sort()).toEqual(order.slice().sort());
+
+    const byDir = run(['data', '--content-field', 'text', '--source-from', 'dir']);
+    expect(Object.fromEntries(byDir.sources.map((x) => [x.source, x.records]))).toEqual({
+      data: 1,
+      'data/a': 3,
+      'data/a-b': 1,
+      'data/a_b': 1,
+    });
+    const byName = run([
+      'data',
+      '--content-field',
+      'text',
+      '--source-from',
+      'name',
+      '--source',
+      'corpus',
+    ]);
+    expect(byName.sources.map((x) => x.source)).toEqual(['corpus']);
+  });
+
+  it('--format file: every file one sample, its fingerprint the sha256sum of its bytes', async () => {
+    const s = run(['images', '--format', 'file', '--license', 'CC-BY-4.0']);
+    const expected = shell(
+      dir,
+      'find images -type f -o -type l | sort | while read -r f; do sha256sum < "$f" | cut -c1-64; done',
+    )
+      .trim()
+      .split('\n');
+    expect(s.records).toBe(6);
+    // Never decompressed: a .gz file is the sample of its compressed bytes.
+    expect(await fps(s.session_id)).toEqual(expected);
+    const one = run(['images/cats/2.jpg', '--format', 'file']);
+    expect(await fps(one.session_id)).toEqual([
+      shell(dir, 'sha256sum < images/cats/2.jpg').slice(0, 64),
+    ]);
+  });
+
+  it('--format tar: every member one sample, plain or compressed, in archive order', async () => {
+    shell(dir, 'tar -cf shard.tar -C images cats empty.bin && gzip -k shard.tar');
+    const expected = shell(
+      dir,
+      'rm -rf x && mkdir x && tar -xf shard.tar -C x && tar -tf shard.tar | while read -r m; do [ -f "x/$m" ] && sha256sum < "x/$m" | cut -c1-64; done; true',
+    )
+      .trim()
+      .split('\n');
+    expect(expected).toHaveLength(4);
+    const plain = run(['shard.tar', '--format', 'tar']);
+    expect(await fps(plain.session_id)).toEqual(expected);
+    const gz = run(['shard.tar.gz', '--format', 'tar']);
+    expect(await fps(gz.session_id)).toEqual(expected);
+    // With --tee the archive's bytes flow through unchanged.
+    const tee = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" "${RUN}" ingest --format tar --tee -q < shard.tar.gz > tee.out`,
+      ],
+      {
+        cwd: dir,
+        env: { ...process.env, ORIGIN_DB_PATH: dbFile() },
+      },
+    );
+    expect(tee.status).toBe(0);
+    expect(readFileSync(join(dir, 'tee.out')).equals(readFileSync(join(dir, 'shard.tar.gz')))).toBe(
+      true,
+    );
+  });
+
+  it('a truncated or corrupt tar, and an empty directory, are bad input: exit 2, store unchanged', () => {
+    const before = readFileSync(dbFile());
+    shell(
+      dir,
+      'head -c 100000 shard.tar > cut.tar && head -c 1024 /dev/urandom > junk.tar && mkdir -p emptydir/.x',
+    );
+    const cut = origin(['ingest', 'cut.tar', '--format', 'tar'], {
+      cwd: dir,
+      env: { ORIGIN_DB_PATH: dbFile() },
+    });
+    expect(cut.status).toBe(2);
+    expect(cut.stderr).toMatch(/cut\.tar: member \d+: tar data is truncated or corrupt/);
+    const junk = origin(['ingest', 'junk.tar', '--format', 'tar'], {
+      cwd: dir,
+      env: { ORIGIN_DB_PATH: dbFile() },
+    });
+    expect(junk.status).toBe(2);
+    expect(junk.stderr).toMatch(/junk\.tar: member 1: tar data is truncated or corrupt/);
+    const empty = origin(['ingest', 'emptydir'], { cwd: dir, env: { ORIGIN_DB_PATH: dbFile() } });
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain('directory emptydir has no files');
+    const fields = origin(['ingest', 'images', '--format', 'file', '--content-field', 'x'], {
+      cwd: dir,
+      env: { ORIGIN_DB_PATH: dbFile() },
+    });
+    expect(fields.status).toBe(2);
+    expect(readFileSync(dbFile()).equals(before)).toBe(true);
+  });
+});
