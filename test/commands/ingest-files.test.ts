@@ -164,3 +164,103 @@ describe('origin ingest: directories, --format file and --format tar', () => {
     expect(readFileSync(dbFile()).equals(before)).toBe(true);
   });
 });
+
+describe('origin ingest: --format csv and tsv', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = tempDir('origin-csv-')));
+  afterAll(() => cleanup());
+  const env = (): NodeJS.ProcessEnv => ({ ORIGIN_DB_PATH: join(dir, 'origin.db') });
+  const run = (
+    args: string[],
+  ): {
+    session_id: string;
+    records: number;
+    sources: { source: string; license: string; records: number }[];
+  } => {
+    const r = origin(['ingest', ...args, '--json'], { cwd: dir, env: env() });
+    if (r.status !== 0) throw new Error(`ingest failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  const fps = async (id: string): Promise<string[]> =>
+    sessionFingerprints(await openDb(join(dir, 'origin.db')), id).map((b) => b.toString('hex'));
+  /** Python's csv module and hashlib: the fingerprints computed another way. */
+  const python = (file: string, delimiter: string, column?: string): string[] =>
+    execFileSync(
+      'python3',
+      [
+        '-c',
+        `import csv, hashlib, json, sys
+with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:
+    for row in csv.DictReader(f, delimiter=sys.argv[2]):
+        content = row[sys.argv[3]] if len(sys.argv) > 3 else json.dumps(row, sort_keys=True, separators=(',', ':'), ensure_ascii=False)
+        print(hashlib.sha256(content.encode('utf-8')).hexdigest())`,
+        file,
+        delimiter,
+        ...(column ? [column] : []),
+      ],
+      { cwd: dir },
+    )
+      .toString()
+      .trim()
+      .split('\n');
+
+  it('fingerprints rows as Python reads them: whole rows as JCS, or one column; columns give source and license', async () => {
+    const csv =
+      '\ufefftext,source,license\nhello,wiki,MIT\n"two\nlines, ""quoted""",code,\nGrüße,,Apache-2.0\n\n';
+    writeFileSync(join(dir, 'a.csv'), csv);
+    const whole = run(['a.csv', '--format', 'csv']);
+    expect(await fps(whole.session_id)).toEqual(python('a.csv', ','));
+    const text = run([
+      'a.csv',
+      '--format',
+      'csv',
+      '--content-field',
+      'text',
+      '--source-field',
+      'source',
+      '--license-field',
+      'license',
+    ]);
+    expect(text.records).toBe(3);
+    expect(await fps(text.session_id)).toEqual(python('a.csv', ',', 'text'));
+    expect(text.sources.map((s) => `${s.source}|${s.license}`).sort()).toEqual([
+      'a.csv|Apache-2.0',
+      'code|unknown',
+      'wiki|MIT',
+    ]);
+    writeFileSync(join(dir, 'b.tsv'), 'id\ttext\n1\tfirst\n2\tsecond\n');
+    shell(dir, 'gzip -k b.tsv');
+    const tsv = run(['b.tsv.gz', '--format', 'tsv', '--content-field', '/text']);
+    expect(await fps(tsv.session_id)).toEqual(python('b.tsv', '\t', 'text'));
+  });
+
+  it('bad rows are bad input with file and line: exit 2, store unchanged', () => {
+    const before = readFileSync(join(dir, 'origin.db'));
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['short.csv', 'a,b\n1,2\n3\n', /short\.csv:3: CSV: Invalid Record Length/],
+      ['dup.csv', 'a,a\n1,2\n', /dup\.csv:1: column "a" appears twice/],
+      ['quote.csv', 'a,b\n1,"open\n', /quote\.csv:\d+: CSV: .*[Qq]uote/],
+      [
+        'bytes.csv',
+        Buffer.concat([Buffer.from('a,b\n1,2\n'), Buffer.from([0xff]), Buffer.from(',3\n')]),
+        /bytes\.csv:3: not valid UTF-8/,
+      ],
+    ];
+    for (const [name, content, message] of cases) {
+      writeFileSync(join(dir, name), content);
+      const r = origin(['ingest', name, '--format', 'csv'], { cwd: dir, env: env() });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/bug in origin/);
+    }
+    writeFileSync(join(dir, 'ok.csv'), 'a,b\n1,2\n');
+    const missing = origin(['ingest', 'ok.csv', '--format', 'csv', '--content-field', 'c'], {
+      cwd: dir,
+      env: env(),
+    });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('ok.csv:2: no content field "c"');
+    expect(readFileSync(join(dir, 'origin.db')).equals(before)).toBe(true);
+  });
+});

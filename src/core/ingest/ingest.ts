@@ -17,7 +17,16 @@ import { STDIN, SourceFrom, expandInputs } from './inputs';
 import { TarError, tarMembers } from './tar';
 import { ParsePool, ParserId, parserThreads } from './pool';
 import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
-import { InputFormat, RecordOptions, SegmentResult, recordFields } from './parse';
+import {
+  InputFormat,
+  InvalidLine,
+  RecordOptions,
+  RecordSelector,
+  SegmentResult,
+  recordFields,
+} from './parse';
+import { RowError, RowFormat, csvRows } from './rows';
+import { fingerprint } from '../samples/fingerprint';
 import { SessionRow, SessionStatus, assertOpen, getSession } from '../sessions/session';
 import { Store } from '../store/store';
 import { CheckpointPolicy, DEFAULT_CHECKPOINTS, checkpointTimer } from './checkpoints';
@@ -38,9 +47,16 @@ const INGEST_CACHE_KIB = 256 * 1024;
 /** Below this much input, starting worker threads costs more than it saves. */
 const WORKER_MIN_BYTES = 4 << 20;
 
-/** Lines (jsonl, text), or one sample per file or per tar member. */
-export type IngestFormat = InputFormat | 'file' | 'tar';
-export const INGEST_FORMATS: readonly IngestFormat[] = ['jsonl', 'text', 'file', 'tar'];
+/** Lines (jsonl, text), rows (csv, tsv), or one sample per file or per tar member. */
+export type IngestFormat = InputFormat | RowFormat | 'file' | 'tar';
+export const INGEST_FORMATS: readonly IngestFormat[] = [
+  'jsonl',
+  'text',
+  'csv',
+  'tsv',
+  'file',
+  'tar',
+];
 
 export interface IngestOptions extends Omit<RecordOptions, 'format'> {
   format: IngestFormat;
@@ -114,10 +130,14 @@ class BadInput extends Error {
   constructor(
     readonly at: string | undefined,
     reason: string,
+    readonly line?: number,
   ) {
     super(reason);
   }
 }
+
+/** Formats whose records have fields (--content-field and the like). */
+const FIELD_FORMATS: readonly IngestFormat[] = ['jsonl', 'csv', 'tsv'];
 
 function validateOptions(options: IngestOptions): void {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
@@ -130,14 +150,14 @@ function validateOptions(options: IngestOptions): void {
   }
   const contentFields = options.contentFields ?? [];
   if (
-    options.format !== 'jsonl' &&
+    !FIELD_FORMATS.includes(options.format) &&
     (contentFields.length > 0 ||
       options.fingerprintField ||
       options.sourceField ||
       options.licenseField)
   ) {
     throw new UsageError(
-      `--content-field, --fingerprint-field, --source-field and --license-field need records with fields (--format jsonl), not --format ${options.format}`,
+      `--content-field, --fingerprint-field, --source-field and --license-field need records with fields (--format jsonl, csv or tsv), not --format ${options.format}`,
       options.format === 'text'
         ? 'text lines have no fields'
         : 'each file or member is one sample, fingerprinted as its bytes',
@@ -479,15 +499,20 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     }
   };
 
-  /** Records one sample of a whole-unit format (a file, a tar member), in input order. */
-  const observeUnit = (input: InputState, fingerprint: Buffer, size: number): void => {
+  /** Records one sample read on this thread (a file, a tar member, a row), in input order. */
+  const observeOne = (
+    input: InputState,
+    digest: Buffer,
+    size: number,
+    source: string | null = null,
+    license: string | null = null,
+  ): void => {
     if (failure) return;
-    input.lines++;
-    const cache = (input.origins[0] ??= []);
-    const id = (cache[0] ??= recorder.originId(input.defaultSource, input.defaultLicense));
-    recorder.observeMany(fingerprint, leafHash(fingerprint), [size], [id], 1);
+    const id = recorder.originId(source ?? input.defaultSource, license ?? input.defaultLicense);
+    recorder.observeMany(digest, leafHash(digest), [size], [id], 1);
     timer.observed(recorder.pendingCount);
   };
+  let rowSelector: RecordSelector | undefined;
 
   const stop = (): boolean => options.signal?.aborted === true || stopReading();
 
@@ -510,7 +535,35 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
         size += chunk.length;
         if (stop()) return;
       }
-      observeUnit(input, hash.digest(), size);
+      input.lines++;
+      observeOne(input, hash.digest(), size);
+    } else if (options.format === 'csv' || options.format === 'tsv') {
+      const selector = (rowSelector ??= new RecordSelector({ ...options, format: 'jsonl' }));
+      for await (const row of csvRows(chunks, options.format)) {
+        input.lines = row.line;
+        let record;
+        try {
+          record = selector.select(row.record);
+        } catch (err) {
+          if (!(err instanceof InvalidLine)) throw err;
+          reject(input, row.line, err.reason);
+          if (failure) return;
+          continue;
+        }
+        if (record.fingerprint !== undefined) {
+          observeOne(
+            input,
+            Buffer.from(record.fingerprint, 'hex'),
+            0,
+            record.source,
+            record.license,
+          );
+        } else {
+          const size = Buffer.byteLength(record.content, 'utf8');
+          observeOne(input, fingerprint(record.content), size, record.source, record.license);
+        }
+        if (stop()) return;
+      }
     } else {
       for await (const member of tarMembers(chunks)) {
         if (!member.isFile) continue;
@@ -521,7 +574,8 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
           size += chunk.length;
         }
         if (stop()) return;
-        observeUnit(input, hash.digest(), size);
+        input.lines++;
+        observeOne(input, hash.digest(), size);
       }
     }
   };
@@ -595,6 +649,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     } catch (err) {
       if (err instanceof DecompressionError) bad = new BadInput(undefined, err.message);
       else if (err instanceof TarError) bad = new BadInput(`member ${err.member}`, err.message);
+      else if (err instanceof RowError) bad = new BadInput(undefined, err.message, err.line);
       else if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
       else if (!options.signal?.aborted) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -606,7 +661,9 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     }
     try {
       // With a tee the data flows to the end, whatever could be read of it.
-      if (bad && options.tee) while ((await nextRaw()) !== undefined);
+      if ((bad || failure) && options.tee && !options.signal?.aborted) {
+        while ((await nextRaw()) !== undefined);
+      }
     } finally {
       await raw.return?.();
     }
@@ -614,7 +671,12 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
       // The whole lines before the damage are records like any others; the rest is bad input.
       if (framer) await framed(() => framer.flush(), input);
       await settle(0);
-      failure ??= { input: input.name, line: input.lines + 1, at: bad.at, reason: bad.message };
+      failure ??= {
+        input: input.name,
+        line: bad.line ?? input.lines + 1,
+        at: bad.at,
+        reason: bad.message,
+      };
     } else if (framer) {
       await framed(() => (options.signal?.aborted ? framer.flush() : framer.end()), input);
     }
@@ -750,6 +812,9 @@ function tooLongResult(seq: number, bytes: number, maxLineBytes: number): Segmen
 function fixHint(reason: string, options: IngestOptions): string {
   if (reason.includes('data is truncated or corrupt'))
     return 'the input ends early or is damaged: test it (gzip -t, zstd -t, tar -tf) and fetch or make it again';
+  const rows = options.format === 'csv' || options.format === 'tsv';
+  if (rows && /^(CSV|TSV): |^column "|^not valid UTF-8/.test(reason))
+    return 'fix the file: it must be UTF-8, with a header row of distinct names and as many columns in every row';
   if (reason.startsWith('no content field'))
     return 'check --content-field, or use --skip-invalid to record the other lines';
   if (reason.includes('--max-line-bytes'))

@@ -68,7 +68,8 @@ export interface SegmentResult {
   failures: SegmentFailure[];
 }
 
-class InvalidLine {
+/** A record that is bad input: why. */
+export class InvalidLine {
   constructor(readonly reason: string) {}
 }
 
@@ -101,7 +102,7 @@ export function recordFields(options: RecordOptions): {
 }
 
 /** A record's content (to hash), or its precomputed fingerprint, and its labels. */
-interface ParsedRecord {
+export interface ParsedRecord {
   content: string;
   /** Precomputed: 64 hex characters, then content is "". */
   fingerprint?: string;
@@ -109,23 +110,77 @@ interface ParsedRecord {
   license: string | null;
 }
 
-export class SegmentParser {
-  private readonly text: boolean;
+/**
+ * Picks what SPEC §1 fingerprints out of a decoded record (a JSON value, a CSV row's object), and
+ * its source and license; throws InvalidLine when the record lacks what the options ask for.
+ */
+export class RecordSelector {
   private readonly contentPaths: FieldPath[];
   private readonly fingerprintPath?: FieldPath;
   private readonly sourcePath?: FieldPath;
   private readonly licensePath?: FieldPath;
+
+  constructor(options: RecordOptions) {
+    const fields = recordFields(options);
+    this.contentPaths = fields.content;
+    this.fingerprintPath = fields.fingerprint;
+    this.sourcePath = fields.source;
+    this.licensePath = fields.license;
+  }
+
+  select(record: unknown): ParsedRecord {
+    const source = this.sourcePath
+      ? labelFrom(lookup(record, this.sourcePath), this.sourcePath, 'source')
+      : null;
+    const license = this.licensePath
+      ? labelFrom(lookup(record, this.licensePath), this.licensePath, 'license')
+      : null;
+    if (this.fingerprintPath) {
+      const value = lookup(record, this.fingerprintPath);
+      if (typeof value !== 'string' || !HEX64.test(value)) {
+        throw new InvalidLine(
+          value === undefined
+            ? `no fingerprint field "${this.fingerprintPath.name}" in this record`
+            : `fingerprint field "${this.fingerprintPath.name}" is not 64 hex characters`,
+        );
+      }
+      return { content: '', fingerprint: value, source, license };
+    }
+    return { content: this.contentOf(record), source, license };
+  }
+
+  /** SPEC §1 content: the whole record, one field's value, or several fields as one object. */
+  private contentOf(record: unknown): string {
+    const paths = this.contentPaths;
+    if (paths.length === 0) return canonicalJson(record);
+    const valueOf = (path: FieldPath): unknown => {
+      const value = lookup(record, path);
+      if (value === undefined) {
+        throw new InvalidLine(`no content field "${path.name}" in this record`);
+      }
+      return value;
+    };
+    if (paths.length === 1) {
+      const value = valueOf(paths[0]);
+      return typeof value === 'string' ? value : canonicalJson(value);
+    }
+    // No prototype: a field named "__proto__" is a key like any other.
+    const selected = Object.create(null) as Record<string, unknown>;
+    for (const path of paths) selected[path.name] = valueOf(path);
+    return canonicalJson(selected);
+  }
+}
+
+export class SegmentParser {
+  private readonly text: boolean;
+  private readonly selector: RecordSelector;
   /** Label ids: (source, license) pairs, numbered in order of first use over the parser's life. */
   private readonly labelIds = new Map<string | null, Map<string | null, number>>();
   private labelCount = 0;
 
   constructor(private readonly options: ParseOptions) {
     this.text = options.format === 'text';
-    const fields = recordFields(options);
-    this.contentPaths = fields.content;
-    this.fingerprintPath = fields.fingerprint;
-    this.sourcePath = fields.source;
-    this.licensePath = fields.license;
+    this.selector = new RecordSelector(options);
   }
 
   parse(job: SegmentJob): SegmentResult {
@@ -236,45 +291,7 @@ export class SegmentParser {
     }
     const violation = iJsonViolation(record, json);
     if (violation !== undefined) throw new InvalidLine(violation);
-    const source = this.sourcePath
-      ? labelFrom(lookup(record, this.sourcePath), this.sourcePath, 'source')
-      : null;
-    const license = this.licensePath
-      ? labelFrom(lookup(record, this.licensePath), this.licensePath, 'license')
-      : null;
-    if (this.fingerprintPath) {
-      const value = lookup(record, this.fingerprintPath);
-      if (typeof value !== 'string' || !HEX64.test(value)) {
-        throw new InvalidLine(
-          value === undefined
-            ? `no fingerprint field "${this.fingerprintPath.name}" in this record`
-            : `fingerprint field "${this.fingerprintPath.name}" is not 64 hex characters`,
-        );
-      }
-      return { content: '', fingerprint: value, source, license };
-    }
-    return { content: this.contentOf(record), source, license };
-  }
-
-  /** SPEC §1 content: the whole record, one field's value, or several fields as one object. */
-  private contentOf(record: unknown): string {
-    const paths = this.contentPaths;
-    if (paths.length === 0) return canonicalJson(record);
-    const valueOf = (path: FieldPath): unknown => {
-      const value = lookup(record, path);
-      if (value === undefined) {
-        throw new InvalidLine(`no content field "${path.name}" in this record`);
-      }
-      return value;
-    };
-    if (paths.length === 1) {
-      const value = valueOf(paths[0]);
-      return typeof value === 'string' ? value : canonicalJson(value);
-    }
-    // No prototype: a field named "__proto__" is a key like any other.
-    const selected = Object.create(null) as Record<string, unknown>;
-    for (const path of paths) selected[path.name] = valueOf(path);
-    return canonicalJson(selected);
+    return this.selector.select(record);
   }
 
   private labelOf(source: string | null, license: string | null, added: (string | null)[]): number {
