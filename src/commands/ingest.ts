@@ -77,9 +77,9 @@ recorded and the session is marked interrupted (exit 1).`;
   static override flags = {
     format: Flags.string({
       summary:
-        'Input format: jsonl (one JSON record per line), text (one sample per line), csv or tsv (one record per row), file (each file one sample) or tar (each member one sample).',
+        'Input format: jsonl (one JSON record per line), text (one sample per line), csv, tsv or parquet (one record per row), file (each file one sample) or tar (each member one sample).',
       description:
-        'csv/tsv: the header row names the fields (--content-field, --source-field and --license-field name columns); without --content-field a row is fingerprinted as the JCS of its {column: value} object. file: every input file (or every file of a directory) is one sample, fingerprinted as the SHA-256 of its bytes (images, audio, anything; never decompressed). tar: every regular-file member of a tar stream (a WebDataset shard; gzip or zstd compressed or not) is one sample, its data fingerprinted as it is.',
+        'csv/tsv: the header row names the fields (--content-field, --source-field and --license-field name columns); without --content-field a row is fingerprinted as the JCS of its {column: value} object. parquet: the same, each row a JSON object (INT64 within ±2^53−1, timestamps as RFC 3339, binary as base64), read from files by row group. file: every input file (or every file of a directory) is one sample, fingerprinted as the SHA-256 of its bytes (images, audio, anything; never decompressed). tar: every regular-file member of a tar stream (a WebDataset shard; gzip or zstd compressed or not) is one sample, its data fingerprinted as it is.',
       options: [...INGEST_FORMATS],
       default: 'jsonl',
     }),

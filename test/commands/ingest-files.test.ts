@@ -264,3 +264,92 @@ with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:
     expect(readFileSync(join(dir, 'origin.db')).equals(before)).toBe(true);
   });
 });
+
+describe('origin ingest: --format parquet', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const texts = ['hello', 'Grüße', 'third', 'fourth', 'fifth'];
+  beforeAll(() => {
+    ({ dir, cleanup } = tempDir('origin-parquet-'));
+    // Written by a real Parquet writer (hyparquet-writer, an ES module: run in its own process),
+    // in row groups of 2 rows, so reading crosses row groups.
+    const writer = require.resolve('hyparquet-writer').replace(/index\.js$/, 'node.js');
+    const script = `import { parquetWriteFile } from ${JSON.stringify(writer)};
+const texts = ${JSON.stringify(texts)};
+parquetWriteFile({ filename: 'rows.parquet', rowGroupSize: 2, columnData: [
+  { name: 'text', data: texts, type: 'STRING' },
+  { name: 'id', data: texts.map((_, i) => BigInt(i + 1)), type: 'INT64' },
+  { name: 'score', data: texts.map((_, i) => i + 0.5), type: 'DOUBLE' },
+  { name: 'source', data: ['wiki', 'wiki', 'code', null, 'code'], type: 'STRING' },
+] });
+parquetWriteFile({ filename: 'huge.parquet', columnData: [
+  { name: 'id', data: [1n, 9007199254740993n], type: 'INT64' },
+] });`;
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir });
+  });
+  afterAll(() => cleanup());
+  const env = (): NodeJS.ProcessEnv => ({ ORIGIN_DB_PATH: join(dir, 'origin.db') });
+  const run = (
+    args: string[],
+  ): { session_id: string; records: number; sources: { source: string; records: number }[] } => {
+    const r = origin(['ingest', ...args, '--json'], { cwd: dir, env: env() });
+    if (r.status !== 0) throw new Error(`ingest failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  const fps = async (id: string): Promise<string[]> =>
+    sessionFingerprints(await openDb(join(dir, 'origin.db')), id).map((b) => b.toString('hex'));
+  const sha256sum = (text: string): string =>
+    execFileSync('sha256sum', { input: text }).toString().slice(0, 64);
+
+  it('records every row in file order across row groups, columns as fields', async () => {
+    const s = run([
+      'rows.parquet',
+      '--format',
+      'parquet',
+      '--content-field',
+      'text',
+      '--source-field',
+      'source',
+    ]);
+    expect(await fps(s.session_id)).toEqual(texts.map(sha256sum));
+    expect(Object.fromEntries(s.sources.map((x) => [x.source, x.records]))).toEqual({
+      wiki: 2,
+      code: 2,
+      'rows.parquet': 1,
+    });
+    // A whole row: the JCS of its JSON object (INT64 as a number, a null as null).
+    const whole = run(['rows.parquet', '--format', 'parquet']);
+    const sources = ['wiki', 'wiki', 'code', null, 'code'];
+    expect(await fps(whole.session_id)).toEqual(
+      texts.map((t, i) =>
+        sha256sum(
+          `{"id":${i + 1},"score":${i + 0.5},"source":${JSON.stringify(sources[i])},"text":${JSON.stringify(t)}}`,
+        ),
+      ),
+    );
+  });
+
+  it('a truncated file, a value JSON cannot hold and a stream are bad input: exit 2, store unchanged', () => {
+    const before = readFileSync(join(dir, 'origin.db'));
+    shell(dir, 'head -c $(( $(stat -c%s rows.parquet) - 10 )) rows.parquet > cut.parquet');
+    const cut = origin(['ingest', 'cut.parquet', '--format', 'parquet'], { cwd: dir, env: env() });
+    expect(cut.status).toBe(2);
+    expect(cut.stderr).toMatch(/cut\.parquet: row 1: Parquet: /);
+    const huge = origin(['ingest', 'huge.parquet', '--format', 'parquet'], {
+      cwd: dir,
+      env: env(),
+    });
+    expect(huge.status).toBe(2);
+    expect(huge.stderr).toContain(
+      'huge.parquet: row 2: column "id" holds the integer 9007199254740993',
+    );
+    const stream = origin(['ingest', '--format', 'parquet'], {
+      cwd: dir,
+      env: env(),
+      input: readFileSync(join(dir, 'rows.parquet')),
+    });
+    expect(stream.status).toBe(2);
+    expect(stream.stderr).toContain('--format parquet reads files');
+    expect(readFileSync(join(dir, 'origin.db')).equals(before)).toBe(true);
+  });
+});

@@ -6,7 +6,7 @@
  * order, even when recording fails.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { Readable, Writable, pipeline } from 'node:stream';
 import { compareCodeUnits } from '../compare';
 import { UsageError } from '../errors';
@@ -26,6 +26,7 @@ import {
   recordFields,
 } from './parse';
 import { RowError, RowFormat, csvRows } from './rows';
+import { parquetRows } from './parquet';
 import { fingerprint } from '../samples/fingerprint';
 import { SessionRow, SessionStatus, assertOpen, getSession } from '../sessions/session';
 import { Store } from '../store/store';
@@ -47,13 +48,14 @@ const INGEST_CACHE_KIB = 256 * 1024;
 /** Below this much input, starting worker threads costs more than it saves. */
 const WORKER_MIN_BYTES = 4 << 20;
 
-/** Lines (jsonl, text), rows (csv, tsv), or one sample per file or per tar member. */
-export type IngestFormat = InputFormat | RowFormat | 'file' | 'tar';
+/** Lines (jsonl, text), rows (csv, tsv, parquet), or one sample per file or per tar member. */
+export type IngestFormat = InputFormat | RowFormat | 'parquet' | 'file' | 'tar';
 export const INGEST_FORMATS: readonly IngestFormat[] = [
   'jsonl',
   'text',
   'csv',
   'tsv',
+  'parquet',
   'file',
   'tar',
 ];
@@ -137,7 +139,7 @@ class BadInput extends Error {
 }
 
 /** Formats whose records have fields (--content-field and the like). */
-const FIELD_FORMATS: readonly IngestFormat[] = ['jsonl', 'csv', 'tsv'];
+const FIELD_FORMATS: readonly IngestFormat[] = ['jsonl', 'csv', 'tsv', 'parquet'];
 
 function validateOptions(options: IngestOptions): void {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
@@ -157,7 +159,7 @@ function validateOptions(options: IngestOptions): void {
       options.licenseField)
   ) {
     throw new UsageError(
-      `--content-field, --fingerprint-field, --source-field and --license-field need records with fields (--format jsonl, csv or tsv), not --format ${options.format}`,
+      `--content-field, --fingerprint-field, --source-field and --license-field need records with fields (--format jsonl, csv, tsv or parquet), not --format ${options.format}`,
       options.format === 'text'
         ? 'text lines have no fields'
         : 'each file or member is one sample, fingerprinted as its bytes',
@@ -203,6 +205,21 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const paths = options.inputs.length > 0 ? options.inputs : [STDIN];
   const { inputs, bytes: fileBytes } = expandInputs(paths, options.sourceFrom ?? 'path');
   const lineFormat = options.format === 'jsonl' || options.format === 'text';
+  if (options.format === 'parquet') {
+    const stream = inputs.find((i) => i.kind !== 'file');
+    if (stream) {
+      throw new UsageError(
+        `--format parquet reads files, and ${stream.name} is a stream`,
+        'Parquet is read by random access (its index is at the end): write it to a file first',
+      );
+    }
+    if (options.tee) {
+      throw new UsageError(
+        '--tee cannot pass Parquet on',
+        'Parquet is read by random access, not in order',
+      );
+    }
+  }
   if (paths.filter((i) => i === STDIN).length > 1)
     throw new UsageError('stdin ("-") can be read only once');
 
@@ -513,6 +530,50 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     timer.observed(recorder.pendingCount);
   };
   let rowSelector: RecordSelector | undefined;
+  /** Records one row (CSV, TSV, Parquet) as its fields select; a row lacking them is rejected. */
+  const recordRow = (input: InputState, row: unknown, line: number): void => {
+    const selector = (rowSelector ??= new RecordSelector({ ...options, format: 'jsonl' }));
+    let record;
+    try {
+      record = selector.select(row);
+    } catch (err) {
+      if (!(err instanceof InvalidLine)) throw err;
+      reject(input, line, err.reason);
+      return;
+    }
+    if (record.fingerprint !== undefined) {
+      observeOne(input, Buffer.from(record.fingerprint, 'hex'), 0, record.source, record.license);
+    } else {
+      const size = Buffer.byteLength(record.content, 'utf8');
+      observeOne(input, fingerprint(record.content), size, record.source, record.license);
+    }
+  };
+
+  /** Reads a Parquet file row group by row group. */
+  const readParquet = async (path: string, input: InputState): Promise<void> => {
+    try {
+      for await (const { record, row } of parquetRows(path)) {
+        input.lines = row;
+        recordRow(input, record, row);
+        if (stop()) break;
+      }
+    } catch (err) {
+      if (err instanceof RowError) {
+        failure ??= {
+          input: input.name,
+          line: err.line,
+          at: `row ${err.line}`,
+          reason: err.message,
+        };
+        return;
+      }
+      if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read ${input.name}: ${code ?? (err as Error).message}`);
+    }
+    inputBytes += statSync(path).size;
+    progress();
+  };
 
   const stop = (): boolean => options.signal?.aborted === true || stopReading();
 
@@ -538,30 +599,9 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
       input.lines++;
       observeOne(input, hash.digest(), size);
     } else if (options.format === 'csv' || options.format === 'tsv') {
-      const selector = (rowSelector ??= new RecordSelector({ ...options, format: 'jsonl' }));
       for await (const row of csvRows(chunks, options.format)) {
         input.lines = row.line;
-        let record;
-        try {
-          record = selector.select(row.record);
-        } catch (err) {
-          if (!(err instanceof InvalidLine)) throw err;
-          reject(input, row.line, err.reason);
-          if (failure) return;
-          continue;
-        }
-        if (record.fingerprint !== undefined) {
-          observeOne(
-            input,
-            Buffer.from(record.fingerprint, 'hex'),
-            0,
-            record.source,
-            record.license,
-          );
-        } else {
-          const size = Buffer.byteLength(record.content, 'utf8');
-          observeOne(input, fingerprint(record.content), size, record.source, record.license);
-        }
+        recordRow(input, row.record, row.line);
         if (stop()) return;
       }
     } else {
@@ -687,7 +727,8 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     for (let i = 0; i < inputs.length; i++) {
       if (options.signal?.aborted || stopReading()) break;
       const { kind, path } = inputs[i];
-      if (kind === 'stdin') await readStream(options.stdin, states[i]);
+      if (options.format === 'parquet') await readParquet(path, states[i]);
+      else if (kind === 'stdin') await readStream(options.stdin, states[i]);
       else if (kind === 'file' && lineFormat && !isCompressed(path, states[i].name)) {
         // Plain files of lines keep the fast path: read in place, no stream machinery.
         await readFile(path, states[i]);
@@ -812,9 +853,11 @@ function tooLongResult(seq: number, bytes: number, maxLineBytes: number): Segmen
 function fixHint(reason: string, options: IngestOptions): string {
   if (reason.includes('data is truncated or corrupt'))
     return 'the input ends early or is damaged: test it (gzip -t, zstd -t, tar -tf) and fetch or make it again';
-  const rows = options.format === 'csv' || options.format === 'tsv';
-  if (rows && /^(CSV|TSV): |^column "|^not valid UTF-8/.test(reason))
-    return 'fix the file: it must be UTF-8, with a header row of distinct names and as many columns in every row';
+  const rows = options.format === 'csv' || options.format === 'tsv' || options.format === 'parquet';
+  if (rows && /^(CSV|TSV|Parquet): |^column "|^not valid UTF-8/.test(reason))
+    return options.format === 'parquet'
+      ? 'fix the file: it must be a whole Parquet file whose values JSON can hold'
+      : 'fix the file: it must be UTF-8, with a header row of distinct names and as many columns in every row';
   if (reason.startsWith('no content field'))
     return 'check --content-field, or use --skip-invalid to record the other lines';
   if (reason.includes('--max-line-bytes'))
