@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: builds a deterministic corpus and runs the real CLI on it end to end (start, load,
 // ingest, save), printing records/s, MB/s, store bytes per record and peak RSS.
-// Usage: npm run bench [-- --records 1000000] [-- --runs 5]
+// Usage: npm run bench [-- --records 1000000] [-- --runs 5] [-- --formats]
 //
 // It also prints a machine reference: how fast a fresh Node process computes SHA-256 of each
 // corpus line (createHash per line, lines already in memory). That is a fixed job, so it shows
@@ -234,9 +234,76 @@ async function main() {
     rows.push([label, `${run.ms.toFixed(0)} ms`]);
   }
   rmSync(out, { force: true });
+  if (process.argv.includes('--formats')) rows.push(...(await formatRows(corpus, db, ingestArgs)));
 
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+}
+
+// --formats: the same corpus gzip- and zstd-compressed, ingested alternately with the plain file
+// (target: compressed >= 70% of plain records/s), and as Parquet (target: >= 100,000 records/s).
+async function formatRows(corpus, db, ingestArgs) {
+  const { spawnSync } = require('node:child_process');
+  const variants = [['plain', corpus]];
+  const gz = `${corpus}.gz`;
+  if (!existsSync(gz))
+    spawnSync('bash', ['-c', `gzip -c "${corpus}" > "${gz}"`], { stdio: 'inherit' });
+  variants.push(['gzip', gz]);
+  const zst = `${corpus}.zst`;
+  if (spawnSync('zstd', ['--version']).status === 0) {
+    if (!existsSync(zst)) spawnSync('zstd', ['-q', corpus, '-o', zst], { stdio: 'inherit' });
+    variants.push(['zstd', zst]);
+  }
+  const times = new Map(variants.map(([name]) => [name, []]));
+  for (let i = 0; i < RUNS; i++) {
+    // Interleaved, the order reversed every other round.
+    const order = i % 2 === 0 ? variants : [...variants].reverse();
+    for (const [name, file] of order) {
+      rmSync(db, { force: true });
+      const args = [...ingestArgs];
+      args[1] = file;
+      times.get(name).push((await runCli(args)).ms);
+    }
+  }
+  const rate = (name) => (RECORDS * 1000) / median(times.get(name));
+  const rows = [];
+  for (const [name] of variants) {
+    const vsPlain =
+      name === 'plain'
+        ? ''
+        : `, ${((100 * rate(name)) / rate('plain')).toFixed(0)}% of plain (target >= 70%)`;
+    rows.push([
+      `jsonl ${name} records/s (median of ${RUNS})`,
+      `${Math.round(rate(name)).toLocaleString('en-US')}${vsPlain}`,
+    ]);
+  }
+  const parquet = join(OUT, `corpus-${RECORDS}.parquet`);
+  if (!existsSync(parquet)) {
+    const { parquetWriteFile } = await import('hyparquet-writer');
+    const records = readFileSync(corpus, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const column = (name) => ({ name, data: records.map((r) => r[name]), type: 'STRING' });
+    parquetWriteFile({
+      filename: parquet,
+      columnData: ['id', 'source', 'license', 'lang', 'url', 'text'].map(column),
+      rowGroupSize: 100_000,
+    });
+  }
+  const parquetMs = [];
+  for (let i = 0; i < RUNS; i++) {
+    rmSync(db, { force: true });
+    const args = [...ingestArgs, '--format', 'parquet'];
+    args[1] = parquet;
+    parquetMs.push((await runCli(args)).ms);
+  }
+  const parquetRate = (RECORDS * 1000) / median(parquetMs);
+  rows.push([
+    `parquet records/s (median of ${RUNS})`,
+    `${Math.round(parquetRate).toLocaleString('en-US')} (target >= 100,000)`,
+  ]);
+  return rows;
 }
 
 main().catch((err) => {
