@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark: builds a deterministic corpus and runs the real CLI on it end to end (start, load,
 // ingest, save), printing records/s, MB/s, store bytes per record and peak RSS.
-// Usage: npm run bench [-- --records 1000000] [-- --runs 5]
+// Usage: npm run bench [-- --records 1000000] [-- --runs 5] [-- --formats]
 //
 // With a second session of the same size (10% of it new), it times `diff` of the two.
 //
@@ -259,6 +259,7 @@ async function main() {
     rows.push([label, `${run.ms.toFixed(0)} ms`]);
   }
   rmSync(out, { force: true });
+  if (process.argv.includes('--formats')) rows.push(...(await formatRows(corpus, db, ingestArgs)));
 
   // diff (target <= 2 s on two 1M-record sessions): a second session of the same size whose first
   // 10% of records are new (another text, source and license) and the rest shared.
@@ -275,6 +276,74 @@ async function main() {
 
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+}
+
+// --formats: the same corpus gzip- and zstd-compressed, ingested alternately with the plain file
+// (target: compressed >= 70% of plain records/s), and as Parquet (target: >= 100,000 records/s).
+async function formatRows(corpus, db, ingestArgs) {
+  const { spawnSync } = require('node:child_process');
+  const variants = [['plain', corpus]];
+  const gz = `${corpus}.gz`;
+  if (!existsSync(gz))
+    spawnSync('bash', ['-c', `gzip -c "${corpus}" > "${gz}"`], { stdio: 'inherit' });
+  variants.push(['gzip', gz]);
+  const zst = `${corpus}.zst`;
+  if (spawnSync('zstd', ['--version']).status === 0) {
+    if (!existsSync(zst)) spawnSync('zstd', ['-q', corpus, '-o', zst], { stdio: 'inherit' });
+    variants.push(['zstd', zst]);
+  }
+  const times = new Map(variants.map(([name]) => [name, []]));
+  for (let i = 0; i < RUNS; i++) {
+    // Interleaved, the order reversed every other round.
+    const order = i % 2 === 0 ? variants : [...variants].reverse();
+    for (const [name, file] of order) {
+      rmSync(db, { force: true });
+      const args = [...ingestArgs];
+      args[1] = file;
+      times.get(name).push((await runCli(args)).ms);
+    }
+  }
+  const rate = (name) => (RECORDS * 1000) / median(times.get(name));
+  const rows = [];
+  for (const [name] of variants) {
+    const vsPlain =
+      name === 'plain'
+        ? ''
+        : `, ${((100 * rate(name)) / rate('plain')).toFixed(0)}% of plain (target >= 70%)`;
+    rows.push([
+      `jsonl ${name} records/s (median of ${RUNS})`,
+      `${Math.round(rate(name)).toLocaleString('en-US')}${vsPlain}`,
+    ]);
+  }
+  const parquet = join(OUT, `corpus-${RECORDS}.parquet`);
+  if (!existsSync(parquet)) {
+    const { parquetWriteFile } = await import('hyparquet-writer');
+    // Line by line from the bytes: the 1M corpus is longer than a string may be.
+    const data = readFileSync(corpus);
+    const records = [];
+    for (let at = 0, nl; (nl = data.indexOf(10, at)) !== -1; at = nl + 1) {
+      records.push(JSON.parse(data.toString('utf8', at, nl)));
+    }
+    const column = (name) => ({ name, data: records.map((r) => r[name]), type: 'STRING' });
+    parquetWriteFile({
+      filename: parquet,
+      columnData: ['id', 'source', 'license', 'lang', 'url', 'text'].map(column),
+      rowGroupSize: 100_000,
+    });
+  }
+  const parquetMs = [];
+  for (let i = 0; i < RUNS; i++) {
+    rmSync(db, { force: true });
+    const args = [...ingestArgs, '--format', 'parquet'];
+    args[1] = parquet;
+    parquetMs.push((await runCli(args)).ms);
+  }
+  const parquetRate = (RECORDS * 1000) / median(parquetMs);
+  rows.push([
+    `parquet records/s (median of ${RUNS})`,
+    `${Math.round(parquetRate).toLocaleString('en-US')} (target >= 100,000)`,
+  ]);
+  return rows;
 }
 
 main().catch((err) => {

@@ -76,7 +76,10 @@ export type InputRecord = string | Record<string, unknown>;
 export interface IngestRecordsOptions {
   /** 'jsonl' (default): objects and strings are JSON records; 'text': each string is a sample. */
   format?: 'jsonl' | 'text';
-  contentField?: string;
+  /** The content field (JSON Pointer or dotted path), or several: then the JCS of an object of them. */
+  contentField?: string | readonly string[];
+  /** A field holding a precomputed fingerprint (64 hex), used instead of hashing content. */
+  fingerprintField?: string;
   source?: string;
   license?: string;
   sourceField?: string;
@@ -105,7 +108,13 @@ export async function ingest(
     inputs: ['-'],
     stdin: Readable.from(lines(records, format)),
     format,
-    contentField: options.contentField,
+    contentFields:
+      options.contentField === undefined
+        ? undefined
+        : typeof options.contentField === 'string'
+          ? [options.contentField]
+          : options.contentField,
+    fingerprintField: options.fingerprintField,
     sourceField: options.sourceField,
     licenseField: options.licenseField,
     source: options.source ?? 'records',

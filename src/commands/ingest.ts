@@ -3,9 +3,12 @@ import { OriginCommand, Rendering, notice } from '../base-command';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_LINE_BYTES,
+  INGEST_FORMATS,
+  IngestFormat,
   IngestSummary,
   ingest,
 } from '../core/ingest/ingest';
+import { SOURCE_FROM, SourceFrom } from '../core/ingest/inputs';
 import { ExitCode, ExitCodeValue, UsageError } from '../core/errors';
 import { DEFAULT_CHECKPOINT_EVERY, parseCheckpointEvery } from '../core/ingest/checkpoints';
 import { formatBytes, formatCount, keyValueLines } from '../render/output';
@@ -13,15 +16,16 @@ import { ProgressLine } from '../render/progress';
 
 export default class Ingest extends OriginCommand<typeof Ingest, IngestSummary> {
   static override summary =
-    'Record the fingerprint, source and license of every sample in JSONL or text input.';
-  static override description = `Reads the FILEs, or stdin when none is given (or "-"), and records every record as a sample
-observation in one session: its SHA-256 fingerprint, its source and its license. Records are
+    'Record the fingerprint, source and license of every sample in JSONL, text, files or tar shards.';
+  static override description = `Reads the FILEs (regular files, directories, named pipes, /dev/fd/N), or stdin when none is given
+(or "-"), and records every record as a sample observation in one session: its SHA-256 fingerprint, its source and its license. Records are
 grouped into batches with RFC 6962 Merkle roots; the session root covers every observation in order.
 
 Without --session a new session is created and completed at the end; --session appends to an open one.
 The database is created if it does not exist. On bad input (invalid JSON, a missing content field, a
 line over --max-line-bytes) nothing is recorded and the command exits 2 naming file:line, unless
---skip-invalid is given. With --tee every input byte is copied to stdout unchanged, so origin can sit in
+--skip-invalid is given. gzip and zstd input is recognised by its first bytes and decompressed; truncated
+or corrupt compressed data is bad input too. With --tee every input byte is copied to stdout unchanged, so origin can sit in
 the middle of a pipe; all messages then go to stderr. On SIGINT/SIGTERM the records already read are
 recorded and the session is marked interrupted (exit 1).`;
 
@@ -37,6 +41,23 @@ recorded and the session is marked interrupted (exit 1).`;
         'Sit in a training pipe: the data flows through unchanged, the summary goes to stderr:',
       command:
         'cat corpus.jsonl | <%= config.bin %> ingest --tee --source wiki --license CC-BY-SA-4.0 | python train.py',
+    },
+    {
+      description: 'Compressed input, from a file or a process substitution:',
+      command:
+        '<%= config.bin %> ingest shard-0001.jsonl.zst <(zcat shard-0002.jsonl.gz) --content-field text',
+    },
+    {
+      description:
+        'A directory of shards, walked in path order, each file its own source named by its directory:',
+      command:
+        '<%= config.bin %> ingest data/ --content-field /messages/0/content --source-from dir',
+    },
+    {
+      description:
+        'An image folder (each file one sample) and a WebDataset shard (each member one sample):',
+      command:
+        '<%= config.bin %> ingest images/ --format file --license CC-BY-4.0 && <%= config.bin %> ingest shard-000.tar --format tar',
     },
     {
       description: 'Plain text, one sample per line, appended to an open session:',
@@ -55,12 +76,33 @@ recorded and the session is marked interrupted (exit 1).`;
 
   static override flags = {
     format: Flags.string({
-      summary: 'Input format: jsonl (one JSON record per line) or text (one sample per line).',
-      options: ['jsonl', 'text'],
+      summary:
+        'Input format: jsonl (one JSON record per line), text (one sample per line), csv, tsv or parquet (one record per row), file (each file one sample) or tar (each member one sample).',
+      description:
+        'csv/tsv: the header row names the fields (--content-field, --source-field and --license-field name columns); without --content-field a row is fingerprinted as the JCS of its {column: value} object. parquet: the same, each row a JSON object (INT64 within ±2^53−1, timestamps as RFC 3339, binary as base64), read from files by row group. file: every input file (or every file of a directory) is one sample, fingerprinted as the SHA-256 of its bytes (images, audio, anything; never decompressed). tar: every regular-file member of a tar stream (a WebDataset shard; gzip or zstd compressed or not) is one sample, its data fingerprinted as it is.',
+      options: [...INGEST_FORMATS],
       default: 'jsonl',
     }),
+    'source-from': Flags.string({
+      summary:
+        "Without --source, name each file's source by its path (default), its directory, or its file name.",
+      description:
+        'For origin ingest data/ with data/wiki/part-1.jsonl: path gives data/wiki/part-1.jsonl, dir data/wiki, name part-1.jsonl. stdin is always "stdin".',
+      options: [...SOURCE_FROM],
+      default: 'path',
+    }),
     'content-field': Flags.string({
-      summary: 'Fingerprint this field (dotted path, e.g. data.text) instead of the whole record.',
+      summary:
+        'Fingerprint this field instead of the whole record: a JSON Pointer (/messages/0/content) or a dotted path (messages.0.content). Repeat it to fingerprint several fields together.',
+      description:
+        'One field: a string value is fingerprinted as its UTF-8 bytes, any other value as its JCS (RFC 8785) form. Several: the JCS of an object whose keys are the fields exactly as given and whose values are their values, e.g. --content-field prompt --content-field response fingerprints {"prompt":…,"response":…}.',
+      multiple: true,
+    }),
+    'fingerprint-field': Flags.string({
+      summary:
+        "Take each record's fingerprint from this field (64 hex characters, SHA-256 computed upstream) instead of hashing its content.",
+      description:
+        'For pipelines that already hash their samples. Every value is checked (64 hex characters; upper case is read as lower case); its content bytes are not known, so they count 0. The session records that its fingerprints were precomputed (metadata key origin.precomputed_fingerprints).',
     }),
     source: Flags.string({
       summary: 'Source name for all records. Default: the input file name, or "stdin".',
@@ -128,8 +170,10 @@ recorded and the session is marked interrupted (exit 1).`;
         ingest(store, {
           inputs: this.inputFiles(),
           stdin: process.stdin,
-          format: flags.format as 'jsonl' | 'text',
-          contentField: flags['content-field'],
+          format: flags.format as IngestFormat,
+          sourceFrom: flags['source-from'] as SourceFrom,
+          contentFields: flags['content-field'],
+          fingerprintField: flags['fingerprint-field'],
           sourceField: flags['source-field'],
           licenseField: flags['license-field'],
           source: flags.source,

@@ -5,15 +5,29 @@
  * observes and never changes the data: with a tee, every input byte is passed on unchanged, in
  * order, even when recording fails.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { Readable, Writable, pipeline } from 'node:stream';
 import { compareCodeUnits } from '../compare';
 import { UsageError } from '../errors';
-import { toHex } from '../merkle';
+import { leafHash, toHex } from '../merkle';
+import { DecompressionError, MAGIC_BYTES, decompressor, detectCompression } from './decompress';
 import { FramedItem, LineFramer } from './frame';
+import { STDIN, SourceFrom, expandInputs } from './inputs';
+import { TarError, tarMembers } from './tar';
 import { ParsePool, ParserId, parserThreads } from './pool';
 import { Recorder, RecordedTotals, UNKNOWN_LICENSE } from './recorder';
-import type { RecordOptions, SegmentResult } from './parse';
+import {
+  InputFormat,
+  InvalidLine,
+  RecordOptions,
+  RecordSelector,
+  SegmentResult,
+  recordFields,
+} from './parse';
+import { RowError, RowFormat, csvRows } from './rows';
+import { parquetRows } from './parquet';
+import { fingerprint } from '../samples/fingerprint';
 import { SessionRow, SessionStatus, assertOpen, getSession } from '../sessions/session';
 import { Store } from '../store/store';
 import { CheckpointPolicy, DEFAULT_CHECKPOINTS, checkpointTimer } from './checkpoints';
@@ -22,7 +36,8 @@ export const DEFAULT_BATCH_SIZE = 1024;
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** Input is read, and parsed, in segments of whole lines of about this size. */
 const SEGMENT_BYTES = 1 << 18;
-const STDIN = '-';
+/** Session metadata naming the field precomputed fingerprints came from (--fingerprint-field). */
+export const PRECOMPUTED_METADATA_KEY = 'origin.precomputed_fingerprints';
 const SKIPPED_LINES_SHOWN = 10;
 /** Segments parsed or being parsed but not yet recorded; bounds memory and keeps the order cheap. */
 const MAX_IN_FLIGHT = 10;
@@ -33,9 +48,24 @@ const INGEST_CACHE_KIB = 256 * 1024;
 /** Below this much input, starting worker threads costs more than it saves. */
 const WORKER_MIN_BYTES = 4 << 20;
 
-export interface IngestOptions extends RecordOptions {
-  /** File paths; '-' or none means stdin. */
+/** Lines (jsonl, text), rows (csv, tsv, parquet), or one sample per file or per tar member. */
+export type IngestFormat = InputFormat | RowFormat | 'parquet' | 'file' | 'tar';
+export const INGEST_FORMATS: readonly IngestFormat[] = [
+  'jsonl',
+  'text',
+  'csv',
+  'tsv',
+  'parquet',
+  'file',
+  'tar',
+];
+
+export interface IngestOptions extends Omit<RecordOptions, 'format'> {
+  format: IngestFormat;
+  /** File and directory paths; '-' or none means stdin. */
   inputs: readonly string[];
+  /** What names a file's source when `source` is not given (default: its path). */
+  sourceFrom?: SourceFrom;
   stdin: Readable;
   source?: string;
   license?: string;
@@ -95,33 +125,24 @@ export interface IngestSummary {
 interface InputFailure {
   input: string;
   line: number;
+  /** Where in the input, when not a line: "member 3". */
+  at?: string;
   reason: string;
 }
 
-function inputName(input: string): string {
-  return input === STDIN ? 'stdin' : input;
+/** Bad input found while reading an input (not in one record): where, and what. */
+class BadInput extends Error {
+  constructor(
+    readonly at: string | undefined,
+    reason: string,
+    readonly line?: number,
+  ) {
+    super(reason);
+  }
 }
 
-/** Checks every input file exists; returns their total size. */
-function checkInputs(inputs: readonly string[]): number {
-  let bytes = 0;
-  for (const input of inputs) {
-    if (input === STDIN) continue;
-    let isFile = false;
-    try {
-      const stat = statSync(input);
-      isFile = stat.isFile();
-      bytes += stat.size;
-    } catch (err) {
-      throw new UsageError(
-        `cannot read input ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        'check the file path',
-      );
-    }
-    if (!isFile) throw new UsageError(`input ${input} is not a file`);
-  }
-  return bytes;
-}
+/** Formats whose records have fields (--content-field and the like). */
+const FIELD_FORMATS: readonly IngestFormat[] = ['jsonl', 'csv', 'tsv', 'parquet'];
 
 function validateOptions(options: IngestOptions): void {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
@@ -132,15 +153,31 @@ function validateOptions(options: IngestOptions): void {
       `--max-line-bytes must be a positive whole number, got ${options.maxLineBytes}`,
     );
   }
+  const contentFields = options.contentFields ?? [];
   if (
-    options.format === 'text' &&
-    (options.contentField || options.sourceField || options.licenseField)
+    !FIELD_FORMATS.includes(options.format) &&
+    (contentFields.length > 0 ||
+      options.fingerprintField ||
+      options.sourceField ||
+      options.licenseField)
   ) {
     throw new UsageError(
-      '--content-field, --source-field and --license-field need --format jsonl',
-      'text lines have no fields',
+      `--content-field, --fingerprint-field, --source-field and --license-field need records with fields (--format jsonl, csv, tsv or parquet), not --format ${options.format}`,
+      options.format === 'text'
+        ? 'text lines have no fields'
+        : 'each file or member is one sample, fingerprinted as its bytes',
     );
   }
+  if (options.fingerprintField !== undefined && contentFields.length > 0) {
+    throw new UsageError(
+      '--fingerprint-field and --content-field exclude each other',
+      'a precomputed fingerprint replaces hashing the content',
+    );
+  }
+  const repeated = contentFields.find((f, i) => contentFields.indexOf(f) !== i);
+  if (repeated !== undefined) throw new UsageError(`--content-field ${repeated} is given twice`);
+  // Malformed paths are usage errors here, before any parser thread starts.
+  recordFields({ ...options, format: 'jsonl' });
 }
 
 async function writeTee(tee: Writable, chunk: Buffer): Promise<void> {
@@ -168,9 +205,25 @@ async function writeTee(tee: Writable, chunk: Buffer): Promise<void> {
  */
 export async function ingest(store: Store, options: IngestOptions): Promise<IngestSummary> {
   validateOptions(options);
-  const inputs = options.inputs.length > 0 ? options.inputs : [STDIN];
-  const fileBytes = checkInputs(inputs);
-  if (inputs.filter((i) => i === STDIN).length > 1)
+  const paths = options.inputs.length > 0 ? options.inputs : [STDIN];
+  const { inputs, bytes: fileBytes } = expandInputs(paths, options.sourceFrom ?? 'path');
+  const lineFormat = options.format === 'jsonl' || options.format === 'text';
+  if (options.format === 'parquet') {
+    const stream = inputs.find((i) => i.kind !== 'file');
+    if (stream) {
+      throw new UsageError(
+        `--format parquet reads files, and ${stream.name} is a stream`,
+        'Parquet is read by random access (its index is at the end): write it to a file first',
+      );
+    }
+    if (options.tee) {
+      throw new UsageError(
+        '--tee cannot pass Parquet on',
+        'Parquet is read by random access, not in order',
+      );
+    }
+  }
+  if (paths.filter((i) => i === STDIN).length > 1)
     throw new UsageError('stdin ("-") can be read only once');
 
   const started = Date.now();
@@ -182,7 +235,13 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     appendTo = getSession(store, options.session);
     assertOpen(appendTo);
   }
-  const recorder = new Recorder(options.batchSize, appendTo);
+  const recorder = new Recorder(
+    options.batchSize,
+    appendTo,
+    options.fingerprintField === undefined
+      ? {}
+      : { [PRECOMPUTED_METADATA_KEY]: options.fingerprintField },
+  );
   const skipped: SkippedLine[] = [];
   let skippedCount = 0;
   let skippedCommitted = 0;
@@ -335,8 +394,10 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   };
   const pool = new ParsePool(
     {
-      format: options.format,
-      contentField: options.contentField,
+      // Whole-unit formats start no parser: the parser's format is then never used.
+      format: options.format === 'text' ? 'text' : 'jsonl',
+      contentFields: options.contentFields,
+      fingerprintField: options.fingerprintField,
       sourceField: options.sourceField,
       licenseField: options.licenseField,
       maxLineBytes: options.maxLineBytes,
@@ -345,11 +406,11 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     onResult,
     onError,
   );
-  const states: InputState[] = inputs.map((path) => {
-    const name = inputName(path);
+  const states: InputState[] = inputs.map((input) => {
+    const name = input.name;
     return {
       name,
-      defaultSource: options.source ?? name,
+      defaultSource: options.source ?? input.source,
       defaultLicense: options.license ?? UNKNOWN_LICENSE,
       lines: 0,
       origins: [],
@@ -365,7 +426,7 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
 
   const threads = parserThreads();
   const workerMinBytes = threads.forced ? 0 : WORKER_MIN_BYTES;
-  if (fileBytes >= workerMinBytes) pool.startWorkers(threads.count);
+  if (lineFormat && fileBytes >= workerMinBytes) pool.startWorkers(threads.count);
   let dispatchedBytes = 0;
 
   /** Waits until fewer than `limit` segments are unrecorded; throws what failed meanwhile. */
@@ -458,40 +519,225 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
     }
   };
 
+  /** Records one sample read on this thread (a file, a tar member, a row), in input order. */
+  const observeOne = (
+    input: InputState,
+    digest: Buffer,
+    size: number,
+    source: string | null = null,
+    license: string | null = null,
+  ): void => {
+    if (failure) return;
+    const id = recorder.originId(source ?? input.defaultSource, license ?? input.defaultLicense);
+    recorder.observeMany(digest, leafHash(digest), [size], [id], 1);
+    timer.observed(recorder.pendingCount);
+  };
+  let rowSelector: RecordSelector | undefined;
+  /** Records one row (CSV, TSV, Parquet) as its fields select; a row lacking them is rejected. */
+  const recordRow = (input: InputState, row: unknown, line: number): void => {
+    const selector = (rowSelector ??= new RecordSelector({ ...options, format: 'jsonl' }));
+    let record;
+    try {
+      record = selector.select(row);
+    } catch (err) {
+      if (!(err instanceof InvalidLine)) throw err;
+      reject(input, line, err.reason);
+      return;
+    }
+    if (record.fingerprint !== undefined) {
+      observeOne(input, Buffer.from(record.fingerprint, 'hex'), 0, record.source, record.license);
+    } else {
+      const size = Buffer.byteLength(record.content, 'utf8');
+      observeOne(input, fingerprint(record.content), size, record.source, record.license);
+    }
+  };
+
+  /** Reads a Parquet file row group by row group. */
+  const readParquet = async (path: string, input: InputState): Promise<void> => {
+    try {
+      for await (const { record, row } of parquetRows(path)) {
+        input.lines = row;
+        recordRow(input, record, row);
+        if (stop()) break;
+      }
+    } catch (err) {
+      if (err instanceof RowError) {
+        failure ??= {
+          input: input.name,
+          line: err.line,
+          at: `row ${err.line}`,
+          reason: err.message,
+        };
+        return;
+      }
+      if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read ${input.name}: ${code ?? (err as Error).message}`);
+    }
+    inputBytes += statSync(path).size;
+    progress();
+  };
+
+  const stop = (): boolean => options.signal?.aborted === true || stopReading();
+
+  /** Consumes an input's (decompressed) bytes as its format says. */
+  const consume = async (
+    chunks: AsyncIterable<Buffer>,
+    input: InputState,
+    framer: LineFramer | undefined,
+  ): Promise<void> => {
+    if (framer) {
+      for await (const chunk of chunks) {
+        await framed(() => framer.push(chunk), input);
+        if (stop()) return;
+      }
+    } else if (options.format === 'file') {
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (stop()) return;
+      }
+      input.lines++;
+      observeOne(input, hash.digest(), size);
+    } else if (options.format === 'csv' || options.format === 'tsv') {
+      for await (const row of csvRows(chunks, options.format)) {
+        input.lines = row.line;
+        recordRow(input, row.record, row.line);
+        if (stop()) return;
+      }
+    } else {
+      for await (const member of tarMembers(chunks)) {
+        if (!member.isFile) continue;
+        const hash = createHash('sha256');
+        let size = 0;
+        for await (const chunk of member.data) {
+          hash.update(chunk);
+          size += chunk.length;
+        }
+        if (stop()) return;
+        input.lines++;
+        observeOne(input, hash.digest(), size);
+      }
+    }
+  };
+
+  /**
+   * Reads a stream in its format: gzip/zstd are recognised by their first bytes and decompressed
+   * (except for --format file, whose samples are the bytes as they are). With a tee the raw bytes
+   * are passed on as they are read, and on to the end even after bad input.
+   */
   const readStream = async (stream: Readable, input: InputState): Promise<void> => {
-    const framer = new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers);
-    activeStream = { framer, input };
+    const framer = lineFormat
+      ? new LineFramer(options.maxLineBytes, SEGMENT_BYTES, spareBuffers)
+      : undefined;
+    if (framer) activeStream = { framer, input };
     // An interruption must not wait for the next chunk of a pipe that may never come.
     const destroy = (): void => {
       stream.destroy();
     };
     options.signal?.addEventListener('abort', destroy, { once: true });
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        inputBytes += chunk.length;
-        await passThrough(chunk);
-        await framed(() => framer.push(chunk), input);
-        progress();
-        if (options.signal?.aborted || stopReading()) break;
+    const raw = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    let readFailed = false;
+    /** The next raw chunk, counted and passed on to the tee; undefined at the end. */
+    const nextRaw = async (): Promise<Buffer | undefined> => {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await raw.next();
+      } catch (err) {
+        readFailed = true;
+        throw err;
       }
+      if (next.done) return undefined;
+      inputBytes += next.value.length;
+      await passThrough(next.value);
+      progress();
+      return next.value;
+    };
+    async function* rawChunks(head: Buffer[], ended: boolean): AsyncGenerator<Buffer> {
+      yield* head;
+      if (ended) return;
+      for (let chunk = await nextRaw(); chunk; chunk = await nextRaw()) yield chunk;
+    }
+    const sniff = options.format !== 'file';
+    async function* decoded(): AsyncGenerator<Buffer> {
+      const head: Buffer[] = [];
+      let headBytes = 0;
+      let ended = false;
+      while (sniff && headBytes < MAGIC_BYTES) {
+        const chunk = await nextRaw();
+        if (chunk === undefined) {
+          ended = true;
+          break;
+        }
+        head.push(chunk);
+        headBytes += chunk.length;
+      }
+      const compression = sniff ? detectCompression(Buffer.concat(head, headBytes)) : undefined;
+      if (compression === undefined) {
+        yield* rawChunks(head, ended);
+        return;
+      }
+      yield* pipeline(
+        Readable.from(rawChunks(head, ended), { objectMode: false }),
+        decompressor(compression),
+        () => {},
+      ) as AsyncIterable<Buffer>;
+    }
+
+    let bad: BadInput | undefined;
+    try {
+      await consume(decoded(), input, framer);
     } catch (err) {
-      if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
-      if (!options.signal?.aborted) {
+      if (err instanceof DecompressionError) bad = new BadInput(undefined, err.message);
+      else if (err instanceof TarError) bad = new BadInput(`member ${err.member}`, err.message);
+      else if (err instanceof RowError) bad = new BadInput(undefined, err.message, err.line);
+      else if (err instanceof UsageError || (fatal && err === fatal.error)) throw err;
+      else if (!options.signal?.aborted) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new UsageError(`cannot read ${input.name}: ${code ?? (err as Error).message}`);
+        const what = readFailed ? 'cannot read' : 'cannot decompress';
+        throw new UsageError(`${what} ${input.name}: ${code ?? (err as Error).message}`);
       }
     } finally {
       options.signal?.removeEventListener('abort', destroy);
     }
-    await framed(() => (options.signal?.aborted ? framer.flush() : framer.end()), input);
+    try {
+      // With a tee the data flows to the end, whatever could be read of it.
+      if ((bad || failure) && options.tee && !options.signal?.aborted) {
+        while ((await nextRaw()) !== undefined);
+      }
+    } finally {
+      await raw.return?.();
+    }
+    if (bad) {
+      // The whole lines before the damage are records like any others; the rest is bad input.
+      if (framer) await framed(() => framer.flush(), input);
+      await settle(0);
+      failure ??= {
+        input: input.name,
+        line: bad.line ?? input.lines + 1,
+        at: bad.at,
+        reason: bad.message,
+      };
+    } else if (framer) {
+      await framed(() => (options.signal?.aborted ? framer.flush() : framer.end()), input);
+    }
     activeStream = undefined;
   };
 
   try {
     for (let i = 0; i < inputs.length; i++) {
       if (options.signal?.aborted || stopReading()) break;
-      if (inputs[i] === STDIN) await readStream(options.stdin, states[i]);
-      else await readFile(inputs[i], states[i]);
+      const { kind, path } = inputs[i];
+      if (options.format === 'parquet') await readParquet(path, states[i]);
+      else if (kind === 'stdin') await readStream(options.stdin, states[i]);
+      else if (kind === 'file' && lineFormat && !isCompressed(path, states[i].name)) {
+        // Plain files of lines keep the fast path: read in place, no stream machinery.
+        await readFile(path, states[i]);
+      } else {
+        await readStream(createReadStream(path, { highWaterMark: SEGMENT_BYTES }), states[i]);
+      }
     }
     await settle(0);
   } finally {
@@ -505,7 +751,10 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   const interrupted = options.signal?.aborted ?? false;
   const createdHere = appendTo === undefined;
   if (failure) {
-    const where = `${failure.input}:${failure.line}: ${failure.reason}`;
+    const where =
+      failure.at === undefined
+        ? `${failure.input}:${failure.line}: ${failure.reason}`
+        : `${failure.input}: ${failure.at}: ${failure.reason}`;
     if (commits === 0) throw new UsageError(where, fixHint(failure.reason, options));
     // Checkpoints were committed: the records before the bad line are kept, and said so.
     await commit(true, createdHere ? 'failed' : undefined);
@@ -553,6 +802,25 @@ export async function ingest(store: Store, options: IngestOptions): Promise<Inge
   });
 }
 
+/** Whether a file starts like gzip or zstd data. */
+function isCompressed(path: string, name: string): boolean {
+  const head = Buffer.alloc(MAGIC_BYTES);
+  let n: number;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      n = readSync(fd, head, 0, MAGIC_BYTES, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  return detectCompression(head.subarray(0, n)) !== undefined;
+}
+
 function describeInputs(states: readonly InputState[]): string {
   return states.map((s) => s.name).join(', ');
 }
@@ -587,6 +855,13 @@ function tooLongResult(seq: number, bytes: number, maxLineBytes: number): Segmen
 }
 
 function fixHint(reason: string, options: IngestOptions): string {
+  if (reason.includes('data is truncated or corrupt'))
+    return 'the input ends early or is damaged: test it (gzip -t, zstd -t, tar -tf) and fetch or make it again';
+  const rows = options.format === 'csv' || options.format === 'tsv' || options.format === 'parquet';
+  if (rows && /^(CSV|TSV|Parquet): |^column "|^not valid UTF-8/.test(reason))
+    return options.format === 'parquet'
+      ? 'fix the file: it must be a whole Parquet file whose values JSON can hold'
+      : 'fix the file: it must be UTF-8, with a header row of distinct names and as many columns in every row';
   if (reason.startsWith('no content field'))
     return 'check --content-field, or use --skip-invalid to record the other lines';
   if (reason.includes('--max-line-bytes'))

@@ -7,13 +7,19 @@ import { isUtf8 } from 'node:buffer';
 import { HASH_BYTES, leafHashInto, sha256Into } from '../merkle/hash';
 import { canonicalJson } from '../samples/fingerprint';
 import { iJsonViolation } from '../samples/i-json';
+import { FieldPath, lookup, parseFieldPath } from './field-path';
 export type InputFormat = 'jsonl' | 'text';
 
 /** What a record is: its format, and the fields that hold its content, source and license. */
 export interface RecordOptions {
   format: InputFormat;
-  /** Dotted path of the field whose value is the content; the whole record when absent. */
-  contentField?: string;
+  /**
+   * Fields (JSON Pointers or dotted paths) whose values are the content: one field's value, or
+   * with several the JCS of an object of exactly those fields; the whole record when none.
+   */
+  contentFields?: readonly string[];
+  /** A field holding a precomputed fingerprint (64 hex) used instead of hashing any content. */
+  fingerprintField?: string;
   sourceField?: string;
   licenseField?: string;
 }
@@ -62,46 +68,119 @@ export interface SegmentResult {
   failures: SegmentFailure[];
 }
 
-class InvalidLine {
+/** A record that is bad input: why. */
+export class InvalidLine {
   constructor(readonly reason: string) {}
 }
 
 const BOM = 0xfeff;
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** The value at a dotted path of own object properties (arrays are not indexed), or undefined. */
-function lookup(record: unknown, path: readonly string[]): unknown {
-  let value: unknown = record;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    if (!hasOwn.call(value, key)) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
+const HEX64 = /^[0-9a-fA-F]{64}$/;
 
 /** A source or license field's value as a label: absent, null and "" are none. */
-function labelFrom(value: unknown, path: readonly string[], what: string): string | null {
+function labelFrom(value: unknown, path: FieldPath, what: string): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new InvalidLine(`${what} field "${path.join('.')}" is not a string`);
+  throw new InvalidLine(`${what} field "${path.name}" is not a string`);
+}
+
+/** Parses the field paths of RecordOptions (UsageError when one is malformed). */
+export function recordFields(options: RecordOptions): {
+  content: FieldPath[];
+  fingerprint?: FieldPath;
+  source?: FieldPath;
+  license?: FieldPath;
+} {
+  const optional = (name: string | undefined, flag: string): FieldPath | undefined =>
+    name === undefined ? undefined : parseFieldPath(name, flag);
+  return {
+    content: (options.contentFields ?? []).map((f) => parseFieldPath(f, '--content-field')),
+    fingerprint: optional(options.fingerprintField, '--fingerprint-field'),
+    source: optional(options.sourceField, '--source-field'),
+    license: optional(options.licenseField, '--license-field'),
+  };
+}
+
+/** A record's content (to hash), or its precomputed fingerprint, and its labels. */
+export interface ParsedRecord {
+  content: string;
+  /** Precomputed: 64 hex characters, then content is "". */
+  fingerprint?: string;
+  source: string | null;
+  license: string | null;
+}
+
+/**
+ * Picks what SPEC §1 fingerprints out of a decoded record (a JSON value, a CSV row's object), and
+ * its source and license; throws InvalidLine when the record lacks what the options ask for.
+ */
+export class RecordSelector {
+  private readonly contentPaths: FieldPath[];
+  private readonly fingerprintPath?: FieldPath;
+  private readonly sourcePath?: FieldPath;
+  private readonly licensePath?: FieldPath;
+
+  constructor(options: RecordOptions) {
+    const fields = recordFields(options);
+    this.contentPaths = fields.content;
+    this.fingerprintPath = fields.fingerprint;
+    this.sourcePath = fields.source;
+    this.licensePath = fields.license;
+  }
+
+  select(record: unknown): ParsedRecord {
+    const source = this.sourcePath
+      ? labelFrom(lookup(record, this.sourcePath), this.sourcePath, 'source')
+      : null;
+    const license = this.licensePath
+      ? labelFrom(lookup(record, this.licensePath), this.licensePath, 'license')
+      : null;
+    if (this.fingerprintPath) {
+      const value = lookup(record, this.fingerprintPath);
+      if (typeof value !== 'string' || !HEX64.test(value)) {
+        throw new InvalidLine(
+          value === undefined
+            ? `no fingerprint field "${this.fingerprintPath.name}" in this record`
+            : `fingerprint field "${this.fingerprintPath.name}" is not 64 hex characters`,
+        );
+      }
+      return { content: '', fingerprint: value, source, license };
+    }
+    return { content: this.contentOf(record), source, license };
+  }
+
+  /** SPEC §1 content: the whole record, one field's value, or several fields as one object. */
+  private contentOf(record: unknown): string {
+    const paths = this.contentPaths;
+    if (paths.length === 0) return canonicalJson(record);
+    const valueOf = (path: FieldPath): unknown => {
+      const value = lookup(record, path);
+      if (value === undefined) {
+        throw new InvalidLine(`no content field "${path.name}" in this record`);
+      }
+      return value;
+    };
+    if (paths.length === 1) {
+      const value = valueOf(paths[0]);
+      return typeof value === 'string' ? value : canonicalJson(value);
+    }
+    // No prototype: a field named "__proto__" is a key like any other.
+    const selected = Object.create(null) as Record<string, unknown>;
+    for (const path of paths) selected[path.name] = valueOf(path);
+    return canonicalJson(selected);
+  }
 }
 
 export class SegmentParser {
   private readonly text: boolean;
-  private readonly contentPath?: string[];
-  private readonly sourcePath?: string[];
-  private readonly licensePath?: string[];
+  private readonly selector: RecordSelector;
   /** Label ids: (source, license) pairs, numbered in order of first use over the parser's life. */
   private readonly labelIds = new Map<string | null, Map<string | null, number>>();
   private labelCount = 0;
 
   constructor(private readonly options: ParseOptions) {
     this.text = options.format === 'text';
-    this.contentPath = options.contentField?.split('.');
-    this.sourcePath = options.sourceField?.split('.');
-    this.licensePath = options.licenseField?.split('.');
+    this.selector = new RecordSelector(options);
   }
 
   parse(job: SegmentJob): SegmentResult {
@@ -145,6 +224,7 @@ export class SegmentParser {
       const line = data.subarray(lineStart, lineStart + length);
 
       let content: Uint8Array | string;
+      let precomputed: string | undefined;
       let label: number;
       if (this.text) {
         if (!allUtf8 && !isUtf8(line)) {
@@ -159,6 +239,7 @@ export class SegmentParser {
           const parsed = this.parseRecord(line, firstLine, allUtf8);
           if (parsed === undefined) continue;
           content = parsed.content;
+          precomputed = parsed.fingerprint;
           label = this.labelOf(parsed.source, parsed.license, newLabels);
         } catch (err) {
           if (!(err instanceof InvalidLine)) throw err;
@@ -168,7 +249,8 @@ export class SegmentParser {
         }
       }
       const at = count * HASH_BYTES;
-      sha256Into(content, fingerprints, at);
+      if (precomputed === undefined) sha256Into(content, fingerprints, at);
+      else fingerprints.write(precomputed, at, HASH_BYTES, 'hex');
       leafHashInto(fingerprints.subarray(at, at + HASH_BYTES), leaves, at);
       sizes[count] =
         typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
@@ -196,7 +278,7 @@ export class SegmentParser {
     line: Buffer,
     firstLine: boolean,
     allUtf8: boolean,
-  ): { content: string; source: string | null; license: string | null } | undefined {
+  ): ParsedRecord | undefined {
     if (!allUtf8 && !isUtf8(line)) throw new InvalidLine('line is not valid UTF-8');
     let json = line.toString('utf8');
     if (firstLine && json.charCodeAt(0) === BOM) json = json.slice(1);
@@ -209,23 +291,7 @@ export class SegmentParser {
     }
     const violation = iJsonViolation(record, json);
     if (violation !== undefined) throw new InvalidLine(violation);
-    let content: string;
-    if (this.contentPath) {
-      const value = lookup(record, this.contentPath);
-      if (value === undefined) {
-        throw new InvalidLine(`no content field "${this.contentPath.join('.')}" in this record`);
-      }
-      content = typeof value === 'string' ? value : canonicalJson(value);
-    } else {
-      content = canonicalJson(record);
-    }
-    const source = this.sourcePath
-      ? labelFrom(lookup(record, this.sourcePath), this.sourcePath, 'source')
-      : null;
-    const license = this.licensePath
-      ? labelFrom(lookup(record, this.licensePath), this.licensePath, 'license')
-      : null;
-    return { content, source, license };
+    return this.selector.select(record);
   }
 
   private labelOf(source: string | null, license: string | null, added: (string | null)[]): number {

@@ -92,10 +92,14 @@ export class Recorder {
   private alreadyKnown = 0;
   private batches = 0;
 
-  /** `session`: the row of the session to append to (read before any data), if any. */
+  /**
+   * `session`: the row of the session to append to (read before any data), if any. `metadata`:
+   * entries this run adds to the session's metadata (how its observations were made).
+   */
   constructor(
     private readonly batchSize: number,
     session?: SessionRow,
+    private readonly metadata: Readonly<Record<string, string>> = {},
   ) {
     this.sessionUid = session?.uid ?? randomBytes(16).toString('hex');
     this.sessionCreated = session !== undefined;
@@ -109,6 +113,19 @@ export class Recorder {
   /** Observations not committed yet. */
   get pendingCount(): number {
     return this.pending;
+  }
+
+  /** Adds this run's metadata entries to a session it appends to. */
+  private addMetadata(store: Store, session: SessionRow): void {
+    const current = JSON.parse(session.metadata) as Record<string, string>;
+    const missing = Object.entries(this.metadata).filter(([key, value]) => current[key] !== value);
+    if (missing.length === 0) return;
+    for (const [key, value] of missing) current[key] = value;
+    store.run('UPDATE sessions SET metadata = ? WHERE id = ?', [
+      JSON.stringify(current),
+      session.id,
+    ]);
+    session.metadata = JSON.stringify(current);
   }
 
   /** The run's number of a (source, license) pair. */
@@ -209,8 +226,9 @@ export class Recorder {
     if (this.sessionCreated) {
       session = getSession(store, this.sessionUid);
       assertOpen(session);
+      this.addMetadata(store, session);
     } else {
-      session = createSession(store, { uid: this.sessionUid });
+      session = createSession(store, { uid: this.sessionUid, metadata: { ...this.metadata } });
       this.sessionCreated = true;
     }
     const range = sessionRange(session);

@@ -145,7 +145,7 @@ describe('segment parser', () => {
       '{"b":1,"a":[2.0,"x"]}',
       '{"text":{"z":1,"a":2}}',
     ];
-    const r = parse(options({ contentField: 'text' }), `${lines.join('\n')}\n`);
+    const r = parse(options({ contentFields: ['text'] }), `${lines.join('\n')}\n`);
     expect(r.failures).toEqual([{ line: 2, reason: 'no content field "text" in this record' }]);
     expect(r.count).toBe(2);
     expect(Buffer.from(r.fingerprints.subarray(0, 32))).toEqual(sha('héllo'));
@@ -166,7 +166,7 @@ describe('segment parser', () => {
   it('writes fingerprints and leaf hashes of thousands of records, skipped lines between', () => {
     const texts = Array.from({ length: 2500 }, (_, i) => `sample ${i}`);
     const input = texts.map((t, i) => (i % 700 === 5 ? '{bad\n' : '') + JSON.stringify({ t }));
-    const result = parse(options({ contentField: 't' }), `${input.join('\n')}\n`);
+    const result = parse(options({ contentFields: ['t'] }), `${input.join('\n')}\n`);
     expect(result.count).toBe(2500);
     expect(result.failures).toHaveLength(4);
     const fps = texts.map((t) => sha(t));
@@ -176,7 +176,7 @@ describe('segment parser', () => {
 
   it('numbers (source, license) labels once per parser and reports invalid lines', () => {
     const parser = new SegmentParser(
-      options({ contentField: 'text', sourceField: 'src', licenseField: 'lic' }),
+      options({ contentFields: ['text'], sourceField: 'src', licenseField: 'lic' }),
     );
     const job = (text: string, first: boolean) => ({
       seq: 0,
@@ -209,7 +209,7 @@ describe('segment parser', () => {
   });
 
   it('gives the same results on a worker thread', async () => {
-    const opts = options({ contentField: 'text', sourceField: 's' });
+    const opts = options({ contentFields: ['text'], sourceField: 's' });
     const data = Buffer.from(
       Array.from({ length: 500 }, (_, i) =>
         i % 97 === 5 ? '{oops' : JSON.stringify({ text: `t${i % 50}`, s: `s${i % 3}`, n: i }),
