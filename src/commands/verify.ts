@@ -9,7 +9,7 @@ export default class Verify extends OriginCommand<typeof Verify, VerifyReport> {
   static override summary =
     'Re-derive every root, count and reference from the stored data; exit 3 on any mismatch.';
   static override description = [
-    "Like git fsck: nothing stored is trusted. Every batch root is recomputed from its fingerprints column, every session root and frontier from all of its observations in order, every origins digest from the sources and licenses, every record and byte total from the observations and sample sizes; every reference is followed and SQLite's own integrity_check runs. Each failure names what broke, where (session, batch, position) and the expected (re-derived) vs found (stored) value.",
+    "Like git fsck: nothing stored is trusted. Every batch root is recomputed from its fingerprints column, every session root and frontier from all of its observations in order, every origins root (SPEC §2.1) from the sources and licenses, every record and byte total from the observations and sample sizes; every reference is followed and SQLite's own integrity_check runs. Each failure names what broke, where (session, batch, position) and the expected (re-derived) vs found (stored) value.",
     'With --root, the session root must also equal a root known from outside (published, signed, in a model card): a database that was rewritten consistently still fails. Exit 0: everything holds; 3: a check failed; 1: the file cannot be read as an Origin database.',
   ].join('\n\n');
 

@@ -20,14 +20,10 @@ function originTo(
   args: string[],
   cwd: string,
 ): { status: number; stderr: string } {
-  const r = spawnSync(
-    'sh',
-    ['-c', `"$0" "$@" > "${stdoutPath}"`, process.execPath, RUN, ...args],
-    {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1' },
-    },
-  );
+  const r = spawnSync('sh', ['-c', `"$0" "$@" > "${stdoutPath}"`, process.execPath, RUN, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { status: r.status ?? -1, stderr: r.stderr.toString() };
 }
 

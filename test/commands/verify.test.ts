@@ -119,7 +119,7 @@ describe('origin verify', () => {
       'references',
       'batch_layout',
       'totals',
-      'origins_digest',
+      'origins_roots',
       'batch_roots',
       'session_roots',
       'lineage',
@@ -286,10 +286,10 @@ describe('origin verify', () => {
     );
     const r1 = verify([], license);
     expect(r1.status).toBe(3);
-    expect(failedChecks(r1.report)).toEqual(['origins_digest']);
+    expect(failedChecks(r1.report)).toEqual(['origins_roots']);
     expect(r1.report.failures[0]).toMatchObject({
       session_id: sessionA,
-      message: expect.stringMatching(/origins digest differs/),
+      message: expect.stringMatching(/origins root differs/),
     });
 
     const source = await tampered((d) =>
@@ -297,7 +297,7 @@ describe('origin verify', () => {
     );
     const r2 = verify([], source);
     expect(r2.status).toBe(3);
-    expect(failedChecks(r2.report)).toEqual(['origins_digest']);
+    expect(failedChecks(r2.report)).toEqual(['origins_roots']);
     expect(r2.report.failures[0]).toMatchObject({ session_id: sessionB });
   });
 

@@ -157,7 +157,7 @@ export function renderCard(p: SessionProvenance): string {
       ['Field', 'Value'],
       [
         ['Session root (RFC 6962, SHA-256)', `\`${ib.session_root}\``],
-        ['Origins digest (sources and licenses)', `\`${ib.origins_digest}\``],
+        ['Origins root (sources and licenses, SPEC §2.1)', `\`${ib.origins_root}\``],
         ['Batches', count(ib.batches)],
         [
           'First batch root',

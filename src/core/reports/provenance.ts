@@ -55,14 +55,13 @@ export interface SessionProvenance {
   session: SessionSummary & {
     distinct_samples: number;
     duplicates: number;
-    origins_digest: string;
   };
   sources: SourceProvenance[];
   licenses: PropagationResult;
   license_notes: LicenseReading[];
   integrity: {
     session_root: string;
-    origins_digest: string;
+    origins_root: string;
     batches: number;
     first_batch: BatchRootInfo | null;
     last_batch: BatchRootInfo | null;
@@ -166,7 +165,7 @@ export function sessionProvenance(
       toHex(createHash('sha256').digest()),
   }));
   const analysis = analyzeSession(store, taxonomy, row, options.use);
-  const originsDigest = toHex(row.origins_digest);
+  const originsRoot = toHex(row.origins_root);
   return {
     generator: { name: GENERATOR_NAME, version: options.version },
     generated_at: generationTime(),
@@ -174,14 +173,13 @@ export function sessionProvenance(
       ...summary,
       distinct_samples: distinct,
       duplicates: summary.records - distinct,
-      origins_digest: originsDigest,
     },
     sources,
     licenses: analysis.result,
     license_notes: analysis.readings,
     integrity: {
       session_root: summary.session_root,
-      origins_digest: originsDigest,
+      origins_root: originsRoot,
       batches: summary.batches,
       first_batch: batchRoot(store, row.id, 'ASC'),
       last_batch: batchRoot(store, row.id, 'DESC'),

@@ -73,7 +73,7 @@ export class VerifyContext {
       options.session !== undefined ? getSession(store, options.session).id : undefined;
     const where = scopeId !== undefined ? `WHERE id = ${scopeId}` : '';
     const sessions = store.all<SessionRec>(
-      `SELECT id, uid, record_count, byte_count, frontier, root, origins_digest FROM sessions ${where} ORDER BY id`,
+      `SELECT id, uid, record_count, byte_count, frontier, root, origins_frontier, origins_root FROM sessions ${where} ORDER BY id`,
     );
     const byId = new Map<number, SessionRec>();
     for (const s of sessions) {

@@ -2,7 +2,7 @@
  * `origin verify`: re-derives everything the store claims from the data it holds, like `git fsck`.
  *
  * Nothing stored is trusted: every batch root is recomputed from its fingerprints column, every
- * session root and frontier from all of its observations in order, every origins digest, count
+ * session root and frontier from all of its observations in order, every origins root, count
  * and byte total from the columns and the sample sizes, and every reference is followed. Each
  * failure says what broke, where (session, batch, position) and what was expected vs found.
  *
@@ -18,7 +18,7 @@ import { sqliteIntegrity } from './checks/sqlite-integrity';
 import { references } from './checks/references';
 import { batchLayout } from './checks/batch-layout';
 import { totals } from './checks/totals';
-import { originsDigest } from './checks/origins-digest';
+import { originsRoots } from './checks/origins-roots';
 import { batchRoots } from './checks/batch-roots';
 import { sessionRoots } from './checks/session-roots';
 import { pinnedRoot } from './checks/pinned-root';
@@ -38,7 +38,7 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   references,
   batchLayout,
   totals,
-  originsDigest,
+  originsRoots,
   batchRoots,
   sessionRoots,
   pinnedRoot,

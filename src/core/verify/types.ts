@@ -6,7 +6,7 @@ export type CheckName =
   | 'references'
   | 'batch_layout'
   | 'totals'
-  | 'origins_digest'
+  | 'origins_roots'
   | 'batch_roots'
   | 'session_roots'
   | 'pinned_root'
@@ -69,7 +69,8 @@ export interface SessionRec {
   byte_count: number;
   frontier: Uint8Array;
   root: Uint8Array;
-  origins_digest: Uint8Array;
+  origins_frontier: Uint8Array;
+  origins_root: Uint8Array;
   batches: BatchRec[];
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   CompactRange,
   EMPTY_ROOT,
+  RepeatedLeaf,
   decompose,
   fromHex,
   inclusionPath,
@@ -14,9 +15,11 @@ import {
   verifyInclusion,
 } from '../../../src/core/merkle';
 import { canonicalJson, fingerprint } from '../../../src/core/samples/fingerprint';
+import { OriginsTree, originLeafData } from '../../../src/core/sessions/origins-root';
 import {
   FingerprintVectors,
   Rfc6962Vectors,
+  V2Vectors,
   VECTORS_DIR,
   jcsVectorNames,
   readVector,
@@ -103,6 +106,27 @@ describe('CompactRange', () => {
     }
   });
 
+  it('appends runs of one repeated leaf exactly as leaf by leaf, from any size', () => {
+    const leaves = [leafHash(Buffer.from('a')), leafHash(Buffer.from('b'))];
+    const repeated = leaves.map((l) => new RepeatedLeaf(l));
+    for (const start of [0, 1, 3, 8, 13]) {
+      for (const count of [1, 2, 5, 16, 37]) {
+        const fast = new CompactRange();
+        const plain = new CompactRange();
+        for (let i = 0; i < start; i++) {
+          fast.appendLeafHash(leaves[i % 2]);
+          plain.appendLeafHash(leaves[i % 2]);
+        }
+        fast.appendRepeatedLeaf(repeated[1], count);
+        fast.appendRepeatedLeaf(repeated[0], 3);
+        for (let i = 0; i < count; i++) plain.appendLeafHash(leaves[1]);
+        for (let i = 0; i < 3; i++) plain.appendLeafHash(leaves[0]);
+        expect(toHex(fast.serialize())).toBe(toHex(plain.serialize()));
+        expect(toHex(fast.root())).toBe(toHex(plain.root()));
+      }
+    }
+  });
+
   it('refuses a frontier that does not fit its size', () => {
     expect(() => CompactRange.deserialize(3, Buffer.alloc(32))).toThrow(/needs 2 frontier hashes/);
     expect(() => CompactRange.deserialize(1, Buffer.alloc(31))).toThrow(/multiple of 32/);
@@ -173,5 +197,29 @@ describe('decompose', () => {
       { start: 12, height: 0 },
     ]);
     expect(() => decompose(5, 4)).toThrow(/invalid leaf range/);
+  });
+});
+
+describe('origins root (SPEC §2.1, vectors/v2.json)', () => {
+  const v2 = readVector<V2Vectors>('v2.json').session;
+
+  it('hashes each [source, license] as SHA-256(JCS) and builds the tree over them', () => {
+    const leaves = v2.origins.map(([source, license]) => originLeafData(source, license));
+    expect(leaves.map(toHex)).toEqual(v2.origin_leaf_data);
+    expect(toHex(merkleRoot(leaves))).toBe(v2.origins_root);
+    expect(inclusionPath(leafHashes(leaves), 3).map(toHex)).toEqual(
+      v2.origins_inclusion_path_of_index_3,
+    );
+  });
+
+  it('builds the same root from runs of origin ids as from one leaf per observation', () => {
+    const names = new Map<number, readonly [string, string]>(
+      v2.origins.map((o, i) => [i, o] as const),
+    );
+    const tree = new OriginsTree((id) => names.get(id));
+    // Observations 0 and 2 share an origin: give them one id, as the store does.
+    tree.addRuns([0, 1, 1, 1, 0, 1, 3, 1, 4, 1], 10);
+    expect(toHex(tree.root())).toBe(v2.origins_root);
+    expect(() => new OriginsTree(() => undefined).addRuns([9, 1], 2)).toThrow(/origin 9/);
   });
 });

@@ -145,7 +145,7 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
         'hash',
         'session root: RFC 6962 Merkle tree head (SHA-256) over the 32-byte SHA-256 fingerprint of every observed sample, in observed order',
       ),
-      prop('origins_digest', p.integrity.origins_digest),
+      prop('origins_root', p.integrity.origins_root),
       prop('records', s.records),
       prop('distinct_samples', s.distinct_samples),
       prop('duplicates', s.duplicates),

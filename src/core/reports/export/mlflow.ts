@@ -56,7 +56,7 @@ export function mlflowExport(ctx: ExportContext): MlflowExport {
   const tags: Record<string, string> = {
     'origin.session_id': s.session_id,
     'origin.session_root': p.integrity.session_root,
-    'origin.origins_digest': p.integrity.origins_digest,
+    'origin.origins_root': p.integrity.origins_root,
     'origin.license': fitValue(lic.license, MLFLOW_TAG_MAX),
     'origin.licenses': fitList(recorded, MLFLOW_TAG_MAX),
     'origin.use_category': lic.use_category,

@@ -22,7 +22,7 @@ export interface WandbSource {
 export interface WandbOrigin {
   session_id: string;
   session_root: string;
-  origins_digest: string;
+  origins_root: string;
   status: string;
   started_at: string;
   ended_at: string | null;
@@ -62,7 +62,7 @@ export function wandbExport(ctx: ExportContext): WandbExport {
   const origin: WandbOrigin = {
     session_id: s.session_id,
     session_root: p.integrity.session_root,
-    origins_digest: p.integrity.origins_digest,
+    origins_root: p.integrity.origins_root,
     status: s.status,
     started_at: s.started_at,
     ended_at: s.ended_at,
@@ -86,7 +86,7 @@ export function wandbExport(ctx: ExportContext): WandbExport {
     metadata: {
       'origin.session_id': s.session_id,
       'origin.session_root': p.integrity.session_root,
-      'origin.origins_digest': p.integrity.origins_digest,
+      'origin.origins_root': p.integrity.origins_root,
       'origin.records': s.records,
       'origin.distinct_samples': s.distinct_samples,
       'origin.content_bytes': s.bytes,
