@@ -50,6 +50,7 @@ export default class Inspect extends OriginCommand<typeof Inspect, SessionReport
       ['Batches', formatCount(report.batches)],
       ['Session root', report.session_root],
       ['Origins root', report.origins_root],
+      ['Session head', report.session_head],
       ...report.writers.map((w): [string, string] => [
         'Writer',
         describeWriter(w, report.session_id),

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { origin, tempDir } from '../helpers/cli';
+import { openDb } from '../helpers/reference';
 import { V2Vectors, readVector } from '../helpers/vectors';
 
 const v2 = readVector<V2Vectors>('v2.json');
@@ -21,9 +23,17 @@ describe('SPEC v2 vectors through the CLI', () => {
         return JSON.stringify(license === 'unknown' ? { text, source } : { text, source, license });
       })
       .join('\n');
+    session = origin(
+      ['session', 'start', '--path', db, '--meta', 'model=tiny-lm', '--meta', 'run=7'],
+      {
+        cwd: dir,
+      },
+    ).stdout.trim();
     const r = origin(
       [
         'ingest',
+        '--session',
+        session,
         '--path',
         db,
         '--content-field',
@@ -37,7 +47,7 @@ describe('SPEC v2 vectors through the CLI', () => {
       { cwd: dir, input },
     );
     expect(r.status).toBe(0);
-    session = JSON.parse(r.stderr.trim() || r.stdout).session_id;
+    expect(origin(['session', 'end', session, '--path', db], { cwd: dir }).status).toBe(0);
   });
   afterAll(() => cleanup());
 
@@ -47,5 +57,30 @@ describe('SPEC v2 vectors through the CLI', () => {
     const report = JSON.parse(r.stdout);
     expect(report.session_root).toBe(v2.session.root);
     expect(report.origins_root).toBe(v2.session.origins_root);
+  });
+
+  it('re-derives the session head of §2.2 from the session’s fields', async () => {
+    // The vector's id and times, which a live run cannot choose.
+    const doc = v2.session_head.document;
+    const copy = join(dir, 'vector.db');
+    const d = await openDb(db);
+    d.run('UPDATE sessions SET uid = ?, started_at = ?, ended_at = ?', [
+      doc.session_id as string,
+      doc.started_at as string,
+      doc.ended_at as string,
+    ]);
+    writeFileSync(copy, d.export());
+    d.close();
+    const stale = origin(['verify', '--path', copy, '--json'], { cwd: dir });
+    expect(stale.status).toBe(3);
+    expect(JSON.parse(stale.stdout).failures).toEqual([
+      expect.objectContaining({ check: 'session_heads', expected: v2.session_head.head }),
+    ]);
+    const d2 = await openDb(copy);
+    d2.run('UPDATE sessions SET head = ?', [Buffer.from(v2.session_head.head, 'hex')]);
+    writeFileSync(copy, d2.export());
+    d2.close();
+    const args = ['verify', '--path', copy, '--session', '0123456789ab', '--head'];
+    expect(origin([...args, v2.session_head.head], { cwd: dir }).status).toBe(0);
   });
 });

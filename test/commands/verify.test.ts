@@ -122,6 +122,7 @@ describe('origin verify', () => {
       'origins_roots',
       'batch_roots',
       'session_roots',
+      'session_heads',
       'lineage',
     ]);
     const human = origin(['verify', '--path', db], { cwd: dir });
@@ -227,7 +228,8 @@ describe('origin verify', () => {
     });
     const { status, report } = verify([], path);
     expect(status).toBe(3);
-    expect(failedChecks(report)).toEqual(['session_roots']);
+    // The head commits to the root, so a changed root also leaves the head behind.
+    expect(failedChecks(report)).toEqual(['session_roots', 'session_heads']);
     expect(report.failures[0]).toMatchObject({
       session_id: sessionA,
       message: expect.stringMatching(/session root does not match/),
@@ -310,7 +312,7 @@ describe('origin verify', () => {
     });
     const r1 = verify([], totals);
     expect(r1.status).toBe(3);
-    expect(failedChecks(r1.report)).toEqual(['totals']);
+    expect(failedChecks(r1.report)).toEqual(['totals', 'session_heads']);
     expect(r1.report.failures).toContainEqual(
       expect.objectContaining({
         session_id: sessionB,

@@ -2,7 +2,12 @@
  * SQL that gives a database of the current schema the layout of an older one, so that upgrade
  * tests start from the same data in the old layout. Each step undoes one migration, newest first.
  */
-export const TO_SCHEMA_3 = `
+export const TO_SCHEMA_4 = `
+  ALTER TABLE sessions DROP COLUMN head;
+  PRAGMA user_version = 4;
+`;
+
+export const TO_SCHEMA_3 = `${TO_SCHEMA_4}
   ALTER TABLE sessions DROP COLUMN origins_root;
   ALTER TABLE sessions DROP COLUMN origins_frontier;
   ALTER TABLE sessions ADD COLUMN origins_digest BLOB NOT NULL DEFAULT x'';

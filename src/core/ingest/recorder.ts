@@ -10,6 +10,7 @@ import { HASH_BYTES, asBuffer, rootOfLeafHashes } from '../merkle';
 import { FingerprintIndex } from '../samples/fingerprint-index';
 import { OriginRuns, encodeSizes, originNames } from '../store/observations';
 import { OriginsTree } from '../sessions/origins-root';
+import { refreshHead } from '../sessions/head';
 import { SAMPLE_ROWS, SampleInserter } from './samples';
 import {
   SessionRow,
@@ -37,6 +38,8 @@ export interface RecordedTotals {
   batches: number;
   sessionSize: number;
   root: Buffer;
+  /** The session head after this commit (SPEC §2.2). */
+  head: Buffer;
 }
 
 /** A run's origins, numbered by the run (0, 1, …) until a commit gives them store ids. */
@@ -294,6 +297,7 @@ export class Recorder {
         session.id,
       ],
     );
+    const head = refreshHead(store, session.id);
     this.origins.forEach((origin, local) => {
       if (origin.pendingRecords === 0) return;
       store.run(
@@ -322,6 +326,7 @@ export class Recorder {
       batches: this.batches,
       sessionSize: range.size,
       root,
+      head,
     };
   }
 

@@ -158,6 +158,7 @@ export function renderCard(p: SessionProvenance): string {
       [
         ['Session root (RFC 6962, SHA-256)', `\`${ib.session_root}\``],
         ['Origins root (sources and licenses, SPEC §2.1)', `\`${ib.origins_root}\``],
+        ['Session head (SPEC §2.2)', `\`${ib.session_head}\``],
         ['Batches', count(ib.batches)],
         [
           'First batch root',
@@ -170,10 +171,10 @@ export function renderCard(p: SessionProvenance): string {
       ],
     ),
     '',
-    'Check this card against the database, pinning the root printed here:',
+    'Check this card against the database, pinning the root and head printed here:',
     '',
     '```sh',
-    `origin verify --session ${s.session_id} --root ${ib.session_root}`,
+    ib.verify_command,
     '```',
     '',
     'Prove that one sample was part of this session, and check the proof without the database:',

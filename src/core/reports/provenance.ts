@@ -62,11 +62,20 @@ export interface SessionProvenance {
   integrity: {
     session_root: string;
     origins_root: string;
+    /** SPEC §2.2: the hash over every claim about the session. */
+    session_head: string;
+    /** The exact command that checks these figures against the database. */
+    verify_command: string;
     batches: number;
     first_batch: BatchRootInfo | null;
     last_batch: BatchRootInfo | null;
   };
   lineage: LineageLink[];
+}
+
+/** `origin verify` pinning a session's root and head: what a card or export tells its reader to run. */
+export function verifyCommandFor(sessionId: string, root: string, head: string): string {
+  return `origin verify --session ${sessionId} --root ${root} --head ${head}`;
 }
 
 /** Generation time: SOURCE_DATE_EPOCH (seconds) when set, so the same store gives the same bytes. */
@@ -180,6 +189,12 @@ export function sessionProvenance(
     integrity: {
       session_root: summary.session_root,
       origins_root: originsRoot,
+      session_head: summary.session_head,
+      verify_command: verifyCommandFor(
+        summary.session_id,
+        summary.session_root,
+        summary.session_head,
+      ),
       batches: summary.batches,
       first_batch: batchRoot(store, row.id, 'ASC'),
       last_batch: batchRoot(store, row.id, 'DESC'),

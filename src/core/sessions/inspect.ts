@@ -18,6 +18,8 @@ export interface SessionSummary {
   session_root: string;
   /** SPEC §2.1: the tree over every observation's [source, license]. */
   origins_root: string;
+  /** SPEC §2.2: the hash over every claim about the session; `origin verify --head` pins it. */
+  session_head: string;
 }
 
 export interface SourceLicenseCount {
@@ -60,6 +62,7 @@ export function summarizeSession(store: Store, session: SessionRow): SessionSumm
     ),
     session_root: toHex(session.root),
     origins_root: toHex(session.origins_root),
+    session_head: toHex(session.head),
   };
 }
 

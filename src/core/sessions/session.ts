@@ -5,6 +5,7 @@ import { PrefixLookup, findByPrefix } from '../store/prefix';
 import { Store } from '../store/store';
 import { nowUtc } from '../time';
 import { forgetAllWriters, sessionWriters } from './writers';
+import { refreshHead } from './head';
 
 export const SESSION_STATUSES = ['open', 'completed', 'failed', 'interrupted'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -25,6 +26,8 @@ export interface SessionRow {
   root: Uint8Array;
   origins_frontier: Uint8Array;
   origins_root: Uint8Array;
+  /** SPEC §2.2: SHA-256 of the JCS head document (head.ts). */
+  head: Uint8Array;
 }
 
 export interface NewSession {
@@ -49,6 +52,7 @@ export function createSession(store: Store, options: NewSession = {}): SessionRo
       EMPTY_ROOT,
     ],
   );
+  refreshHead(store, Number(store.scalar('SELECT id FROM sessions WHERE uid = ?', [uid])));
   store.markChanged();
   return getSession(store, uid);
 }
@@ -130,6 +134,7 @@ export function endSession(store: Store, idOrPrefix: string, status: SessionStat
     nowUtc(),
     session.id,
   ]);
+  refreshHead(store, session.id);
   store.markChanged();
   return getSession(store, session.uid);
 }

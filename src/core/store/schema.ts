@@ -9,6 +9,7 @@
 
 import type { Store } from './store';
 import { deriveOriginsRoots } from '../sessions/origins-root';
+import { deriveHeads } from '../sessions/head';
 
 /**
  * One schema step: SQL, and a step that derives new columns from the data (run after the SQL,
@@ -153,6 +154,14 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE sessions DROP COLUMN origins_digest;
   `,
     derive: deriveOriginsRoots,
+  },
+  // 5: the session head (SPEC.md §2.2), a hash over every claim about the session, kept current
+  // at every commit; computed here for the sessions already recorded.
+  {
+    sql: `
+  ALTER TABLE sessions ADD COLUMN head BLOB NOT NULL DEFAULT x'';  -- SHA-256 of the JCS head document
+  `,
+    derive: deriveHeads,
   },
 ];
 

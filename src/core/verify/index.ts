@@ -21,7 +21,8 @@ import { totals } from './checks/totals';
 import { originsRoots } from './checks/origins-roots';
 import { batchRoots } from './checks/batch-roots';
 import { sessionRoots } from './checks/session-roots';
-import { pinnedRoot } from './checks/pinned-root';
+import { pinnedHead, pinnedRoot } from './checks/pinned-root';
+import { sessionHeads } from './checks/session-heads';
 import { lineage } from './checks/lineage';
 
 export { SampleIndex } from './sample-index';
@@ -41,7 +42,9 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   originsRoots,
   batchRoots,
   sessionRoots,
+  sessionHeads,
   pinnedRoot,
+  pinnedHead,
   lineage,
 ];
 
@@ -50,9 +53,13 @@ export async function verifyStore(
   store: Store,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  if (options.root !== undefined) {
+  for (const [flag, value] of [
+    ['--root', options.root],
+    ['--head', options.head],
+  ] as const) {
+    if (value === undefined) continue;
     try {
-      fromHex(options.root.trim(), '--root');
+      fromHex(value.trim(), flag);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

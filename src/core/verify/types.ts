@@ -1,5 +1,6 @@
 /** What verify reports, and the records its checks work on. */
 import type { VerifyContext } from './context';
+import type { HeadFields } from '../sessions/head';
 
 export type CheckName =
   | 'sqlite_integrity'
@@ -9,7 +10,9 @@ export type CheckName =
   | 'origins_roots'
   | 'batch_roots'
   | 'session_roots'
+  | 'session_heads'
   | 'pinned_root'
+  | 'pinned_head'
   | 'lineage';
 
 export interface VerifyFailure {
@@ -57,20 +60,18 @@ export interface VerifyOptions {
   session?: string;
   /** Hex root known from outside: the session root must equal it (needs `session`). */
   root?: string;
+  /** Hex session head known from outside (SPEC §2.2): the session's head must equal it (needs `session`). */
+  head?: string;
 }
 
 /** Failures listed per check; the rest are counted. */
 export const FAILURES_LISTED = 100;
 
-export interface SessionRec {
+export interface SessionRec extends HeadFields {
   id: number;
-  uid: string;
-  record_count: number;
-  byte_count: number;
   frontier: Uint8Array;
-  root: Uint8Array;
   origins_frontier: Uint8Array;
-  origins_root: Uint8Array;
+  head: Uint8Array;
   batches: BatchRec[];
 }
 

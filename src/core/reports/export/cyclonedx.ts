@@ -146,6 +146,7 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
         'session root: RFC 6962 Merkle tree head (SHA-256) over the 32-byte SHA-256 fingerprint of every observed sample, in observed order',
       ),
       prop('origins_root', p.integrity.origins_root),
+      prop('session_head', p.integrity.session_head),
       prop('records', s.records),
       prop('distinct_samples', s.distinct_samples),
       prop('duplicates', s.duplicates),

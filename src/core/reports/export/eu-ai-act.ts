@@ -157,6 +157,7 @@ export interface EuSummary {
       }[];
       session_root: string;
       origins_root: string;
+      session_head: string;
       verify: string;
     };
     other_information: Tbc;
@@ -251,6 +252,7 @@ export function euSummary(ctx: ExportContext): EuSummary {
         warnings: lic.warnings.map(finding),
         session_root: p.integrity.session_root,
         origins_root: p.integrity.origins_root,
+        session_head: p.integrity.session_head,
         verify: verifyCommand(ctx),
       },
       other_information: null,
@@ -381,6 +383,7 @@ export function renderEuMarkdown(e: EuSummary): string {
         ['License warnings', count(o.warnings.length)],
         ['Session root (RFC 6962, SHA-256)', `\`${o.session_root}\``],
         ['Origins root (sources and licenses, SPEC §2.1)', `\`${o.origins_root}\``],
+        ['Session head (SPEC §2.2)', `\`${o.session_head}\``],
       ],
     ),
     '',

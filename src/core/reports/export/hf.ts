@@ -91,6 +91,7 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
         ['Resulting license (SPDX)', `\`${lic.license}\``],
         ['Use category', `${lic.use_category} (checked for ${lic.use} use)`],
         ['Session root (RFC 6962, SHA-256)', `\`${p.integrity.session_root}\``],
+        ['Session head (SPEC §2.2)', `\`${p.integrity.session_head}\``],
       ],
     ),
     '',

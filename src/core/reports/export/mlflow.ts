@@ -57,6 +57,7 @@ export function mlflowExport(ctx: ExportContext): MlflowExport {
     'origin.session_id': s.session_id,
     'origin.session_root': p.integrity.session_root,
     'origin.origins_root': p.integrity.origins_root,
+    'origin.session_head': p.integrity.session_head,
     'origin.license': fitValue(lic.license, MLFLOW_TAG_MAX),
     'origin.licenses': fitList(recorded, MLFLOW_TAG_MAX),
     'origin.use_category': lic.use_category,

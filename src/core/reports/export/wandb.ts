@@ -23,6 +23,7 @@ export interface WandbOrigin {
   session_id: string;
   session_root: string;
   origins_root: string;
+  session_head: string;
   status: string;
   started_at: string;
   ended_at: string | null;
@@ -63,6 +64,7 @@ export function wandbExport(ctx: ExportContext): WandbExport {
     session_id: s.session_id,
     session_root: p.integrity.session_root,
     origins_root: p.integrity.origins_root,
+    session_head: p.integrity.session_head,
     status: s.status,
     started_at: s.started_at,
     ended_at: s.ended_at,
@@ -87,6 +89,7 @@ export function wandbExport(ctx: ExportContext): WandbExport {
       'origin.session_id': s.session_id,
       'origin.session_root': p.integrity.session_root,
       'origin.origins_root': p.integrity.origins_root,
+      'origin.session_head': p.integrity.session_head,
       'origin.records': s.records,
       'origin.distinct_samples': s.distinct_samples,
       'origin.content_bytes': s.bytes,
