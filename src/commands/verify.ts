@@ -30,6 +30,12 @@ export default class Verify extends OriginCommand<typeof Verify, VerifyReport> {
         '<%= config.bin %> verify --session 3f9a1c --head 59f7e1e77c89361b19e7252dd73bd53541dcb81ce9c1a805399538a72850d25d',
     },
     {
+      description:
+        'Check that nothing sealed since a store head was noted (in CI, an attestation) was removed or rewritten:',
+      command:
+        '<%= config.bin %> verify --store-root b74c679ca8722448298edee7db12f4f2407df16b2dc54786df1a41e040538404 --store-size 2',
+    },
+    {
       description: 'Machine-readable report:',
       command: '<%= config.bin %> verify --json --path run.db',
     },
@@ -40,6 +46,16 @@ export default class Verify extends OriginCommand<typeof Verify, VerifyReport> {
     root: Flags.string({
       summary: 'The session root as known from outside (64 hex); any other stored root fails.',
       dependsOn: ['session'],
+    }),
+    'store-root': Flags.string({
+      summary:
+        'The store head root as known from outside (64 hex, SPEC §2.4; `origin status` prints it): the store log’s first --store-size leaves must have it.',
+      dependsOn: ['store-size'],
+    }),
+    'store-size': Flags.integer({
+      summary: 'The store head tree size that goes with --store-root.',
+      min: 0,
+      dependsOn: ['store-root'],
     }),
     head: Flags.string({
       summary:
@@ -54,6 +70,8 @@ export default class Verify extends OriginCommand<typeof Verify, VerifyReport> {
         session: this.flags.session,
         root: this.flags.root,
         head: this.flags.head,
+        storeRoot: this.flags['store-root'],
+        storeSize: this.flags['store-size'],
       }),
     );
   }

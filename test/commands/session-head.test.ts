@@ -87,7 +87,8 @@ describe('session head', () => {
         tree.frontier(),
         id,
       ]);
-      refreshHead(store, id);
+      const newHead = refreshHead(store, id);
+      store.run('UPDATE store_log SET leaf = ? WHERE session_id = ?', [newHead, id]);
     });
     expect(origin(['conflicts', '--path', path], { cwd: dir }).status).toBe(0);
     expect(verify([], path).status).toBe(0);

@@ -2,7 +2,13 @@
  * SQL that gives a database of the current schema the layout of an older one, so that upgrade
  * tests start from the same data in the old layout. Each step undoes one migration, newest first.
  */
-export const TO_SCHEMA_4 = `
+export const TO_SCHEMA_5 = `
+  DROP TABLE store_log;
+  DELETE FROM meta WHERE key = 'store_log_backfilled';
+  PRAGMA user_version = 5;
+`;
+
+export const TO_SCHEMA_4 = `${TO_SCHEMA_5}
   ALTER TABLE sessions DROP COLUMN head;
   PRAGMA user_version = 4;
 `;

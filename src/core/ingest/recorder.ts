@@ -11,6 +11,7 @@ import { FingerprintIndex } from '../samples/fingerprint-index';
 import { OriginRuns, encodeSizes, originNames } from '../store/observations';
 import { OriginsTree } from '../sessions/origins-root';
 import { refreshHead } from '../sessions/head';
+import { sealSession } from '../store-log';
 import { SAMPLE_ROWS, SampleInserter } from './samples';
 import {
   SessionRow,
@@ -298,6 +299,7 @@ export class Recorder {
       ],
     );
     const head = refreshHead(store, session.id);
+    if (options.endStatus) sealSession(store, session.id, head);
     this.origins.forEach((origin, local) => {
       if (origin.pendingRecords === 0) return;
       store.run(

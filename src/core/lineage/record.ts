@@ -8,6 +8,7 @@
  *   count. An open session is refused: its root still moves.
  */
 import { UsageError } from '../errors';
+import { sealEvent } from '../store-log';
 import { toHex } from '../merkle';
 import { canonicalJson } from '../samples/fingerprint';
 import { getSession } from '../sessions/session';
@@ -220,6 +221,7 @@ function insertEvent(store: Store, input: EventInput, now: () => string): Record
     [hash, type, timestamp, payloadText, sessionId],
   );
   const id = store.scalar<number>('SELECT last_insert_rowid()');
+  sealEvent(store, id, hash);
   for (const parent of parents.values()) {
     store.run('INSERT INTO event_parents (child_id, parent_id) VALUES (?, ?)', [id, parent.id]);
   }

@@ -6,6 +6,7 @@ import { Store } from '../store/store';
 import { nowUtc } from '../time';
 import { forgetAllWriters, sessionWriters } from './writers';
 import { refreshHead } from './head';
+import { sealSession } from '../store-log';
 
 export const SESSION_STATUSES = ['open', 'completed', 'failed', 'interrupted'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -134,7 +135,7 @@ export function endSession(store: Store, idOrPrefix: string, status: SessionStat
     nowUtc(),
     session.id,
   ]);
-  refreshHead(store, session.id);
+  sealSession(store, session.id, refreshHead(store, session.id));
   store.markChanged();
   return getSession(store, session.uid);
 }

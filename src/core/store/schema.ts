@@ -10,6 +10,7 @@
 import type { Store } from './store';
 import { deriveOriginsRoots } from '../sessions/origins-root';
 import { deriveHeads } from '../sessions/head';
+import { backfillStoreLog } from '../store-log';
 
 /**
  * One schema step: SQL, and a step that derives new columns from the data (run after the SQL,
@@ -163,6 +164,20 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
     derive: deriveHeads,
   },
+  // 6: the store log (SPEC.md §2.4): the heads of ended sessions and the lineage event hashes, in
+  // the order they were sealed; back-filled here for the sessions and events already recorded.
+  {
+    sql: `
+  CREATE TABLE store_log (
+    position   INTEGER PRIMARY KEY,                 -- 0-based leaf index
+    leaf       BLOB NOT NULL,                       -- the 32-byte session head or event hash
+    session_id INTEGER UNIQUE REFERENCES sessions (id),
+    event_id   INTEGER UNIQUE REFERENCES events (id),
+    CHECK ((session_id IS NULL) <> (event_id IS NULL))
+  );
+  `,
+    derive: backfillStoreLog,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -181,4 +196,5 @@ export const REQUIRED_TABLES = [
   'event_parents',
   'license_overlays',
   'session_writers',
+  'store_log',
 ] as const;

@@ -24,6 +24,7 @@ import { sessionRoots } from './checks/session-roots';
 import { pinnedHead, pinnedRoot } from './checks/pinned-root';
 import { sessionHeads } from './checks/session-heads';
 import { lineage } from './checks/lineage';
+import { pinnedStoreHead, storeLog } from './checks/store-log';
 
 export { SampleIndex } from './sample-index';
 export { VerifyContext } from './context';
@@ -46,6 +47,8 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   pinnedRoot,
   pinnedHead,
   lineage,
+  storeLog,
+  pinnedStoreHead,
 ];
 
 /** Runs every check; the report says what failed (exit 3 is the caller's to set). */
@@ -56,6 +59,7 @@ export async function verifyStore(
   for (const [flag, value] of [
     ['--root', options.root],
     ['--head', options.head],
+    ['--store-root', options.storeRoot],
   ] as const) {
     if (value === undefined) continue;
     try {
@@ -63,6 +67,18 @@ export async function verifyStore(
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+  }
+  if ((options.storeRoot === undefined) !== (options.storeSize === undefined)) {
+    throw new UsageError(
+      '--store-root and --store-size go together: a store head is {tree_size, root}',
+      'give both, as `origin status` prints them',
+    );
+  }
+  if (
+    options.storeSize !== undefined &&
+    (!Number.isSafeInteger(options.storeSize) || options.storeSize < 0)
+  ) {
+    throw new UsageError(`--store-size must be a whole number ≥ 0, got ${options.storeSize}`);
   }
   const ctx = VerifyContext.load(store, options);
   const results: CheckResult[] = [];

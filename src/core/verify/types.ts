@@ -13,7 +13,9 @@ export type CheckName =
   | 'session_heads'
   | 'pinned_root'
   | 'pinned_head'
-  | 'lineage';
+  | 'lineage'
+  | 'store_log'
+  | 'pinned_store_head';
 
 export interface VerifyFailure {
   check: CheckName;
@@ -62,6 +64,9 @@ export interface VerifyOptions {
   root?: string;
   /** Hex session head known from outside (SPEC §2.2): the session's head must equal it (needs `session`). */
   head?: string;
+  /** A store head known from outside (SPEC §2.4): the log's first storeSize leaves must have this root. */
+  storeRoot?: string;
+  storeSize?: number;
 }
 
 /** Failures listed per check; the rest are counted. */
