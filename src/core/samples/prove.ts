@@ -14,7 +14,9 @@ import {
   splitPoint,
   toHex,
   verifyInclusion,
+  verifyInclusionOfLeafHash,
 } from '../merkle';
+import { checkConsistency } from '../proofs/consistency';
 import { SampleQuery, forEachOccurrence, resolveSample } from './query';
 import { getSession } from '../sessions/session';
 import { Store } from '../store/store';
@@ -34,7 +36,7 @@ export interface InclusionProof {
   path: string[];
 }
 
-interface ProofBatch {
+export interface ProofBatch {
   /** Session position of its first leaf. */
   start: number;
   count: number;
@@ -49,7 +51,7 @@ interface ProofBatch {
  * split as RFC 6962 splits. A wrong stored root only yields a path that fails the check against
  * the session root below, never a wrong proof.
  */
-function sessionSubtreeRoot(batches: ProofBatch[], start: number, end: number): Uint8Array {
+export function sessionSubtreeRoot(batches: ProofBatch[], start: number, end: number): Uint8Array {
   // The batch holding `start` (batches are in position order).
   let lo = 0;
   let hi = batches.length - 1;
@@ -133,6 +135,8 @@ export function buildProof(store: Store, sessionId: string, query: SampleQuery):
 }
 
 export interface ProofCheck {
+  /** An inclusion proof (RFC 9162 §2.1.3) or a consistency proof (§2.1.4). */
+  kind: 'inclusion' | 'consistency';
   valid: boolean;
   /** Why the proof is invalid. */
   reason: string | null;
@@ -145,6 +149,11 @@ export interface ProofCheck {
   root_matches: boolean | null;
   /** What a valid proof without a pinned root leaves open (null when a root was pinned). */
   not_checked: string | null;
+  /** Consistency proofs: the older and the newer tree. */
+  size1?: unknown;
+  size2?: unknown;
+  root1?: unknown;
+  root2?: unknown;
 }
 
 /** A proof names its own root, so without a root known from elsewhere it proves nothing. */
@@ -152,6 +161,7 @@ export const ROOT_NOT_CHECKED =
   'that the root is one you trust: a proof carries its own root, so on its own it shows only that it is self-consistent';
 
 const REQUIRED = ['leaf_index', 'tree_size', 'fingerprint', 'root', 'path'] as const;
+const CONSISTENCY_REQUIRED = ['size1', 'size2', 'root1', 'root2', 'path'] as const;
 const HASH_HEX = /^[0-9a-f]{64}$/;
 
 /**
@@ -177,27 +187,24 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
     throw new UsageError('the proof is not a JSON object');
   }
   const p = doc as Record<string, unknown>;
-  const missing = REQUIRED.filter((k) => !(k in p));
+  if ('size1' in p || p.kind === 'consistency') return checkConsistencyDocument(p, pinned);
+  // A leaf given by its RFC 6962 leaf hash (transparency-dev's probes) instead of its data.
+  const byLeafHash = !('fingerprint' in p) && 'leaf_hash' in p;
+  const missing = REQUIRED.filter((k) => !(k in p) && !(k === 'fingerprint' && byLeafHash));
   if (missing.length > 0) {
     throw new UsageError(
       `the proof lacks ${missing.join(', ')}`,
       `a proof has ${REQUIRED.join(', ')}`,
     );
   }
-  if ('version' in p && p.version !== PROOF_VERSION) {
-    throw new UsageError(`proof version ${JSON.stringify(p.version)} is not supported (only 1)`);
-  }
-  if ('algorithm' in p && p.algorithm !== PROOF_ALGORITHM) {
-    throw new UsageError(
-      `proof algorithm ${JSON.stringify(p.algorithm)} is not supported (only ${PROOF_ALGORITHM})`,
-    );
-  }
+  checkVersion(p);
   const result: ProofCheck = {
+    kind: 'inclusion',
     valid: false,
     reason: null,
     leaf_index: p.leaf_index,
     tree_size: p.tree_size,
-    fingerprint: p.fingerprint,
+    fingerprint: byLeafHash ? p.leaf_hash : p.fingerprint,
     root: p.root,
     session_id: typeof p.session_id === 'string' ? p.session_id : null,
     root_matches: null,
@@ -212,8 +219,11 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
     return invalid('leaf_index is not a non-negative integer');
   }
   if (index >= size) return invalid(`leaf_index ${index} is not below tree_size ${size}`);
-  if (typeof p.fingerprint !== 'string' || !HASH_HEX.test(p.fingerprint)) {
-    return invalid('fingerprint is not 64 lowercase hex characters');
+  const leaf = byLeafHash ? p.leaf_hash : p.fingerprint;
+  if (typeof leaf !== 'string' || !HASH_HEX.test(leaf)) {
+    return invalid(
+      `${byLeafHash ? 'leaf_hash' : 'fingerprint'} is not 64 lowercase hex characters`,
+    );
   }
   if (typeof p.root !== 'string' || !HASH_HEX.test(p.root)) {
     return invalid('root is not 64 lowercase hex characters');
@@ -225,8 +235,8 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
     result.root_matches = p.root === pinned;
     if (!result.root_matches) return invalid(`the proof's root is not the root given with --root`);
   }
-  const ok = verifyInclusion(
-    Buffer.from(p.fingerprint, 'hex'),
+  const ok = (byLeafHash ? verifyInclusionOfLeafHash : verifyInclusion)(
+    Buffer.from(leaf, 'hex'),
     index,
     size,
     (path as string[]).map((h) => Buffer.from(h, 'hex')),
@@ -238,4 +248,58 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
     );
   }
   return { ...result, valid: true };
+}
+
+function checkVersion(p: Record<string, unknown>): void {
+  if ('version' in p && p.version !== PROOF_VERSION) {
+    throw new UsageError(`proof version ${JSON.stringify(p.version)} is not supported (only 1)`);
+  }
+  if ('algorithm' in p && p.algorithm !== PROOF_ALGORITHM) {
+    throw new UsageError(
+      `proof algorithm ${JSON.stringify(p.algorithm)} is not supported (only ${PROOF_ALGORITHM})`,
+    );
+  }
+}
+
+/** A consistency proof; `pinned` (--root) is the newer root, the one you trust. */
+function checkConsistencyDocument(
+  p: Record<string, unknown>,
+  pinned: string | undefined,
+): ProofCheck {
+  const missing = CONSISTENCY_REQUIRED.filter((k) => !(k in p));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `the consistency proof lacks ${missing.join(', ')}`,
+      `a consistency proof has ${CONSISTENCY_REQUIRED.join(', ')}`,
+    );
+  }
+  checkVersion(p);
+  const c = checkConsistency(p);
+  const result: ProofCheck = {
+    kind: 'consistency',
+    valid: c.valid,
+    reason: c.reason,
+    leaf_index: null,
+    tree_size: p.size2,
+    fingerprint: null,
+    root: p.root2,
+    session_id: typeof p.session_id === 'string' ? p.session_id : null,
+    root_matches: null,
+    not_checked: pinned === undefined ? ROOT_NOT_CHECKED : null,
+    size1: p.size1,
+    size2: p.size2,
+    root1: p.root1,
+    root2: p.root2,
+  };
+  if (pinned !== undefined) {
+    result.root_matches = p.root2 === pinned;
+    if (!result.root_matches) {
+      return {
+        ...result,
+        valid: false,
+        reason: "the proof's root2 is not the root given with --root",
+      };
+    }
+  }
+  return result;
 }
