@@ -15,7 +15,7 @@ export default class Prove extends OriginCommand<typeof Prove, ProveResult> {
   static override summary =
     'Write an inclusion proof that a sample is in a session root (RFC 9162 §2.1.3), or a consistency proof (§2.1.4).';
   static override description = [
-    "The proof holds leaf_index, tree_size, fingerprint, root and the audit path (hex): anyone can check it with `origin verify-proof`, or with a few lines of SHA-256, without the database. It proves the sample's first observation in the session against the stored session root. SAMPLE is named as in `origin trace` (fingerprint, 8+ hex prefix, --text or --record). Exit 2 when the sample is not in the session; 3 when the stored root no longer matches the observations.",
+    "The proof holds leaf_index, tree_size, fingerprint, root and the audit path (hex): anyone can check it with `origin verify-proof`, or with a few lines of SHA-256, without the database. It proves the sample's first observation in the session against the stored session root, and (as an observation proof, SPEC §2.1) the same leaf of the origins tree: the source and license it was recorded under, against the stored origins root. SAMPLE is named as in `origin trace` (fingerprint, 8+ hex prefix, --text or --record). Exit 2 when the sample is not in the session; 3 when the stored root no longer matches the observations.",
     'With --consistency --from-size N: a consistency proof that the tree of N leaves is a prefix of the current one — of the session given with --session (appended over several ingests), or without --session of the store log (SPEC §2.4), whose store head `origin status` prints. Check it with `origin verify-proof`.',
   ].join('\n\n');
 

@@ -61,7 +61,10 @@ export default class VerifyProof extends OriginCommand<typeof VerifyProof, Proof
     }
     const valid =
       `Proof valid: ${String(result.fingerprint)} is leaf ${String(result.leaf_index)} of ${String(result.tree_size)} under root ${String(result.root)}` +
-      (result.root_matches ? ' (the --root given)' : '');
+      (result.root_matches ? ' (the --root given)' : '') +
+      (result.origin
+        ? `\nObservation: recorded from source ${JSON.stringify(result.origin.source)} under license ${JSON.stringify(result.origin.license)}, leaf ${String(result.leaf_index)} of origins root ${result.origin.origins_root} (SPEC §2.1)`
+        : '');
     if (result.not_checked === null) return valid;
     return [
       valid,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { origin, tempDir } from '../helpers/cli';
 import { openDb } from '../helpers/reference';
+import { inclusionPath, leafHashes } from '../../src/core/merkle';
 import { V2Vectors, readVector } from '../helpers/vectors';
 
 const v2 = readVector<V2Vectors>('v2.json');
@@ -59,6 +60,33 @@ describe('SPEC v2 vectors through the CLI', () => {
     expect(report.origins_root).toBe(v2.session.origins_root);
   });
 
+  it('gives an observation proof: the sample and its source and license, checkable offline', () => {
+    const r = origin(['prove', '--text', 'last', '--session', session, '--path', db], { cwd: dir });
+    expect(r.status).toBe(0);
+    const proof = JSON.parse(r.stdout);
+    const leaves = v2.session.origin_leaf_data.map((h) => Buffer.from(h, 'hex'));
+    expect(proof).toMatchObject({
+      leaf_index: 4,
+      tree_size: 5,
+      root: v2.session.root,
+      origin: {
+        source: 'crawl',
+        license: 'unknown',
+        leaf_data: v2.session.origin_leaf_data[4],
+        origins_root: v2.session.origins_root,
+        path: inclusionPath(leafHashes(leaves), 4).map((p) => p.toString('hex')),
+      },
+    });
+    const file = join(dir, 'observation.json');
+    writeFileSync(file, r.stdout);
+    const ok = origin(['verify-proof', file, '--root', v2.session.root], { cwd: dir });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/source "crawl" under license "unknown"/);
+    const { leaf_data: _drop, ...relabelled } = { ...proof.origin, license: 'MIT' };
+    writeFileSync(file, JSON.stringify({ ...proof, origin: relabelled }));
+    expect(origin(['verify-proof', file], { cwd: dir }).status).toBe(3);
+  });
+
   it('re-derives the session head of §2.2 from the session’s fields', async () => {
     // The vector's id and times, which a live run cannot choose.
     const doc = v2.session_head.document;
@@ -73,14 +101,18 @@ describe('SPEC v2 vectors through the CLI', () => {
     d.close();
     const stale = origin(['verify', '--path', copy, '--json'], { cwd: dir });
     expect(stale.status).toBe(3);
+    // The re-derived head is the vector's; the stored head, and its store log leaf, are stale.
     expect(JSON.parse(stale.stdout).failures).toEqual([
       expect.objectContaining({ check: 'session_heads', expected: v2.session_head.head }),
+      expect.objectContaining({ check: 'store_log', expected: v2.session_head.head }),
     ]);
     const d2 = await openDb(copy);
     d2.run('UPDATE sessions SET head = ?', [Buffer.from(v2.session_head.head, 'hex')]);
+    d2.run('UPDATE store_log SET leaf = ?', [Buffer.from(v2.session_head.head, 'hex')]);
     writeFileSync(copy, d2.export());
     d2.close();
     const args = ['verify', '--path', copy, '--session', '0123456789ab', '--head'];
     expect(origin([...args, v2.session_head.head], { cwd: dir }).status).toBe(0);
+    expect(origin(['verify', '--path', copy], { cwd: dir }).status).toBe(0);
   });
 });

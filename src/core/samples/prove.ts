@@ -7,7 +7,9 @@ import { UsageError, VerificationError } from '../errors';
 import {
   HASH_BYTES,
   fromHex,
+  inclusionPath,
   inclusionPathWith,
+  leafHash,
   leafHashesOf,
   nodeHash,
   rootOfLeafHashes,
@@ -18,7 +20,9 @@ import {
 } from '../merkle';
 import { checkConsistency } from '../proofs/consistency';
 import { SampleQuery, forEachOccurrence, resolveSample } from './query';
-import { getSession } from '../sessions/session';
+import { SessionRow, getSession } from '../sessions/session';
+import { originLeafData } from '../sessions/origins-root';
+import { decodeOriginRuns, originNames } from '../store/observations';
 import { Store } from '../store/store';
 
 export const PROOF_VERSION = 1;
@@ -33,6 +37,20 @@ export interface InclusionProof {
   fingerprint: string;
   root: string;
   /** Audit path PATH(leaf_index, D[tree_size]), from the leaf upwards. */
+  path: string[];
+  /**
+   * The observation proof (SPEC §2.1): the same leaf in the origins tree, so the proof also shows
+   * which source and license the observation was recorded under.
+   */
+  origin?: ObservationOrigin;
+}
+
+export interface ObservationOrigin {
+  source: string;
+  license: string;
+  /** SHA-256(JCS([source, license])): the leaf data at leaf_index of the origins tree. */
+  leaf_data: string;
+  origins_root: string;
   path: string[];
 }
 
@@ -131,6 +149,63 @@ export function buildProof(store: Store, sessionId: string, query: SampleQuery):
     fingerprint: toHex(fp),
     root: toHex(session.root),
     path: path.map((p) => toHex(p)),
+    origin: observationOrigin(store, session, index, size),
+  };
+}
+
+/** The origins-tree half of an observation proof, checked against the stored origins root. */
+function observationOrigin(
+  store: Store,
+  session: SessionRow,
+  index: number,
+  size: number,
+): ObservationOrigin {
+  const names = originNames(store);
+  const leafOf = new Map<number, Buffer>();
+  const hashes: Buffer[] = [];
+  let originId = -1;
+  for (const b of store.all<{ origins: Uint8Array; record_count: number }>(
+    'SELECT origins, record_count FROM batches WHERE session_id = ? ORDER BY seq',
+    [session.id],
+  )) {
+    const runs = decodeOriginRuns(b.origins, b.record_count);
+    for (let r = 0; r < runs.length; r += 2) {
+      let leaf = leafOf.get(runs[r]);
+      if (leaf === undefined) {
+        const name = names.get(runs[r]);
+        if (!name)
+          throw new VerificationError(
+            `an observation refers to origin ${runs[r]}, which does not exist`,
+            'run `origin verify`',
+          );
+        leaf = leafHash(originLeafData(name[0], name[1]));
+        leafOf.set(runs[r], leaf);
+      }
+      if (index >= hashes.length && index < hashes.length + runs[r + 1]) originId = runs[r];
+      for (let k = 0; k < runs[r + 1]; k++) hashes.push(leaf);
+    }
+  }
+  const name = names.get(originId);
+  if (hashes.length !== size || !name) {
+    throw new VerificationError(
+      `the origins of session ${session.uid} do not cover its observations; no proof was written`,
+      'run `origin verify`',
+    );
+  }
+  const leafData = originLeafData(name[0], name[1]);
+  const path = inclusionPath(hashes, index);
+  if (!verifyInclusion(leafData, index, size, path, session.origins_root)) {
+    throw new VerificationError(
+      `the stored origins root of session ${session.uid} does not match its observations; no proof was written`,
+      'run `origin verify`',
+    );
+  }
+  return {
+    source: name[0],
+    license: name[1],
+    leaf_data: toHex(leafData),
+    origins_root: toHex(session.origins_root),
+    path: path.map((p) => toHex(p)),
   };
 }
 
@@ -149,6 +224,8 @@ export interface ProofCheck {
   root_matches: boolean | null;
   /** What a valid proof without a pinned root leaves open (null when a root was pinned). */
   not_checked: string | null;
+  /** Observation proofs: the source and license the leaf was recorded under, proven in origins_root. */
+  origin?: { source: string; license: string; origins_root: string };
   /** Consistency proofs: the older and the newer tree. */
   size1?: unknown;
   size2?: unknown;
@@ -247,6 +324,16 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
       `the path does not lead from the fingerprint at leaf ${index} of ${size} to the root`,
     );
   }
+  if ('origin' in p) {
+    const why = checkObservationOrigin(p.origin, index, size);
+    if (why !== null) return invalid(why);
+    const o = p.origin as ObservationOrigin;
+    return {
+      ...result,
+      valid: true,
+      origin: { source: o.source, license: o.license, origins_root: o.origins_root },
+    };
+  }
   return { ...result, valid: true };
 }
 
@@ -302,4 +389,33 @@ function checkConsistencyDocument(
     }
   }
   return result;
+}
+
+/** Why the origins half of an observation proof fails, or null when it holds (SPEC §2.1). */
+function checkObservationOrigin(value: unknown, index: number, size: number): string | null {
+  if (typeof value !== 'object' || value === null) return 'origin is not an object';
+  const o = value as Record<string, unknown>;
+  if (typeof o.source !== 'string' || typeof o.license !== 'string') {
+    return 'origin lacks its source or license';
+  }
+  if (typeof o.origins_root !== 'string' || !HASH_HEX.test(o.origins_root)) {
+    return 'origin.origins_root is not 64 lowercase hex characters';
+  }
+  if (!Array.isArray(o.path) || o.path.some((h) => typeof h !== 'string' || !HASH_HEX.test(h))) {
+    return 'origin.path is not a list of 64-hex hashes';
+  }
+  const leafData = originLeafData(o.source, o.license);
+  if (o.leaf_data !== undefined && o.leaf_data !== toHex(leafData)) {
+    return 'origin.leaf_data is not SHA-256(JCS([source, license]))';
+  }
+  const ok = verifyInclusion(
+    leafData,
+    index,
+    size,
+    (o.path as string[]).map((h) => Buffer.from(h, 'hex')),
+    Buffer.from(o.origins_root, 'hex'),
+  );
+  return ok
+    ? null
+    : `the origins path does not lead from [source, license] at leaf ${index} to the origins root`;
 }
