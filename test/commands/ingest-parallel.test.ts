@@ -45,7 +45,13 @@ describe('origin ingest on parser threads', () => {
     for (const r of results) expect(r.status).toBe(0);
     const strip = (s: Record<string, unknown>) => {
       const rest = { ...s };
-      for (const key of ['session_id', 'elapsed_ms', 'records_per_second', 'mb_per_second']) {
+      for (const key of [
+        'session_id',
+        'session_head',
+        'elapsed_ms',
+        'records_per_second',
+        'mb_per_second',
+      ]) {
         delete rest[key];
       }
       return rest;
