@@ -239,6 +239,7 @@ recorded and the session is marked interrupted (exit 1).`;
       keyValueLines([
         ['Session', `${summary.session_id} (${summary.session_status})`],
         ['Session root', summary.session_root],
+        ['Session head', summary.session_head],
         [
           'Records',
           `${formatCount(summary.records)} (session total ${formatCount(summary.session_records)})`,

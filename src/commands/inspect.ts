@@ -49,6 +49,8 @@ export default class Inspect extends OriginCommand<typeof Inspect, SessionReport
       ['Skipped lines', formatCount(report.skipped)],
       ['Batches', formatCount(report.batches)],
       ['Session root', report.session_root],
+      ['Origins root', report.origins_root],
+      ['Session head', report.session_head],
       ...report.writers.map((w): [string, string] => [
         'Writer',
         describeWriter(w, report.session_id),

@@ -6,7 +6,8 @@ export default class Status extends OriginCommand<typeof Status, StoreStatus> {
   static override summary = 'Show what the database holds.';
   static override description =
     'Prints the database path, schema version, file size and the counts of sessions, sources, ' +
-    'licenses, samples (distinct contents), observations, batches and lineage events.';
+    'licenses, samples (distinct contents), observations, batches and lineage events, and the ' +
+    'store head {tree_size, root} (SPEC §2.4), which `origin verify --store-root R --store-size N` pins.';
   static override examples = [
     '<%= config.bin %> status',
     '<%= config.bin %> status --json --path run.db',
@@ -29,6 +30,13 @@ export default class Status extends OriginCommand<typeof Status, StoreStatus> {
       ['Observations', formatCount(status.counts.observations)],
       ['Batches', formatCount(status.counts.batches)],
       ['Lineage events', formatCount(status.counts.events)],
+      [
+        'Store head',
+        `tree_size ${status.store_head.tree_size}, root ${status.store_head.root}` +
+          (status.store_log_backfilled > 0
+            ? ` (the first ${status.store_log_backfilled} leaves back-filled by the schema upgrade)`
+            : ''),
+      ],
       ...status.writer_died.map((uid): [string, string] => [
         'Writer died',
         `session ${uid} is open, its ingest died; close it with \`origin session end ${uid.slice(0, 12)} --status interrupted\``,

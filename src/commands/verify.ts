@@ -9,7 +9,7 @@ export default class Verify extends OriginCommand<typeof Verify, VerifyReport> {
   static override summary =
     'Re-derive every root, count and reference from the stored data; exit 3 on any mismatch.';
   static override description = [
-    "Like git fsck: nothing stored is trusted. Every batch root is recomputed from its fingerprints column, every session root and frontier from all of its observations in order, every origins digest from the sources and licenses, every record and byte total from the observations and sample sizes; every reference is followed and SQLite's own integrity_check runs. Each failure names what broke, where (session, batch, position) and the expected (re-derived) vs found (stored) value.",
+    "Like git fsck: nothing stored is trusted. Every batch root is recomputed from its fingerprints column, every session root and frontier from all of its observations in order, every origins root (SPEC §2.1) from the sources and licenses, every session head (SPEC §2.2) from the session's fields, every record and byte total from the observations and sample sizes; every reference is followed and SQLite's own integrity_check runs. Each failure names what broke, where (session, batch, position) and the expected (re-derived) vs found (stored) value.",
     'With --root, the session root must also equal a root known from outside (published, signed, in a model card): a database that was rewritten consistently still fails. Exit 0: everything holds; 3: a check failed; 1: the file cannot be read as an Origin database.',
   ].join('\n\n');
 
@@ -24,6 +24,18 @@ export default class Verify extends OriginCommand<typeof Verify, VerifyReport> {
         '<%= config.bin %> verify --session 3f9a1c --root 9b4e0c1d5f2a7e8b3c6d9f0a1b2c3d4e5f60718293a4b5c6d7e8f9012a3b4c5d',
     },
     {
+      description:
+        'Check one session against the head printed on its card: a rewrite of its licenses, totals, times or metadata fails too:',
+      command:
+        '<%= config.bin %> verify --session 3f9a1c --head 59f7e1e77c89361b19e7252dd73bd53541dcb81ce9c1a805399538a72850d25d',
+    },
+    {
+      description:
+        'Check that nothing sealed since a store head was noted (in CI, an attestation) was removed or rewritten:',
+      command:
+        '<%= config.bin %> verify --store-root b74c679ca8722448298edee7db12f4f2407df16b2dc54786df1a41e040538404 --store-size 2',
+    },
+    {
       description: 'Machine-readable report:',
       command: '<%= config.bin %> verify --json --path run.db',
     },
@@ -35,11 +47,32 @@ export default class Verify extends OriginCommand<typeof Verify, VerifyReport> {
       summary: 'The session root as known from outside (64 hex); any other stored root fails.',
       dependsOn: ['session'],
     }),
+    'store-root': Flags.string({
+      summary:
+        'The store head root as known from outside (64 hex, SPEC §2.4; `origin status` prints it): the store log’s first --store-size leaves must have it.',
+      dependsOn: ['store-size'],
+    }),
+    'store-size': Flags.integer({
+      summary: 'The store head tree size that goes with --store-root.',
+      min: 0,
+      dependsOn: ['store-root'],
+    }),
+    head: Flags.string({
+      summary:
+        'The session head as known from outside (64 hex, SPEC §2.2): the head re-derived from the session must equal it.',
+      dependsOn: ['session'],
+    }),
   };
 
   public async run(): Promise<VerifyReport> {
     return this.withStore('read', (store) =>
-      verifyStore(store, { session: this.flags.session, root: this.flags.root }),
+      verifyStore(store, {
+        session: this.flags.session,
+        root: this.flags.root,
+        head: this.flags.head,
+        storeRoot: this.flags['store-root'],
+        storeSize: this.flags['store-size'],
+      }),
     );
   }
 

@@ -121,13 +121,13 @@ describe('origin card', () => {
     for (const name of [
       'Session root',
       'Batch roots',
-      'Origins digest',
+      'Origins root',
+      'Session head',
       'SHA-256 of its fingerprints',
     ])
       expect(md).toContain(`- **${name}**`);
     const blocks = [...md.matchAll(/```sh\n([\s\S]*?)\n```/g)].map((m) => m[1]);
     const perSource = blocks.find((b) => b.includes('--arg source')) as string;
-    const originsDigest = blocks.find((b) => b.includes('jq -sc')) as string;
     const sh = (script: string): string => {
       const r = spawnSync(
         'bash',
@@ -145,13 +145,16 @@ describe('origin card', () => {
       origin(['export', session, '--format', 'json'], { cwd: dir }).stdout,
     ) as {
       sources: { source: string; license: string; sha256: string }[];
-      integrity: { origins_digest: string };
+      integrity: { session_head: string };
     };
     for (const x of json.sources)
       expect(
         sh(perSource.replace("'SOURCE'", `'${x.source}'`).replace("'LICENSE'", `'${x.license}'`)),
       ).toBe(x.sha256);
-    expect(sh(originsDigest)).toBe(json.integrity.origins_digest);
+    // The verify command the card prints pins the head, and passes.
+    const verify = blocks.find((b) => b.startsWith('origin verify')) as string;
+    expect(verify).toContain(`--head ${json.integrity.session_head}`);
+    sh(verify);
   });
 
   it('is byte-identical for the same store under SOURCE_DATE_EPOCH, and writes -o files', () => {

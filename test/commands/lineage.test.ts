@@ -38,7 +38,7 @@ describe('origin lineage', () => {
 
   /** A real ingested session, then dataset → training → evaluation → prediction. */
   function chain(): {
-    session: { session_id: string; session_root: string; records: number };
+    session: { session_id: string; session_root: string; session_head: string; records: number };
     dataset: EventDoc;
     training: EventDoc;
     evaluation: EventDoc;
@@ -48,12 +48,12 @@ describe('origin lineage', () => {
       join(dir, 'reviews.jsonl'),
       '{"text":"great product"}\n{"text":"awful"}\n{"text":"fine, I guess"}\n',
     );
-    const session = json<{ session_id: string; session_root: string; records: number }>([
-      'ingest',
-      'reviews.jsonl',
-      '--content-field',
-      'text',
-    ]);
+    const session = json<{
+      session_id: string;
+      session_root: string;
+      session_head: string;
+      records: number;
+    }>(['ingest', 'reviews.jsonl', '--content-field', 'text']);
     const dataset = json<EventDoc>([
       'lineage',
       'record',
@@ -127,7 +127,7 @@ describe('origin lineage', () => {
 
   it('records a chain whose hashes are SHA-256 of the hand-written canonical form', () => {
     const { session, dataset, training, evaluation, prediction } = chain();
-    const datasetJcs = `{"parents":[],"payload":{"checksum":"${session.session_root}","name":"reviews","rows":3,"session_id":"${session.session_id}","version":"2024-05"},"timestamp":"2024-05-01T10:00:00.000Z","type":"dataset"}`;
+    const datasetJcs = `{"parents":[],"payload":{"checksum":"${session.session_root}","name":"reviews","rows":3,"session_head":"${session.session_head}","session_id":"${session.session_id}","version":"2024-05"},"timestamp":"2024-05-01T10:00:00.000Z","type":"dataset"}`;
     expect(dataset).toEqual({
       ...JSON.parse(datasetJcs),
       hash: sha256Hex(datasetJcs),

@@ -5,7 +5,7 @@
 // a real database in a temp directory. Each must exit 0, unless EXPECTED_EXIT says it shows a
 // failing check (3) or a policy reached (4). Lines that run no origin command (npm scripts, the
 // binary's smoke test) are run by CI itself and skipped here.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -137,6 +137,20 @@ describe('README examples', () => {
       ].join('\n'),
     );
     mkdirSync(join(dir, 'home'));
+    // Inputs of the ingest examples: compressed shards, a directory of chat data, files, a tar.
+    write('shard-0001.jsonl', `${sample('a zstd shard line')}\n`);
+    write('shard-0002.jsonl', `${sample('a gzip shard line')}\n`);
+    execFileSync('zstd', ['-q', '-f', '--rm', 'shard-0001.jsonl'], { cwd: dir });
+    execFileSync('gzip', ['-f', 'shard-0002.jsonl'], { cwd: dir });
+    mkdirSync(join(dir, 'data', 'chat'), { recursive: true });
+    write(
+      'data/chat/part-0.jsonl',
+      `${JSON.stringify({ messages: [{ role: 'user', content: 'hello' }] })}\n`,
+    );
+    mkdirSync(join(dir, 'images'));
+    write('images/cat.png', 'not really a png');
+    write('member.txt', 'a tar member');
+    execFileSync('tar', ['-cf', 'shard-000.tar', 'member.txt'], { cwd: dir });
 
     // Session 3f9a1c: completed (a dataset event names it), holding the samples the examples
     // trace and prove ("test" is 9f86d081…, the Merkle sentence 1df55dcd…).

@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCHEMA_VERSION } from '../../src/core/store/schema';
-import { origin, tempDir } from '../helpers/cli';
+import { RECORD_FIELDS, origin, tempDir } from '../helpers/cli';
 import { openDb, rows } from '../helpers/reference';
+import { TO_SCHEMA_1, TO_SCHEMA_3 } from '../helpers/old-schema';
 
 /** user_version from the SQLite header (big-endian at offset 60). */
 const userVersion = (path: string): number => readFileSync(path).readUInt32BE(60);
@@ -45,9 +46,7 @@ describe('a database of schema 1 (no sizes column)', () => {
     session = JSON.parse(r.stdout).session_id;
     // The same data as an Origin database of schema 1 had it.
     const d = await openDb(current);
-    d.exec(
-      'ALTER TABLE batches DROP COLUMN sizes; DROP TABLE session_writers; PRAGMA user_version = 1;',
-    );
+    d.exec(TO_SCHEMA_1);
     writeFileSync(old, d.export());
     d.close();
     expect(userVersion(old)).toBe(1);
@@ -99,5 +98,75 @@ describe('a database of schema 1 (no sizes column)', () => {
       cwd: dir,
     });
     expect(observationLines(newSession.stdout).map((l) => JSON.parse(l).size)).toEqual([3, 3, 5]);
+  });
+});
+
+describe('a database of schema 3 (origins digest, no origins root)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let current: string;
+  let old: string;
+  const sessionsOf = async (path: string) => {
+    const d = await openDb(path);
+    const found = rows<{ uid: string; origins_root: Uint8Array; origins_frontier: Uint8Array }>(
+      d,
+      'SELECT uid, origins_root, origins_frontier FROM sessions ORDER BY id',
+    ).map((r) => ({
+      uid: r.uid,
+      origins_root: Buffer.from(r.origins_root).toString('hex'),
+      origins_frontier: Buffer.from(r.origins_frontier).toString('hex'),
+    }));
+    d.close();
+    return found;
+  };
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = tempDir('origin-upgrade3-'));
+    current = join(dir, 'current.db');
+    old = join(dir, 'old.db');
+    const lines = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        JSON.stringify({
+          text: `t${n}-${i}`,
+          source: `s${i % 3}`,
+          license: i % 5 ? 'MIT' : 'GPL-3.0-only',
+        }),
+      ).join('\n');
+    for (const n of [25, 3]) {
+      const r = origin(['ingest', '--path', current, '--batch-size', '4', ...RECORD_FIELDS], {
+        cwd: dir,
+        input: lines(n),
+      });
+      expect(r.status).toBe(0);
+    }
+    origin(['session', 'start', '--path', current], { cwd: dir });
+    const d = await openDb(current);
+    d.exec(TO_SCHEMA_3);
+    writeFileSync(old, d.export());
+    d.close();
+    expect(userVersion(old)).toBe(3);
+  });
+  afterAll(() => cleanup());
+
+  it('gets the origins root of every session computed, and the old digest dropped', async () => {
+    const upgraded = join(dir, 'upgraded.db');
+    writeFileSync(upgraded, readFileSync(old));
+    const r = origin(['session', 'start', '--path', upgraded], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(userVersion(upgraded)).toBe(SCHEMA_VERSION);
+    const expected = await sessionsOf(current);
+    expect(expected).toHaveLength(3);
+    expect((await sessionsOf(upgraded)).slice(0, 3)).toEqual(expected);
+    const d = await openDb(upgraded);
+    const columns = rows<{ name: string }>(d, 'PRAGMA table_info(sessions)').map((c) => c.name);
+    d.close();
+    expect(columns).not.toContain('origins_digest');
+    expect(origin(['verify', '--path', upgraded], { cwd: dir }).status).toBe(0);
+  });
+
+  it('is verified as it is by a command that only reads, and left unchanged', () => {
+    const before = readFileSync(old);
+    expect(origin(['verify', '--path', old], { cwd: dir }).status).toBe(0);
+    expect(readFileSync(old).equals(before)).toBe(true);
   });
 });

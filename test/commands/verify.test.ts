@@ -119,10 +119,12 @@ describe('origin verify', () => {
       'references',
       'batch_layout',
       'totals',
-      'origins_digest',
+      'origins_roots',
       'batch_roots',
       'session_roots',
+      'session_heads',
       'lineage',
+      'store_log',
     ]);
     const human = origin(['verify', '--path', db], { cwd: dir });
     expect(human.status).toBe(0);
@@ -227,7 +229,8 @@ describe('origin verify', () => {
     });
     const { status, report } = verify([], path);
     expect(status).toBe(3);
-    expect(failedChecks(report)).toEqual(['session_roots']);
+    // The head commits to the root, so a changed root also leaves the head behind.
+    expect(failedChecks(report)).toEqual(['session_roots', 'session_heads']);
     expect(report.failures[0]).toMatchObject({
       session_id: sessionA,
       message: expect.stringMatching(/session root does not match/),
@@ -286,10 +289,10 @@ describe('origin verify', () => {
     );
     const r1 = verify([], license);
     expect(r1.status).toBe(3);
-    expect(failedChecks(r1.report)).toEqual(['origins_digest']);
+    expect(failedChecks(r1.report)).toEqual(['origins_roots']);
     expect(r1.report.failures[0]).toMatchObject({
       session_id: sessionA,
-      message: expect.stringMatching(/origins digest differs/),
+      message: expect.stringMatching(/origins root differs/),
     });
 
     const source = await tampered((d) =>
@@ -297,7 +300,7 @@ describe('origin verify', () => {
     );
     const r2 = verify([], source);
     expect(r2.status).toBe(3);
-    expect(failedChecks(r2.report)).toEqual(['origins_digest']);
+    expect(failedChecks(r2.report)).toEqual(['origins_roots']);
     expect(r2.report.failures[0]).toMatchObject({ session_id: sessionB });
   });
 
@@ -310,7 +313,8 @@ describe('origin verify', () => {
     });
     const r1 = verify([], totals);
     expect(r1.status).toBe(3);
-    expect(failedChecks(r1.report)).toEqual(['totals']);
+    // An ended session's head is sealed in the store log, so that goes too.
+    expect(failedChecks(r1.report)).toEqual(['totals', 'session_heads', 'store_log']);
     expect(r1.report.failures).toContainEqual(
       expect.objectContaining({
         session_id: sessionB,

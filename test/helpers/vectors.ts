@@ -36,3 +36,21 @@ export interface Rfc6962Vectors {
   leaf_inputs_hex: string[];
   root_by_tree_size: string[];
 }
+
+/** vectors/v2.json: SPEC §2.1, §2.2, §2.4 and §6, computed by an independent reference. */
+export interface V2Vectors {
+  session: {
+    texts: string[];
+    origins: [string, string][];
+    fingerprints: string[];
+    root: string;
+    origin_leaf_data: string[];
+    origins_root: string;
+    origins_inclusion_path_of_index_3: string[];
+    consistency_3_to_5: string[];
+    root_of_first_3: string;
+  };
+  session_head: { document: Record<string, unknown>; jcs: string; head: string };
+  store_log: { leaves: string[]; tree_size: number; root: string };
+  dsse: { payloadType: string; payload_b64: string; pae_hex: string };
+}

@@ -7,6 +7,7 @@ interface EndedSession {
   status: SessionStatus;
   ended_at: string | null;
   records: number;
+  session_head: string;
 }
 
 export default class SessionEnd extends OriginCommand<typeof SessionEnd, EndedSession> {
@@ -40,12 +41,13 @@ export default class SessionEnd extends OriginCommand<typeof SessionEnd, EndedSe
       status: session.status,
       ended_at: session.ended_at,
       records: session.record_count,
+      session_head: Buffer.from(session.head).toString('hex'),
     };
   }
 
   protected override render(s: EndedSession): Rendering {
     return notice(
-      `Session ${s.session_id} ${s.status} at ${s.ended_at} with ${s.records} records.`,
+      `Session ${s.session_id} ${s.status} at ${s.ended_at} with ${s.records} records; session head ${s.session_head}.`,
     );
   }
 }

@@ -99,6 +99,8 @@ export interface IngestSummary {
   session_id: string;
   session_status: string;
   session_root: string;
+  /** SPEC §2.2: the session head after this ingest's last commit. */
+  session_head: string;
   session_records: number;
   records: number;
   distinct: number;
@@ -892,6 +894,7 @@ function summarize(
     session_id: session.uid,
     session_status: session.status,
     session_root: toHex(totals.root),
+    session_head: toHex(totals.head),
     session_records: totals.sessionSize,
     records: totals.records,
     distinct: totals.distinct,

@@ -2,14 +2,16 @@
  * The write side of ingest. Observations are kept in memory as they arrive (fingerprints, leaf
  * hashes, sizes, origins) and written at each commit: cut into batches with RFC 6962 roots from
  * the session's size at that moment, appended to its compact range, its distinct samples
- * inserted, the session's root, frontier, origins digest and totals brought up to date. A commit
+ * inserted, the session's root, frontier, origins root and totals brought up to date. A commit
  * reads the session afresh, so other writers' commits in between are taken as they are.
  */
 import { randomBytes } from 'node:crypto';
 import { HASH_BYTES, asBuffer, rootOfLeafHashes } from '../merkle';
 import { FingerprintIndex } from '../samples/fingerprint-index';
 import { OriginRuns, encodeSizes, originNames } from '../store/observations';
-import { OriginsDigest, addStoredRuns } from '../sessions/origins-digest';
+import { OriginsTree } from '../sessions/origins-root';
+import { refreshHead } from '../sessions/head';
+import { sealSession } from '../store-log';
 import { SAMPLE_ROWS, SampleInserter } from './samples';
 import {
   SessionRow,
@@ -17,6 +19,7 @@ import {
   assertOpen,
   createSession,
   getSession,
+  originsRange,
   sessionRange,
 } from '../sessions/session';
 import { forgetWriter, noteWriter } from '../sessions/writers';
@@ -36,6 +39,8 @@ export interface RecordedTotals {
   batches: number;
   sessionSize: number;
   root: Buffer;
+  /** The session head after this commit (SPEC §2.2). */
+  head: Buffer;
 }
 
 /** A run's origins, numbered by the run (0, 1, …) until a commit gives them store ids. */
@@ -77,10 +82,6 @@ export class Recorder {
   private pendingOrigins = new Uint32Array(1024);
   private pending = 0;
   private pendingBytes = 0;
-
-  /** The session's origins digest, valid while the session has digestSize observations. */
-  private digest: OriginsDigest | undefined;
-  private digestSize = -1;
 
   readonly sessionUid: string;
   private sessionCreated: boolean;
@@ -239,13 +240,8 @@ export class Recorder {
       if (!storedNames.has(id)) storedNames = originNames(store);
       return storedNames.get(id);
     };
-    if (this.digest === undefined || this.digestSize !== session.record_count) {
-      // First commit, or another writer appended to the session since ours.
-      this.digest = new OriginsDigest(nameOf);
-      addStoredRuns(this.digest, store, session.id);
-    } else {
-      this.digest.resolveNamesWith(nameOf);
-    }
+    // Both trees are extended from the stored frontiers, so other writers' commits are kept.
+    const originsTree = new OriginsTree(nameOf, originsRange(session));
     const originIds = this.resolveOrigins(store);
 
     let seq = Number(
@@ -280,7 +276,7 @@ export class Recorder {
         const firstPosition = range.size;
         range.appendLeafHashes(leaves, count, batchRoot);
         const origins = runs.take();
-        this.digest.addRuns(origins.runs, origins.runs.length);
+        originsTree.addRuns(origins.runs, origins.runs.length);
         insertBatch.run([
           session.id,
           seq++,
@@ -303,7 +299,7 @@ export class Recorder {
     const root = range.root();
     store.run(
       `UPDATE sessions SET record_count = ?, byte_count = byte_count + ?, skipped_count = skipped_count + ?,
-         frontier = ?, root = ?, origins_digest = ?, status = coalesce(?, status),
+         frontier = ?, root = ?, origins_frontier = ?, origins_root = ?, status = coalesce(?, status),
          ended_at = CASE WHEN ? IS NULL THEN ended_at ELSE ? END
        WHERE id = ?`,
       [
@@ -312,13 +308,16 @@ export class Recorder {
         options.skipped,
         range.serialize(),
         root,
-        this.digest.current(),
+        originsTree.frontier(),
+        originsTree.root(),
         options.endStatus ?? null,
         options.endStatus ?? null,
         nowUtc(),
         session.id,
       ],
     );
+    const head = refreshHead(store, session.id);
+    if (options.endStatus) sealSession(store, session.id, head);
     this.origins.forEach((origin, local) => {
       if (origin.pendingRecords === 0) return;
       store.run(
@@ -333,7 +332,6 @@ export class Recorder {
     else noteWriter(store, session.id);
     store.markChanged();
 
-    this.digestSize = range.size;
     this.committedRecords += this.pending;
     this.committedBytes += this.pendingBytes;
     this.pending = 0;
@@ -348,6 +346,7 @@ export class Recorder {
       batches: this.batches,
       sessionSize: range.size,
       root,
+      head,
     };
   }
 

@@ -3,10 +3,12 @@
  * - Recording an event whose hash already exists changes nothing and reports the existing event.
  * - A reference in a payload (an evaluation's `dataset`, a prediction's `model_event`) is also a
  *   parent, so the DAG alone answers "what is this built on".
- * - A `dataset` event may link a session that has ended: its checksum is then the session root
- *   and its rows the session's record count. An open session is refused: its root still moves.
+ * - A `dataset` event may link a session that has ended: its checksum is then the session
+ *   root, its session_head the session head (SPEC §2.3) and its rows the session's record
+ *   count. An open session is refused: its root still moves.
  */
 import { UsageError } from '../errors';
+import { sealEvent } from '../store-log';
 import { toHex } from '../merkle';
 import { canonicalJson } from '../samples/fingerprint';
 import { getSession } from '../sessions/session';
@@ -128,8 +130,17 @@ function normalizeDataset(store: Store, payload: Payload): number | null {
       'leave the rows out: a linked session supplies them',
     );
   }
+  const head = toHex(session.head);
+  const givenHead = payload.session_head;
+  if (givenHead !== undefined && String(givenHead).toLowerCase() !== head) {
+    throw new UsageError(
+      `dataset session_head ${String(givenHead)} is not the head of session ${session.uid} (${head})`,
+      'leave session_head out: a linked session supplies it',
+    );
+  }
   payload.session_id = session.uid;
   payload.checksum = root;
+  payload.session_head = head;
   payload.rows = session.record_count;
   return session.id;
 }
@@ -210,6 +221,7 @@ function insertEvent(store: Store, input: EventInput, now: () => string): Record
     [hash, type, timestamp, payloadText, sessionId],
   );
   const id = store.scalar<number>('SELECT last_insert_rowid()');
+  sealEvent(store, id, hash);
   for (const parent of parents.values()) {
     store.run('INSERT INTO event_parents (child_id, parent_id) VALUES (?, ?)', [id, parent.id]);
   }

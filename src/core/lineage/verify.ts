@@ -119,6 +119,14 @@ function checkEvent(
           `its checksum ${String(payload.checksum)} is no longer the root of session ${session.uid} (${root})`,
         );
       }
+      // Events recorded before SPEC v2 carry no session_head; their hash still pins the rest.
+      const head = toHex(session.head);
+      if (payload.session_head !== undefined && payload.session_head !== head) {
+        fail(
+          'dataset',
+          `its session_head ${String(payload.session_head)} is no longer the head of session ${session.uid} (${head})`,
+        );
+      }
       if (payload.rows !== session.record_count) {
         fail(
           'dataset',

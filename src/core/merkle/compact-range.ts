@@ -104,6 +104,21 @@ export class CompactRange {
     }
   }
 
+  /**
+   * Appends `count` copies of one leaf: each perfect subtree that covers them (see decompose) is a
+   * tree of equal leaves, whose root `leaf` knows for every height. A run of n equal leaves costs
+   * O(log n) hashes, not n.
+   */
+  appendRepeatedLeaf(leaf: RepeatedLeaf, count: number): void {
+    if (count === 1) {
+      this.appendSubtree(leaf.root(0), 0);
+      return;
+    }
+    for (const piece of decompose(this.count, this.count + count)) {
+      this.appendSubtree(leaf.root(piece.height), piece.height);
+    }
+  }
+
   /** MTH of all leaves so far: fold the frontier from the smallest subtree to the largest. */
   root(): Buffer {
     if (this.count === 0) return EMPTY_ROOT;
@@ -125,5 +140,23 @@ export class CompactRange {
       nodes.push(Buffer.from(bytes.subarray(off, off + HASH_BYTES)));
     }
     return new CompactRange(size, nodes);
+  }
+}
+
+/** The roots of perfect trees of 2^height copies of one leaf, computed once per height. */
+export class RepeatedLeaf {
+  private readonly roots: Buffer[];
+
+  /** `leafHash`: the leaf's RFC 6962 leaf hash. */
+  constructor(leafHash: Buffer) {
+    this.roots = [leafHash];
+  }
+
+  root(height: number): Buffer {
+    while (this.roots.length <= height) {
+      const below = this.roots[this.roots.length - 1];
+      this.roots.push(nodeHash(below, below));
+    }
+    return this.roots[height];
   }
 }

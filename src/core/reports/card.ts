@@ -207,7 +207,8 @@ export function renderCard(p: SessionProvenance): string {
       ['Field', 'Value'],
       [
         ['Session root (RFC 6962, SHA-256)', code(ib.session_root)],
-        ['Origins digest (sources and licenses)', code(ib.origins_digest)],
+        ['Origins root (sources and licenses, SPEC §2.1)', code(ib.origins_root)],
+        ['Session head (SPEC §2.2)', code(ib.session_head)],
         ['Batches', count(ib.batches)],
         [
           'First batch root',
@@ -230,10 +231,14 @@ export function renderCard(p: SessionProvenance): string {
       'is the root pinned here.',
     "- **Batch roots**: the same tree over one batch's fingerprints; `origin verify` recomputes " +
       'every one.',
-    '- **Origins digest**: SHA-256 of the RFC 8785 (JCS) JSON array of ' +
-      '`[source, license, run length]` for every run of consecutive observations from one source ' +
-      'under one license, in session order. It pins where each observation came from. ' +
-      '`origin verify` recomputes it.',
+    '- **Origins root**: a second RFC 6962 tree, whose leaf i is SHA-256 of the RFC 8785 (JCS) ' +
+      'JSON array `[source, license]` of observation i. It pins where each observation came from ' +
+      'and under which license; `origin verify` recomputes it, and `origin prove` gives the path of ' +
+      "one observation's source and license in it.",
+    '- **Session head**: SHA-256 of the JCS document of the session id, status, start and end ' +
+      'times, config hash, metadata, record, byte and skipped counts, session root and origins ' +
+      'root (SPEC §2.2). It pins every claim about the session, not only its samples; ' +
+      '`origin verify --head` recomputes it.',
     '- **SHA-256 of its fingerprints** (per source, in the composition table): SHA-256 over the ' +
       "concatenated 32-byte fingerprints of that source's observations under that license, in " +
       'session order. It pins exactly which samples one source contributed.',
@@ -244,11 +249,10 @@ export function renderCard(p: SessionProvenance): string {
         ]
       : []),
     '',
-    'Check the session root, the batch roots and the origins digest against the database, ' +
-      'pinning the root printed here:',
+    'Check this card against the database, pinning the root and head printed here:',
     '',
     '```sh',
-    `origin verify --session ${sid} --root ${ib.session_root}`,
+    ib.verify_command,
     '```',
     '',
     "Re-derive a source's SHA-256 from the exported observations (jq, xxd and sha256sum; put the " +
@@ -259,17 +263,6 @@ export function renderCard(p: SessionProvenance): string {
     "  | jq -r --arg source 'SOURCE' --arg license 'LICENSE' \\",
     '      \'select(.type == "observation" and .source == $source and .license == $license) | .fingerprint\' \\',
     '  | xxd -r -p | sha256sum',
-    '```',
-    '',
-    'Re-derive the origins digest the same way (jq writes the JCS form of names without control ' +
-      'characters):',
-    '',
-    '```sh',
-    `origin export ${sid} --format jsonl \\`,
-    '  | jq -sc \'reduce (.[] | select(.type == "observation")) as $o ([];',
-    '      if length > 0 and .[-1][0] == $o.source and .[-1][1] == $o.license',
-    "      then .[-1][2] += 1 else . + [[$o.source, $o.license, 1]] end)' \\",
-    "  | tr -d '\\n' | sha256sum",
     '```',
     '',
     'Prove that one sample was part of this session, and check the proof without the database:',

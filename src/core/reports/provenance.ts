@@ -72,19 +72,27 @@ export interface SessionProvenance {
   session: SessionSummary & {
     distinct_samples: number;
     duplicates: number;
-    origins_digest: string;
   };
   sources: SourceProvenance[];
   licenses: PropagationResult;
   license_notes: LicenseReading[];
   integrity: {
     session_root: string;
-    origins_digest: string;
+    origins_root: string;
+    /** SPEC §2.2: the hash over every claim about the session. */
+    session_head: string;
+    /** The exact command that checks these figures against the database. */
+    verify_command: string;
     batches: number;
     first_batch: BatchRootInfo | null;
     last_batch: BatchRootInfo | null;
   };
   lineage: LineageLink[];
+}
+
+/** `origin verify` pinning a session's root and head: what a card or export tells its reader to run. */
+export function verifyCommandFor(sessionId: string, root: string, head: string): string {
+  return `origin verify --session ${sessionId} --root ${root} --head ${head}`;
 }
 
 /** Generation time: SOURCE_DATE_EPOCH (seconds) when set, so the same store gives the same bytes. */
@@ -227,7 +235,7 @@ export function sessionProvenance(
       toHex(createHash('sha256').digest()),
   }));
   const analysis = analyzeSession(store, taxonomy, row, options.use);
-  const originsDigest = toHex(row.origins_digest);
+  const originsRoot = toHex(row.origins_root);
   return {
     generator: { name: GENERATOR_NAME, version: options.version },
     generated_at: generationTime(),
@@ -235,14 +243,19 @@ export function sessionProvenance(
       ...summary,
       distinct_samples: distinct,
       duplicates: summary.records - distinct,
-      origins_digest: originsDigest,
     },
     sources,
     licenses: analysis.result,
     license_notes: analysis.readings,
     integrity: {
       session_root: summary.session_root,
-      origins_digest: originsDigest,
+      origins_root: originsRoot,
+      session_head: summary.session_head,
+      verify_command: verifyCommandFor(
+        summary.session_id,
+        summary.session_root,
+        summary.session_head,
+      ),
       batches: summary.batches,
       first_batch: batchRoot(store, row.id, 'ASC'),
       last_batch: batchRoot(store, row.id, 'DESC'),

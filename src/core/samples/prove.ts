@@ -7,16 +7,22 @@ import { UsageError, VerificationError } from '../errors';
 import {
   HASH_BYTES,
   fromHex,
+  inclusionPath,
   inclusionPathWith,
+  leafHash,
   leafHashesOf,
   nodeHash,
   rootOfLeafHashes,
   splitPoint,
   toHex,
   verifyInclusion,
+  verifyInclusionOfLeafHash,
 } from '../merkle';
+import { checkConsistency } from '../proofs/consistency';
 import { SampleQuery, forEachOccurrence, resolveSample } from './query';
-import { getSession } from '../sessions/session';
+import { SessionRow, getSession } from '../sessions/session';
+import { originLeafData } from '../sessions/origins-root';
+import { decodeOriginRuns, originNames } from '../store/observations';
 import { Store } from '../store/store';
 
 export const PROOF_VERSION = 1;
@@ -32,9 +38,23 @@ export interface InclusionProof {
   root: string;
   /** Audit path PATH(leaf_index, D[tree_size]), from the leaf upwards. */
   path: string[];
+  /**
+   * The observation proof (SPEC §2.1): the same leaf in the origins tree, so the proof also shows
+   * which source and license the observation was recorded under.
+   */
+  origin?: ObservationOrigin;
 }
 
-interface ProofBatch {
+export interface ObservationOrigin {
+  source: string;
+  license: string;
+  /** SHA-256(JCS([source, license])): the leaf data at leaf_index of the origins tree. */
+  leaf_data: string;
+  origins_root: string;
+  path: string[];
+}
+
+export interface ProofBatch {
   /** Session position of its first leaf. */
   start: number;
   count: number;
@@ -49,7 +69,7 @@ interface ProofBatch {
  * split as RFC 6962 splits. A wrong stored root only yields a path that fails the check against
  * the session root below, never a wrong proof.
  */
-function sessionSubtreeRoot(batches: ProofBatch[], start: number, end: number): Uint8Array {
+export function sessionSubtreeRoot(batches: ProofBatch[], start: number, end: number): Uint8Array {
   // The batch holding `start` (batches are in position order).
   let lo = 0;
   let hi = batches.length - 1;
@@ -129,10 +149,69 @@ export function buildProof(store: Store, sessionId: string, query: SampleQuery):
     fingerprint: toHex(fp),
     root: toHex(session.root),
     path: path.map((p) => toHex(p)),
+    origin: observationOrigin(store, session, index, size),
+  };
+}
+
+/** The origins-tree half of an observation proof, checked against the stored origins root. */
+function observationOrigin(
+  store: Store,
+  session: SessionRow,
+  index: number,
+  size: number,
+): ObservationOrigin {
+  const names = originNames(store);
+  const leafOf = new Map<number, Buffer>();
+  const hashes: Buffer[] = [];
+  let originId = -1;
+  for (const b of store.all<{ origins: Uint8Array; record_count: number }>(
+    'SELECT origins, record_count FROM batches WHERE session_id = ? ORDER BY seq',
+    [session.id],
+  )) {
+    const runs = decodeOriginRuns(b.origins, b.record_count);
+    for (let r = 0; r < runs.length; r += 2) {
+      let leaf = leafOf.get(runs[r]);
+      if (leaf === undefined) {
+        const name = names.get(runs[r]);
+        if (!name)
+          throw new VerificationError(
+            `an observation refers to origin ${runs[r]}, which does not exist`,
+            'run `origin verify`',
+          );
+        leaf = leafHash(originLeafData(name[0], name[1]));
+        leafOf.set(runs[r], leaf);
+      }
+      if (index >= hashes.length && index < hashes.length + runs[r + 1]) originId = runs[r];
+      for (let k = 0; k < runs[r + 1]; k++) hashes.push(leaf);
+    }
+  }
+  const name = names.get(originId);
+  if (hashes.length !== size || !name) {
+    throw new VerificationError(
+      `the origins of session ${session.uid} do not cover its observations; no proof was written`,
+      'run `origin verify`',
+    );
+  }
+  const leafData = originLeafData(name[0], name[1]);
+  const path = inclusionPath(hashes, index);
+  if (!verifyInclusion(leafData, index, size, path, session.origins_root)) {
+    throw new VerificationError(
+      `the stored origins root of session ${session.uid} does not match its observations; no proof was written`,
+      'run `origin verify`',
+    );
+  }
+  return {
+    source: name[0],
+    license: name[1],
+    leaf_data: toHex(leafData),
+    origins_root: toHex(session.origins_root),
+    path: path.map((p) => toHex(p)),
   };
 }
 
 export interface ProofCheck {
+  /** An inclusion proof (RFC 9162 §2.1.3) or a consistency proof (§2.1.4). */
+  kind: 'inclusion' | 'consistency';
   valid: boolean;
   /** Why the proof is invalid. */
   reason: string | null;
@@ -145,6 +224,13 @@ export interface ProofCheck {
   root_matches: boolean | null;
   /** What a valid proof without a pinned root leaves open (null when a root was pinned). */
   not_checked: string | null;
+  /** Observation proofs: the source and license the leaf was recorded under, proven in origins_root. */
+  origin?: { source: string; license: string; origins_root: string };
+  /** Consistency proofs: the older and the newer tree. */
+  size1?: unknown;
+  size2?: unknown;
+  root1?: unknown;
+  root2?: unknown;
 }
 
 /** A proof names its own root, so without a root known from elsewhere it proves nothing. */
@@ -152,6 +238,7 @@ export const ROOT_NOT_CHECKED =
   'that the root is one you trust: a proof carries its own root, so on its own it shows only that it is self-consistent';
 
 const REQUIRED = ['leaf_index', 'tree_size', 'fingerprint', 'root', 'path'] as const;
+const CONSISTENCY_REQUIRED = ['size1', 'size2', 'root1', 'root2', 'path'] as const;
 const HASH_HEX = /^[0-9a-f]{64}$/;
 
 /**
@@ -177,27 +264,24 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
     throw new UsageError('the proof is not a JSON object');
   }
   const p = doc as Record<string, unknown>;
-  const missing = REQUIRED.filter((k) => !(k in p));
+  if ('size1' in p || p.kind === 'consistency') return checkConsistencyDocument(p, pinned);
+  // A leaf given by its RFC 6962 leaf hash (transparency-dev's probes) instead of its data.
+  const byLeafHash = !('fingerprint' in p) && 'leaf_hash' in p;
+  const missing = REQUIRED.filter((k) => !(k in p) && !(k === 'fingerprint' && byLeafHash));
   if (missing.length > 0) {
     throw new UsageError(
       `the proof lacks ${missing.join(', ')}`,
       `a proof has ${REQUIRED.join(', ')}`,
     );
   }
-  if ('version' in p && p.version !== PROOF_VERSION) {
-    throw new UsageError(`proof version ${JSON.stringify(p.version)} is not supported (only 1)`);
-  }
-  if ('algorithm' in p && p.algorithm !== PROOF_ALGORITHM) {
-    throw new UsageError(
-      `proof algorithm ${JSON.stringify(p.algorithm)} is not supported (only ${PROOF_ALGORITHM})`,
-    );
-  }
+  checkVersion(p);
   const result: ProofCheck = {
+    kind: 'inclusion',
     valid: false,
     reason: null,
     leaf_index: p.leaf_index,
     tree_size: p.tree_size,
-    fingerprint: p.fingerprint,
+    fingerprint: byLeafHash ? p.leaf_hash : p.fingerprint,
     root: p.root,
     session_id: typeof p.session_id === 'string' ? p.session_id : null,
     root_matches: null,
@@ -212,8 +296,11 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
     return invalid('leaf_index is not a non-negative integer');
   }
   if (index >= size) return invalid(`leaf_index ${index} is not below tree_size ${size}`);
-  if (typeof p.fingerprint !== 'string' || !HASH_HEX.test(p.fingerprint)) {
-    return invalid('fingerprint is not 64 lowercase hex characters');
+  const leaf = byLeafHash ? p.leaf_hash : p.fingerprint;
+  if (typeof leaf !== 'string' || !HASH_HEX.test(leaf)) {
+    return invalid(
+      `${byLeafHash ? 'leaf_hash' : 'fingerprint'} is not 64 lowercase hex characters`,
+    );
   }
   if (typeof p.root !== 'string' || !HASH_HEX.test(p.root)) {
     return invalid('root is not 64 lowercase hex characters');
@@ -225,8 +312,8 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
     result.root_matches = p.root === pinned;
     if (!result.root_matches) return invalid(`the proof's root is not the root given with --root`);
   }
-  const ok = verifyInclusion(
-    Buffer.from(p.fingerprint, 'hex'),
+  const ok = (byLeafHash ? verifyInclusionOfLeafHash : verifyInclusion)(
+    Buffer.from(leaf, 'hex'),
     index,
     size,
     (path as string[]).map((h) => Buffer.from(h, 'hex')),
@@ -237,5 +324,98 @@ export function checkProof(text: string, pinnedRoot?: string): ProofCheck {
       `the path does not lead from the fingerprint at leaf ${index} of ${size} to the root`,
     );
   }
+  if ('origin' in p) {
+    const why = checkObservationOrigin(p.origin, index, size);
+    if (why !== null) return invalid(why);
+    const o = p.origin as ObservationOrigin;
+    return {
+      ...result,
+      valid: true,
+      origin: { source: o.source, license: o.license, origins_root: o.origins_root },
+    };
+  }
   return { ...result, valid: true };
+}
+
+function checkVersion(p: Record<string, unknown>): void {
+  if ('version' in p && p.version !== PROOF_VERSION) {
+    throw new UsageError(`proof version ${JSON.stringify(p.version)} is not supported (only 1)`);
+  }
+  if ('algorithm' in p && p.algorithm !== PROOF_ALGORITHM) {
+    throw new UsageError(
+      `proof algorithm ${JSON.stringify(p.algorithm)} is not supported (only ${PROOF_ALGORITHM})`,
+    );
+  }
+}
+
+/** A consistency proof; `pinned` (--root) is the newer root, the one you trust. */
+function checkConsistencyDocument(
+  p: Record<string, unknown>,
+  pinned: string | undefined,
+): ProofCheck {
+  const missing = CONSISTENCY_REQUIRED.filter((k) => !(k in p));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `the consistency proof lacks ${missing.join(', ')}`,
+      `a consistency proof has ${CONSISTENCY_REQUIRED.join(', ')}`,
+    );
+  }
+  checkVersion(p);
+  const c = checkConsistency(p);
+  const result: ProofCheck = {
+    kind: 'consistency',
+    valid: c.valid,
+    reason: c.reason,
+    leaf_index: null,
+    tree_size: p.size2,
+    fingerprint: null,
+    root: p.root2,
+    session_id: typeof p.session_id === 'string' ? p.session_id : null,
+    root_matches: null,
+    not_checked: pinned === undefined ? ROOT_NOT_CHECKED : null,
+    size1: p.size1,
+    size2: p.size2,
+    root1: p.root1,
+    root2: p.root2,
+  };
+  if (pinned !== undefined) {
+    result.root_matches = p.root2 === pinned;
+    if (!result.root_matches) {
+      return {
+        ...result,
+        valid: false,
+        reason: "the proof's root2 is not the root given with --root",
+      };
+    }
+  }
+  return result;
+}
+
+/** Why the origins half of an observation proof fails, or null when it holds (SPEC §2.1). */
+function checkObservationOrigin(value: unknown, index: number, size: number): string | null {
+  if (typeof value !== 'object' || value === null) return 'origin is not an object';
+  const o = value as Record<string, unknown>;
+  if (typeof o.source !== 'string' || typeof o.license !== 'string') {
+    return 'origin lacks its source or license';
+  }
+  if (typeof o.origins_root !== 'string' || !HASH_HEX.test(o.origins_root)) {
+    return 'origin.origins_root is not 64 lowercase hex characters';
+  }
+  if (!Array.isArray(o.path) || o.path.some((h) => typeof h !== 'string' || !HASH_HEX.test(h))) {
+    return 'origin.path is not a list of 64-hex hashes';
+  }
+  const leafData = originLeafData(o.source, o.license);
+  if (o.leaf_data !== undefined && o.leaf_data !== toHex(leafData)) {
+    return 'origin.leaf_data is not SHA-256(JCS([source, license]))';
+  }
+  const ok = verifyInclusion(
+    leafData,
+    index,
+    size,
+    (o.path as string[]).map((h) => Buffer.from(h, 'hex')),
+    Buffer.from(o.origins_root, 'hex'),
+  );
+  return ok
+    ? null
+    : `the origins path does not lead from [source, license] at leaf ${index} to the origins root`;
 }

@@ -16,6 +16,10 @@ export interface SessionSummary {
   skipped: number;
   batches: number;
   session_root: string;
+  /** SPEC §2.1: the tree over every observation's [source, license]. */
+  origins_root: string;
+  /** SPEC §2.2: the hash over every claim about the session; `origin verify --head` pins it. */
+  session_head: string;
 }
 
 export interface SourceLicenseCount {
@@ -57,6 +61,8 @@ export function summarizeSession(store: Store, session: SessionRow): SessionSumm
       store.scalar('SELECT count(*) FROM batches WHERE session_id = ?', [session.id]),
     ),
     session_root: toHex(session.root),
+    origins_root: toHex(session.origins_root),
+    session_head: toHex(session.head),
   };
 }
 

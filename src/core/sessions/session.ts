@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { StoreError, UsageError } from '../errors';
-import { CompactRange, EMPTY_ROOT, sha256 } from '../merkle';
+import { CompactRange, EMPTY_ROOT } from '../merkle';
 import { PrefixLookup, findByPrefix } from '../store/prefix';
 import { Store } from '../store/store';
 import { nowUtc } from '../time';
 import { forgetAllWriters, sessionWriters } from './writers';
+import { refreshHead } from './head';
+import { sealSession } from '../store-log';
 
 export const SESSION_STATUSES = ['open', 'completed', 'failed', 'interrupted'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -23,7 +25,10 @@ export interface SessionRow {
   skipped_count: number;
   frontier: Uint8Array;
   root: Uint8Array;
-  origins_digest: Uint8Array;
+  origins_frontier: Uint8Array;
+  origins_root: Uint8Array;
+  /** SPEC §2.2: SHA-256 of the JCS head document (head.ts). */
+  head: Uint8Array;
 }
 
 export interface NewSession {
@@ -33,14 +38,11 @@ export interface NewSession {
   metadata?: Record<string, string>;
 }
 
-/** The origins digest of a session with no observations: SHA-256 of the JCS empty array. */
-const EMPTY_ORIGINS_DIGEST = sha256('[]');
-
 /** Starts a session; returns its row. */
 export function createSession(store: Store, options: NewSession = {}): SessionRow {
   const uid = options.uid ?? randomBytes(16).toString('hex');
   store.run(
-    `INSERT INTO sessions (uid, status, started_at, config_hash, metadata, root, origins_digest)
+    `INSERT INTO sessions (uid, status, started_at, config_hash, metadata, root, origins_root)
      VALUES (?, 'open', ?, ?, ?, ?, ?)`,
     [
       uid,
@@ -48,9 +50,10 @@ export function createSession(store: Store, options: NewSession = {}): SessionRo
       options.configHash ?? null,
       JSON.stringify(options.metadata ?? {}),
       EMPTY_ROOT,
-      EMPTY_ORIGINS_DIGEST,
+      EMPTY_ROOT,
     ],
   );
+  refreshHead(store, Number(store.scalar('SELECT id FROM sessions WHERE uid = ?', [uid])));
   store.markChanged();
   return getSession(store, uid);
 }
@@ -93,11 +96,20 @@ export function assertOpen(session: SessionRow): void {
 }
 
 export function sessionRange(session: SessionRow): CompactRange {
+  return frontierOf(session, session.frontier, 'frontier');
+}
+
+/** The compact range of the session's origins tree (SPEC §2.1), to append to. */
+export function originsRange(session: SessionRow): CompactRange {
+  return frontierOf(session, session.origins_frontier, 'origins frontier');
+}
+
+function frontierOf(session: SessionRow, bytes: Uint8Array, what: string): CompactRange {
   try {
-    return CompactRange.deserialize(session.record_count, session.frontier);
+    return CompactRange.deserialize(session.record_count, bytes);
   } catch (err) {
     throw new StoreError(
-      `session ${session.uid} has a damaged frontier: ${(err as Error).message}`,
+      `session ${session.uid} has a damaged ${what}: ${(err as Error).message}`,
       'run `origin verify`',
     );
   }
@@ -123,6 +135,7 @@ export function endSession(store: Store, idOrPrefix: string, status: SessionStat
     nowUtc(),
     session.id,
   ]);
+  sealSession(store, session.id, refreshHead(store, session.id));
   store.markChanged();
   return getSession(store, session.uid);
 }

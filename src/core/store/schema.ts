@@ -7,12 +7,27 @@
  * turns one SQL row per observation into one row per batch.
  */
 
+import type { Store } from './store';
+import { deriveOriginsRoots } from '../sessions/origins-root';
+import { deriveHeads } from '../sessions/head';
+import { backfillStoreLog } from '../store-log';
+
+/**
+ * One schema step: SQL, and a step that derives new columns from the data (run after the SQL,
+ * inside the same transaction).
+ */
+export interface Migration {
+  sql: string;
+  derive?: (store: Store) => void;
+}
+
 /** `PRAGMA application_id` of every Origin database: "ORGN". */
 export const APPLICATION_ID = 0x4f52474e;
 
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: the whole mission's tables.
-  `
+  {
+    sql: `
   CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -31,7 +46,7 @@ export const MIGRATIONS: readonly string[] = [
     skipped_count INTEGER NOT NULL DEFAULT 0,    -- invalid input lines skipped with --skip-invalid
     frontier      BLOB NOT NULL DEFAULT x'',     -- RFC 6962 compact range of the session tree
     root          BLOB NOT NULL,                 -- MTH of every observation, in order
-    origins_digest BLOB NOT NULL DEFAULT x''     -- SHA-256 over every observation's source and license (origins-digest.ts)
+    origins_digest BLOB NOT NULL DEFAULT x''     -- v1: SHA-256 over every observation's source and license (dropped by 4)
   );
 
   CREATE TABLE sources (
@@ -108,14 +123,18 @@ export const MIGRATIONS: readonly string[] = [
     added_at TEXT NOT NULL
   );
   `,
+  },
   // 2: each observation's content bytes beside its fingerprint, so a session's observations can
   // be listed with their sizes in one pass over its batches (NULL in batches recorded before).
-  `
+  {
+    sql: `
   ALTER TABLE batches ADD COLUMN sizes BLOB;     -- record_count unsigned LEB128 varints
   `,
+  },
   // 3: the ingests writing into a session, from their first checkpoint to their last, so that a
   // session whose writer died can be told from one whose writer is still at work.
-  `
+  {
+    sql: `
   CREATE TABLE session_writers (
     session_id      INTEGER NOT NULL REFERENCES sessions (id),
     host            TEXT NOT NULL,
@@ -126,6 +145,39 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (session_id, host, pid)
   ) WITHOUT ROWID;
   `,
+  },
+  // 4: the origins root (SPEC.md §2.1), an RFC 6962 tree over every observation's source and
+  // license, replaces the origins digest; computed here for the sessions already recorded.
+  {
+    sql: `
+  ALTER TABLE sessions ADD COLUMN origins_frontier BLOB NOT NULL DEFAULT x'';  -- compact range of the origins tree
+  ALTER TABLE sessions ADD COLUMN origins_root BLOB NOT NULL DEFAULT x'';      -- MTH of every observation's origin leaf
+  ALTER TABLE sessions DROP COLUMN origins_digest;
+  `,
+    derive: deriveOriginsRoots,
+  },
+  // 5: the session head (SPEC.md §2.2), a hash over every claim about the session, kept current
+  // at every commit; computed here for the sessions already recorded.
+  {
+    sql: `
+  ALTER TABLE sessions ADD COLUMN head BLOB NOT NULL DEFAULT x'';  -- SHA-256 of the JCS head document
+  `,
+    derive: deriveHeads,
+  },
+  // 6: the store log (SPEC.md §2.4): the heads of ended sessions and the lineage event hashes, in
+  // the order they were sealed; back-filled here for the sessions and events already recorded.
+  {
+    sql: `
+  CREATE TABLE store_log (
+    position   INTEGER PRIMARY KEY,                 -- 0-based leaf index
+    leaf       BLOB NOT NULL,                       -- the 32-byte session head or event hash
+    session_id INTEGER UNIQUE REFERENCES sessions (id),
+    event_id   INTEGER UNIQUE REFERENCES events (id),
+    CHECK ((session_id IS NULL) <> (event_id IS NULL))
+  );
+  `,
+    derive: backfillStoreLog,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -144,4 +196,5 @@ export const REQUIRED_TABLES = [
   'event_parents',
   'license_overlays',
   'session_writers',
+  'store_log',
 ] as const;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { Store } from './store';
 import { sessionsWithDeadWriters } from '../sessions/writers';
+import { StoreHead, storeHead } from '../store-log';
 
 export interface StoreStatus {
   path: string;
@@ -9,6 +10,10 @@ export interface StoreStatus {
   created_at: string | null;
   /** Open sessions whose ingest died (on this host): close them with `session end --status interrupted`. */
   writer_died: string[];
+  /** SPEC §2.4: the store log's head; `verify --store-root R --store-size N` pins it. */
+  store_head: StoreHead;
+  /** Leaves of the store log back-filled by the schema upgrade that created it (0 when none). */
+  store_log_backfilled: number;
   counts: {
     sessions: number;
     sources: number;
@@ -30,6 +35,11 @@ export function storeStatus(store: Store): StoreStatus {
     file_bytes: statSync(store.path).size,
     created_at: created?.value ?? null,
     writer_died: [...sessionsWithDeadWriters(store).values()],
+    store_head: storeHead(store),
+    store_log_backfilled: Number(
+      store.get<{ value: string }>("SELECT value FROM meta WHERE key = 'store_log_backfilled'")
+        ?.value ?? 0,
+    ),
     counts: {
       sessions: count('SELECT count(*) FROM sessions'),
       sources: count('SELECT count(*) FROM sources'),

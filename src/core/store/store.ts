@@ -330,7 +330,10 @@ export class Store {
   private migrate(from: number): void {
     this.transaction(() => {
       if (from === 0) this.database.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
-      for (let v = from; v < MIGRATIONS.length; v++) this.database.exec(MIGRATIONS[v]);
+      for (let v = from; v < MIGRATIONS.length; v++) {
+        this.database.exec(MIGRATIONS[v].sql);
+        MIGRATIONS[v].derive?.(this);
+      }
       this.database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       if (from === 0) {
         this.run('INSERT INTO meta (key, value) VALUES (?, ?)', [

@@ -69,11 +69,16 @@ export class VerifyContext {
     if (options.root !== undefined && options.session === undefined) {
       throw new UsageError('--root needs --session: a root belongs to one session');
     }
+    if (options.head !== undefined && options.session === undefined) {
+      throw new UsageError('--head needs --session: a head belongs to one session');
+    }
     const scopeId =
       options.session !== undefined ? getSession(store, options.session).id : undefined;
     const where = scopeId !== undefined ? `WHERE id = ${scopeId}` : '';
     const sessions = store.all<SessionRec>(
-      `SELECT id, uid, record_count, byte_count, frontier, root, origins_digest FROM sessions ${where} ORDER BY id`,
+      `SELECT id, uid, status, started_at, ended_at, config_hash, metadata, record_count, byte_count,
+              skipped_count, frontier, root, origins_frontier, origins_root, head
+         FROM sessions ${where} ORDER BY id`,
     );
     const byId = new Map<number, SessionRec>();
     for (const s of sessions) {

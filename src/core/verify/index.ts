@@ -2,7 +2,7 @@
  * `origin verify`: re-derives everything the store claims from the data it holds, like `git fsck`.
  *
  * Nothing stored is trusted: every batch root is recomputed from its fingerprints column, every
- * session root and frontier from all of its observations in order, every origins digest, count
+ * session root and frontier from all of its observations in order, every origins root, count
  * and byte total from the columns and the sample sizes, and every reference is followed. Each
  * failure says what broke, where (session, batch, position) and what was expected vs found.
  *
@@ -18,11 +18,13 @@ import { sqliteIntegrity } from './checks/sqlite-integrity';
 import { references } from './checks/references';
 import { batchLayout } from './checks/batch-layout';
 import { totals } from './checks/totals';
-import { originsDigest } from './checks/origins-digest';
+import { originsRoots } from './checks/origins-roots';
 import { batchRoots } from './checks/batch-roots';
 import { sessionRoots } from './checks/session-roots';
-import { pinnedRoot } from './checks/pinned-root';
+import { pinnedHead, pinnedRoot } from './checks/pinned-root';
+import { sessionHeads } from './checks/session-heads';
 import { lineage } from './checks/lineage';
+import { pinnedStoreHead, storeLog } from './checks/store-log';
 
 export { SampleIndex } from './sample-index';
 export { VerifyContext } from './context';
@@ -38,11 +40,15 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   references,
   batchLayout,
   totals,
-  originsDigest,
+  originsRoots,
   batchRoots,
   sessionRoots,
+  sessionHeads,
   pinnedRoot,
+  pinnedHead,
   lineage,
+  storeLog,
+  pinnedStoreHead,
 ];
 
 /** Runs every check; the report says what failed (exit 3 is the caller's to set). */
@@ -50,12 +56,29 @@ export async function verifyStore(
   store: Store,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  if (options.root !== undefined) {
+  for (const [flag, value] of [
+    ['--root', options.root],
+    ['--head', options.head],
+    ['--store-root', options.storeRoot],
+  ] as const) {
+    if (value === undefined) continue;
     try {
-      fromHex(options.root.trim(), '--root');
+      fromHex(value.trim(), flag);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+  }
+  if ((options.storeRoot === undefined) !== (options.storeSize === undefined)) {
+    throw new UsageError(
+      '--store-root and --store-size go together: a store head is {tree_size, root}',
+      'give both, as `origin status` prints them',
+    );
+  }
+  if (
+    options.storeSize !== undefined &&
+    (!Number.isSafeInteger(options.storeSize) || options.storeSize < 0)
+  ) {
+    throw new UsageError(`--store-size must be a whole number ≥ 0, got ${options.storeSize}`);
   }
   const ctx = VerifyContext.load(store, options);
   const results: CheckResult[] = [];

@@ -1,16 +1,21 @@
 /** What verify reports, and the records its checks work on. */
 import type { VerifyContext } from './context';
+import type { HeadFields } from '../sessions/head';
 
 export type CheckName =
   | 'sqlite_integrity'
   | 'references'
   | 'batch_layout'
   | 'totals'
-  | 'origins_digest'
+  | 'origins_roots'
   | 'batch_roots'
   | 'session_roots'
+  | 'session_heads'
   | 'pinned_root'
-  | 'lineage';
+  | 'pinned_head'
+  | 'lineage'
+  | 'store_log'
+  | 'pinned_store_head';
 
 export interface VerifyFailure {
   check: CheckName;
@@ -57,19 +62,21 @@ export interface VerifyOptions {
   session?: string;
   /** Hex root known from outside: the session root must equal it (needs `session`). */
   root?: string;
+  /** Hex session head known from outside (SPEC §2.2): the session's head must equal it (needs `session`). */
+  head?: string;
+  /** A store head known from outside (SPEC §2.4): the log's first storeSize leaves must have this root. */
+  storeRoot?: string;
+  storeSize?: number;
 }
 
 /** Failures listed per check; the rest are counted. */
 export const FAILURES_LISTED = 100;
 
-export interface SessionRec {
+export interface SessionRec extends HeadFields {
   id: number;
-  uid: string;
-  record_count: number;
-  byte_count: number;
   frontier: Uint8Array;
-  root: Uint8Array;
-  origins_digest: Uint8Array;
+  origins_frontier: Uint8Array;
+  head: Uint8Array;
   batches: BatchRec[];
 }
 

@@ -253,6 +253,7 @@ describe('recording, verifying and tracing lineage', () => {
     expect(event.payload).toEqual({
       checksum: Buffer.from(session.root).toString('hex'),
       rows: 0,
+      session_head: Buffer.from(session.head).toString('hex'),
       session_id: session.uid,
     });
     expect(store.get('SELECT session_id FROM events')).toEqual({ session_id: session.id });

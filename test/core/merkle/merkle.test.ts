@@ -4,19 +4,26 @@ import { join } from 'node:path';
 import {
   CompactRange,
   EMPTY_ROOT,
+  RepeatedLeaf,
   decompose,
   fromHex,
   inclusionPath,
   leafHash,
   leafHashes,
   merkleRoot,
+  consistencyPath,
+  subtreeRoot,
   toHex,
+  verifyConsistency,
   verifyInclusion,
+  verifyInclusionOfLeafHash,
 } from '../../../src/core/merkle';
 import { canonicalJson, fingerprint } from '../../../src/core/samples/fingerprint';
+import { OriginsTree, originLeafData } from '../../../src/core/sessions/origins-root';
 import {
   FingerprintVectors,
   Rfc6962Vectors,
+  V2Vectors,
   VECTORS_DIR,
   jcsVectorNames,
   readVector,
@@ -103,6 +110,27 @@ describe('CompactRange', () => {
     }
   });
 
+  it('appends runs of one repeated leaf exactly as leaf by leaf, from any size', () => {
+    const leaves = [leafHash(Buffer.from('a')), leafHash(Buffer.from('b'))];
+    const repeated = leaves.map((l) => new RepeatedLeaf(l));
+    for (const start of [0, 1, 3, 8, 13]) {
+      for (const count of [1, 2, 5, 16, 37]) {
+        const fast = new CompactRange();
+        const plain = new CompactRange();
+        for (let i = 0; i < start; i++) {
+          fast.appendLeafHash(leaves[i % 2]);
+          plain.appendLeafHash(leaves[i % 2]);
+        }
+        fast.appendRepeatedLeaf(repeated[1], count);
+        fast.appendRepeatedLeaf(repeated[0], 3);
+        for (let i = 0; i < count; i++) plain.appendLeafHash(leaves[1]);
+        for (let i = 0; i < 3; i++) plain.appendLeafHash(leaves[0]);
+        expect(toHex(fast.serialize())).toBe(toHex(plain.serialize()));
+        expect(toHex(fast.root())).toBe(toHex(plain.root()));
+      }
+    }
+  });
+
   it('refuses a frontier that does not fit its size', () => {
     expect(() => CompactRange.deserialize(3, Buffer.alloc(32))).toThrow(/needs 2 frontier hashes/);
     expect(() => CompactRange.deserialize(1, Buffer.alloc(31))).toThrow(/multiple of 32/);
@@ -175,3 +203,117 @@ describe('decompose', () => {
     expect(() => decompose(5, 4)).toThrow(/invalid leaf range/);
   });
 });
+
+describe('origins root (SPEC §2.1, vectors/v2.json)', () => {
+  const v2 = readVector<V2Vectors>('v2.json').session;
+
+  it('hashes each [source, license] as SHA-256(JCS) and builds the tree over them', () => {
+    const leaves = v2.origins.map(([source, license]) => originLeafData(source, license));
+    expect(leaves.map(toHex)).toEqual(v2.origin_leaf_data);
+    expect(toHex(merkleRoot(leaves))).toBe(v2.origins_root);
+    expect(inclusionPath(leafHashes(leaves), 3).map(toHex)).toEqual(
+      v2.origins_inclusion_path_of_index_3,
+    );
+  });
+
+  it('builds the same root from runs of origin ids as from one leaf per observation', () => {
+    const names = new Map<number, readonly [string, string]>(
+      v2.origins.map((o, i) => [i, o] as const),
+    );
+    const tree = new OriginsTree((id) => names.get(id));
+    // Observations 0 and 2 share an origin: give them one id, as the store does.
+    tree.addRuns([0, 1, 1, 1, 0, 1, 3, 1, 4, 1], 10);
+    expect(toHex(tree.root())).toBe(v2.origins_root);
+    expect(() => new OriginsTree(() => undefined).addRuns([9, 1], 2)).toThrow(/origin 9/);
+  });
+});
+
+interface ProbeFile {
+  inclusion: {
+    leaf_index: number;
+    tree_size: number;
+    root: string;
+    leaf_hash: string;
+    path: string[];
+    desc: string;
+    valid: boolean;
+  }[];
+  consistency: {
+    size1: number;
+    size2: number;
+    root1: string;
+    root2: string;
+    path: string[];
+    desc: string;
+    valid: boolean;
+  }[];
+}
+
+describe('consistency proofs (RFC 9162 §2.1.4)', () => {
+  const probes = readVector<ProbeFile>('rfc9162-proofs.json');
+  const hex = (h: string) => Buffer.from(h, 'hex');
+
+  it.each(probes.consistency.map((p, i) => [i, p.desc, p] as const))(
+    'agrees with consistency probe %i (%s)',
+    (_i, _d, p) => {
+      expect(verifyConsistency(p.size1, p.size2, hex(p.root1), hex(p.root2), p.path.map(hex))).toBe(
+        p.valid,
+      );
+    },
+  );
+
+  it.each(probes.inclusion.map((p, i) => [i, p.desc, p] as const))(
+    'agrees with inclusion probe %i (%s)',
+    (_i, _d, p) => {
+      expect(
+        verifyInclusionOfLeafHash(
+          hex(p.leaf_hash),
+          p.leaf_index,
+          p.tree_size,
+          p.path.map(hex),
+          hex(p.root),
+        ),
+      ).toBe(p.valid);
+    },
+  );
+
+  it('builds proofs that verify between every pair of sizes up to 33, and only those', () => {
+    const hashes = leafHashes(
+      rfcLeaves.concat(Array.from({ length: 25 }, (_, i) => Buffer.from([i]))),
+    );
+    for (let n = 1; n <= 33; n++) {
+      const tree = hashes.slice(0, n);
+      const root2 = subtreeRootOf(tree);
+      for (let m = 1; m <= n; m++) {
+        const root1 = subtreeRootOf(tree.slice(0, m));
+        const path = consistencyPath(tree, m);
+        expect(verifyConsistency(m, n, root1, root2, path)).toBe(true);
+        if (m < n) {
+          expect(verifyConsistency(m, n, root2, root1, path)).toBe(false);
+          const bent = path.map((h, i) => (i === path.length - 1 ? leafHash(h) : h));
+          expect(verifyConsistency(m, n, root1, root2, bent)).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('gives the consistency proof of vectors/v2.json between sizes 3 and 5 of the session', () => {
+    const v2 = readVector<V2Vectors>('v2.json').session;
+    const tree = leafHashes(v2.fingerprints.map((f) => Buffer.from(f, 'hex')));
+    expect(consistencyPath(tree, 3).map(toHex)).toEqual(v2.consistency_3_to_5);
+    expect(toHex(subtreeRootOf(tree.slice(0, 3)))).toBe(v2.root_of_first_3);
+    expect(
+      verifyConsistency(
+        3,
+        5,
+        hex(v2.root_of_first_3),
+        hex(v2.root),
+        v2.consistency_3_to_5.map(hex),
+      ),
+    ).toBe(true);
+  });
+});
+
+function subtreeRootOf(hashes: Buffer[]): Buffer {
+  return subtreeRoot(hashes, 0, hashes.length);
+}

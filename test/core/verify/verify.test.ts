@@ -1,14 +1,15 @@
 import { join } from 'node:path';
-import {
-  computeOriginsDigest,
-  referenceOriginsDigest,
-  streamOriginsDigest,
-} from '../../../src/core/sessions/origins-digest';
+import { storedOriginsTree } from '../../../src/core/sessions/origins-root';
 import { Store } from '../../../src/core/store/store';
 import { randomBytes } from 'node:crypto';
 import { SampleIndex, verifyStore } from '../../../src/core/verify';
-import { OriginRuns, decodeOriginRuns, decodeOrigins } from '../../../src/core/store/observations';
-import { sha256 } from '../../../src/core/merkle';
+import {
+  OriginRuns,
+  decodeOriginRuns,
+  decodeOrigins,
+  originNames,
+} from '../../../src/core/store/observations';
+import { CompactRange, leafHash, merkleRoot, sha256 } from '../../../src/core/merkle';
 import { canonicalJson } from '../../../src/core/samples/fingerprint';
 import { RECORD_FIELDS, origin, tempDir } from '../../helpers/cli';
 
@@ -20,7 +21,7 @@ describe('verify internals', () => {
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir('origin-verify-core-'));
     // Runs that change every record, continue across batches and ingests, and names that need
-    // escaping in JSON, so the streamed digest is held to the reference byte for byte.
+    // escaping in JSON, so the origins tree is held to its definition leaf by leaf.
     const sources = ['a', 'b "q"', 'ü\\\n', 'a'];
     const lines = (seed: number): string =>
       Array.from({ length: 70 }, (_, i) =>
@@ -52,32 +53,35 @@ describe('verify internals', () => {
     if (store as Store | undefined) await store.abandon();
   });
 
-  it('streams the same origins digest as the JCS definition', () => {
-    const names = new Map<number, readonly [string, string]>(
-      store
-        .all<{ id: number; source: string; license: string }>(
-          `SELECT o.id, s.name AS source, l.expression AS license
-             FROM origins o JOIN sources s ON s.id = o.source_id JOIN licenses l ON l.id = o.license_id`,
-        )
-        .map((r) => [r.id, [r.source, r.license]]),
-    );
-    const sessions = store.all<{ id: number }>('SELECT id FROM sessions ORDER BY id');
+  it('keeps the origins root and frontier of SPEC §2.1 across batches and appends', () => {
+    const names = originNames(store);
+    const sessions = store.all<{
+      id: number;
+      origins_root: Uint8Array;
+      origins_frontier: Uint8Array;
+    }>('SELECT id, origins_root, origins_frontier FROM sessions ORDER BY id');
     expect(sessions).toHaveLength(3);
     for (const s of sessions) {
-      const batches = store
-        .all<{ origins: Uint8Array; record_count: number }>(
-          'SELECT origins, record_count FROM batches WHERE session_id = ? ORDER BY seq',
-          [s.id],
-        )
-        .map((b) => decodeOriginRuns(b.origins, b.record_count));
-      const reference = referenceOriginsDigest(store, s.id).toString('hex');
-      expect(streamOriginsDigest(names, batches).toString('hex')).toBe(reference);
-      expect(computeOriginsDigest(store, s.id).toString('hex')).toBe(reference);
-      // What ingest kept batch by batch, across its appends.
-      const stored = store.scalar<Uint8Array>('SELECT origins_digest FROM sessions WHERE id = ?', [
-        s.id,
-      ]);
-      expect(Buffer.from(stored).toString('hex')).toBe(reference);
+      // The definition: one leaf per observation, SHA-256(JCS([source, license])), in order.
+      const leaves: Buffer[] = [];
+      for (const b of store.all<{ origins: Uint8Array; record_count: number }>(
+        'SELECT origins, record_count FROM batches WHERE session_id = ? ORDER BY seq',
+        [s.id],
+      )) {
+        for (const id of decodeOrigins(b.origins, b.record_count)) {
+          const [source, license] = names.get(id)!;
+          leaves.push(sha256(canonicalJson([source, license])));
+        }
+      }
+      const reference = new CompactRange();
+      leaves.forEach((leaf) => reference.appendLeafHash(leafHash(leaf)));
+      expect(Buffer.from(s.origins_root).toString('hex')).toBe(merkleRoot(leaves).toString('hex'));
+      expect(Buffer.from(s.origins_frontier).toString('hex')).toBe(
+        reference.serialize().toString('hex'),
+      );
+      expect(storedOriginsTree(store, s.id).root().toString('hex')).toBe(
+        merkleRoot(leaves).toString('hex'),
+      );
     }
   });
 
@@ -104,41 +108,6 @@ describe('verify internals', () => {
       expect(() => decodeOriginRuns(b, n)).toThrow(message);
       expect(() => decodeOrigins(b, n)).toThrow(message);
     }
-  });
-
-  it('streams the JCS of the runs, merged across batches, even with huge names', () => {
-    const huge = 'x'.repeat(70000);
-    const names = new Map<number, readonly [string, string]>([
-      [1, ['a', 'MIT']],
-      [2, [huge, 'MIT']],
-      [3, ['"q"\\\u0001', 'ü']],
-    ]);
-    const batches = [
-      new Float64Array([1, 2, 2, 1]),
-      new Float64Array([2, 4, 3, 1, 1, 5]),
-      new Float64Array([1, 1]),
-    ];
-    const reference = sha256(
-      canonicalJson([
-        ['a', 'MIT', 2],
-        [huge, 'MIT', 5],
-        ['"q"\\\u0001', 'ü', 1],
-        ['a', 'MIT', 6],
-      ]),
-    );
-    expect(streamOriginsDigest(names, batches).toString('hex')).toBe(reference.toString('hex'));
-    expect(streamOriginsDigest(names, []).toString('hex')).toBe(sha256('[]').toString('hex'));
-    const long = [new Float64Array([1, 1234567, 3, 10, 3, 2 ** 40, 1, 90])];
-    expect(streamOriginsDigest(names, long).toString('hex')).toBe(
-      sha256(
-        canonicalJson([
-          ['a', 'MIT', 1234567],
-          ['"q"\\\u0001', 'ü', 2 ** 40 + 10],
-          ['a', 'MIT', 90],
-        ]),
-      ).toString('hex'),
-    );
-    expect(() => streamOriginsDigest(names, [new Float64Array([9, 1])])).toThrow(/origin 9/);
   });
 
   it('re-derives every root of a sound store', async () => {

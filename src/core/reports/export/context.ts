@@ -89,10 +89,9 @@ export function builtAt(ctx: ExportContext): string {
   return s.ended_at ?? ctx.batches[ctx.batches.length - 1]?.created_at ?? s.started_at;
 }
 
-/** The command that checks an export against the database, pinning its session root. */
+/** The command that checks an export against the database, pinning its session root and head. */
 export function verifyCommand(ctx: ExportContext): string {
-  const p = ctx.provenance;
-  return `origin verify --session ${p.session.session_id} --root ${p.integrity.session_root}`;
+  return ctx.provenance.integrity.verify_command;
 }
 
 /** What builtAt's time is: the session's end, the time of its last batch, or its start. */

@@ -202,7 +202,8 @@ export function cyclonedxBom(ctx: ExportContext): CycloneDxBom {
           'observed sample, in observed order (not a hash of any bytes of the data, so not a ' +
           'component hash)',
       ),
-      prop('origins_digest', p.integrity.origins_digest),
+      prop('origins_root', p.integrity.origins_root),
+      prop('session_head', p.integrity.session_head),
       prop('records', s.records),
       prop('distinct_samples', s.distinct_samples),
       prop('duplicates', s.duplicates),

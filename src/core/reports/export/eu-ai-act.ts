@@ -219,7 +219,8 @@ export interface EuSummary {
         message: string;
       }[];
       session_root: string;
-      origins_digest: string;
+      origins_root: string;
+      session_head: string;
       verify: string;
     };
     other_information: Tbc;
@@ -318,7 +319,8 @@ export function euSummary(ctx: ExportContext): EuSummary {
         conflicts: lic.conflicts.map(finding),
         warnings: lic.warnings.map(finding),
         session_root: p.integrity.session_root,
-        origins_digest: p.integrity.origins_digest,
+        origins_root: p.integrity.origins_root,
+        session_head: p.integrity.session_head,
         verify: verifyCommand(ctx),
       },
       other_information: null,
@@ -645,7 +647,8 @@ export function renderEuMarkdown(e: EuSummary): string {
         ['License conflicts', count(o.conflicts.length)],
         ['License warnings', count(o.warnings.length)],
         ['Session root (RFC 6962, SHA-256)', `\`${o.session_root}\``],
-        ['Origins digest (sources and licenses)', `\`${o.origins_digest}\``],
+        ['Origins root (sources and licenses, SPEC §2.1)', `\`${o.origins_root}\``],
+        ['Session head (SPEC §2.2)', `\`${o.session_head}\``],
       ],
     ),
     '',

@@ -105,6 +105,7 @@ export function renderHfMarkdown(ctx: ExportContext, licenses: HfLicenses): stri
         ['Resulting license (SPDX)', code(conjunction(readings))],
         ['Use category', `${text(lic.use_category)} (checked for ${text(lic.use)} use)`],
         ['Session root (RFC 6962, SHA-256)', `\`${p.integrity.session_root}\``],
+        ['Session head (SPEC §2.2)', `\`${p.integrity.session_head}\``],
       ],
     ),
     '',

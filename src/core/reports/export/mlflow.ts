@@ -80,7 +80,8 @@ export function mlflowExport(ctx: ExportContext): MlflowExport {
   const tags: Record<string, string> = {
     [k('session_id')]: s.session_id,
     [k('session_root')]: p.integrity.session_root,
-    [k('origins_digest')]: p.integrity.origins_digest,
+    [k('origins_root')]: p.integrity.origins_root,
+    [k('session_head')]: p.integrity.session_head,
     [k('license')]: fitValue(lic.license, MLFLOW_TAG_MAX),
     [k('licenses')]: fitList(recorded, MLFLOW_TAG_MAX, hint),
     [k('use_category')]: lic.use_category,

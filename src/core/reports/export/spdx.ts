@@ -252,7 +252,16 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
           'Not a SHA-256 of the package: the session root, the RFC 6962 Merkle tree head ' +
           '(SHA-256, leaf 0x00||d, node 0x01||l||r) over the 32-byte SHA-256 ' +
           `fingerprint of every observed sample, in observed order (${p.session.records} leaves). ` +
-          `Check it with: origin verify --session ${sid} --root ${p.integrity.session_root}`,
+          `Check it with: ${p.integrity.verify_command}`,
+      },
+      {
+        type: 'Hash',
+        algorithm: 'sha256',
+        hashValue: p.integrity.session_head,
+        comment:
+          'Session head (SPEC §2.2): SHA-256 of the RFC 8785 form of every claim about the session ' +
+          '(status, times, config hash, metadata, totals, the session root and the origins root over ' +
+          `every observation's source and license). Check it with: ${p.integrity.verify_command}`,
       },
     ],
   });

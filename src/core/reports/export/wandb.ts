@@ -26,7 +26,8 @@ export interface WandbSource {
 export interface WandbOrigin {
   session_id: string;
   session_root: string;
-  origins_digest: string;
+  origins_root: string;
+  session_head: string;
   status: string;
   started_at: string;
   ended_at: string | null;
@@ -68,7 +69,8 @@ export function wandbExport(ctx: ExportContext): WandbExport {
   const origin: WandbOrigin = {
     session_id: s.session_id,
     session_root: p.integrity.session_root,
-    origins_digest: p.integrity.origins_digest,
+    origins_root: p.integrity.origins_root,
+    session_head: p.integrity.session_head,
     status: s.status,
     started_at: s.started_at,
     ended_at: s.ended_at,
@@ -93,7 +95,8 @@ export function wandbExport(ctx: ExportContext): WandbExport {
     metadata: {
       [k('session_id')]: s.session_id,
       [k('session_root')]: p.integrity.session_root,
-      [k('origins_digest')]: p.integrity.origins_digest,
+      [k('origins_root')]: p.integrity.origins_root,
+      [k('session_head')]: p.integrity.session_head,
       [k('records')]: s.records,
       [k('distinct_samples')]: s.distinct_samples,
       [k('content_bytes')]: s.bytes,
