@@ -180,8 +180,19 @@ describe('README examples', () => {
     const prediction = '$(origin lineage list --type prediction --json | jq -r ".[-1].hash")';
     // Appending and ending need an open session: a new one each time.
     const openSession = '$(origin session start -q)';
+    const head = '$(origin inspect $A --json | jq -r .session_head)';
+    const storeRoot = '$(origin status --json | jq -r .store_head.root)';
+    const storeSize = '$(origin status --json | jq -r .store_head.tree_size)';
     const placeholders: [RegExp, string][] = [
       [/^(origin (ingest|session end) .*)3f9a1c/, `$1${openSession}`],
+      [/59f7e1e77c89361b19e7252dd73bd53541dcb81ce9c1a805399538a72850d25d|59f7e1e7…/g, head],
+      [
+        /b74c679ca8722448298edee7db12f4f2407df16b2dc54786df1a41e040538404|b74c679c…|4a1f0c2d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c/g,
+        storeRoot,
+      ],
+      [/--store-size 2/g, `--store-size ${storeSize}`],
+      // Session 3f9a1c has four observations here.
+      [/--from-size 1000/g, '--from-size 2'],
       [/3f9a1c/g, '$A'],
       [/7b2e4d/g, '$B'],
       [/9a71c9bf…/g, root],

@@ -256,10 +256,10 @@ export function spdxDocument(ctx: ExportContext): SpdxDocument {
       },
       {
         type: 'Hash',
-        algorithm: 'sha256',
+        algorithm: 'other',
         hashValue: p.integrity.session_head,
         comment:
-          'Session head (SPEC §2.2): SHA-256 of the RFC 8785 form of every claim about the session ' +
+          'Not a SHA-256 of the package: the session head (SPEC §2.2), SHA-256 of the RFC 8785 form of every claim about the session ' +
           '(status, times, config hash, metadata, totals, the session root and the origins root over ' +
           `every observation's source and license). Check it with: ${p.integrity.verify_command}`,
       },
