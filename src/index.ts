@@ -13,8 +13,8 @@ import {
 } from './core/ingest/ingest';
 import { IntendedUse, Taxonomy } from './core/licenses';
 import { ConflictsReport, FailOn, conflictsReport, projectTaxonomy } from './core/licenses/report';
-import { Baseline } from './core/licenses/baseline';
-import { loadWaiversFile } from './core/licenses/waivers';
+import { Baseline } from './core/licenses/waivers/baseline';
+import { loadWaiversFile } from './core/licenses/waivers/waivers';
 import { DiffFailOn, SessionDiff, diffSessions } from './core/sessions/diff';
 import { renderCard } from './core/reports/card';
 import { SessionProvenance, sessionProvenance } from './core/reports/provenance';
@@ -36,7 +36,7 @@ export type {
   SourceChange,
 } from './core/sessions/diff';
 export type { Waiver } from './core/licenses';
-export type { WaiverNote } from './core/licenses/waivers';
+export type { WaiverNote } from './core/licenses/waivers/waivers';
 export type { IntendedUse, Taxonomy } from './core/licenses';
 export { checkCompatibility, loadTaxonomy, parseExpression } from './core/licenses';
 export type { SessionProvenance } from './core/reports/provenance';

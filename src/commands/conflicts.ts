@@ -11,8 +11,8 @@ import {
 } from '../core/licenses/report';
 import { IntendedUse } from '../core/licenses';
 import { licenseFlags } from '../license-flags';
-import { Baseline } from '../core/licenses/baseline';
-import { loadWaiversFile } from '../core/licenses/waivers';
+import { Baseline } from '../core/licenses/waivers/baseline';
+import { loadWaiversFile } from '../core/licenses/waivers/waivers';
 import { formatCount } from '../render/output';
 
 export default class Conflicts extends OriginCommand<typeof Conflicts, ConflictsReport> {

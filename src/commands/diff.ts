@@ -13,7 +13,7 @@ import {
   diffSessions,
 } from '../core/sessions/diff';
 import { licenseFlags } from '../license-flags';
-import { loadWaiversFile } from '../core/licenses/waivers';
+import { loadWaiversFile } from '../core/licenses/waivers/waivers';
 import { formatBytes, formatCount } from '../render/output';
 import { makeTable } from '../render/table';
 

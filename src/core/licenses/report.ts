@@ -22,9 +22,9 @@ import { sessionSources } from '../sessions/inspect';
 import { decodeOrigins } from '../store/observations';
 import { SessionRow, getSession } from '../sessions/session';
 import { Store } from '../store/store';
-import { Baseline } from './baseline';
+import { Baseline } from './waivers/baseline';
 import { Waiver } from './types';
-import { WaiverNote, waiverFor } from './waivers';
+import { WaiverNote, waiverFor } from './waivers/waivers';
 
 /** Replaced at bundle time by the parsed licenses.yaml (the single-file executable has no files). */
 declare const ORIGIN_LICENSES_SNAPSHOT: YamlSnapshot | undefined;

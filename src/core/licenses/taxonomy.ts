@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OriginError, UsageError } from '../errors';
 import { buildTaxonomy } from './taxonomy-build';
-import { readWaivers } from './waivers';
+import { readWaivers } from './waivers/waivers';
 import { readLayer } from './taxonomy-read';
 import { License, Taxonomy } from './types';
 import { YamlSnapshot, YamlSource } from './yaml-source';

@@ -10,7 +10,7 @@
  */
 import { HASH_BYTES } from '../merkle';
 import { IntendedUse, PropagatedFinding, Taxonomy, Waiver } from '../licenses';
-import { waiverFor } from '../licenses/waivers';
+import { waiverFor } from '../licenses/waivers/waivers';
 import { ConflictEntry, analyzeSession, toEntry } from '../licenses/report';
 import { FingerprintIndex } from '../samples/fingerprint-index';
 import { Store } from '../store/store';

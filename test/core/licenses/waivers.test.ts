@@ -1,6 +1,6 @@
 import { LicenseCount, loadTaxonomy, propagate } from '../../../src/core/licenses';
-import { Baseline } from '../../../src/core/licenses/baseline';
-import { waiverFor } from '../../../src/core/licenses/waivers';
+import { Baseline } from '../../../src/core/licenses/waivers/baseline';
+import { waiverFor } from '../../../src/core/licenses/waivers/waivers';
 
 const row = (source: string, license: string, records = 1): LicenseCount => ({
   source,

@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { resolve } from 'node:path';
-import { OriginCommand, Rendering, notice } from '../base-command';
-import { toOutputFile } from '../core/reports/export/sink';
-import { InclusionProof, buildProof } from '../core/samples/prove';
-import { ConsistencyProof, buildConsistency } from '../core/proofs/consistency';
-import { UsageError } from '../core/errors';
-import { jsonDocument } from '../render/output';
+import { OriginCommand, Rendering, notice } from '../../base-command';
+import { toOutputFile } from '../../core/reports/export/sink';
+import { InclusionProof, buildProof } from '../../core/samples/prove';
+import { ConsistencyProof, buildConsistency } from '../../core/proofs/consistency';
+import { UsageError } from '../../core/errors';
+import { jsonDocument } from '../../render/output';
 
 /** The proof; with -o, the file it was written to as well. */
 type Proof = InclusionProof | ConsistencyProof;

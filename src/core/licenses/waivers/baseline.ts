@@ -5,7 +5,7 @@
  * Session ids are not compared: each training run records a new session.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors';
+import { UsageError } from '../../errors';
 
 interface KnownFinding {
   sources: ReadonlySet<string>;

@@ -4,13 +4,13 @@
  * same `waivers:` list). A waiver past its expiry day stops waiving, and the finding says so.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors';
-import { didYouMean } from '../suggest';
-import { globTest } from './globs';
-import { isPlainObject } from './matcher';
-import { checkKeys, expectMap } from './taxonomy-read';
-import { Taxonomy, Waiver } from './types';
-import { Location, YamlSource, child, failAt } from './yaml-source';
+import { UsageError } from '../../errors';
+import { didYouMean } from '../../suggest';
+import { globTest } from '../globs';
+import { isPlainObject } from '../matcher';
+import { checkKeys, expectMap } from '../taxonomy-read';
+import { Taxonomy, Waiver } from '../types';
+import { Location, YamlSource, child, failAt } from '../yaml-source';
 
 const WAIVER_FIELDS = ['rule', 'license', 'source', 'reason', 'expires'];
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

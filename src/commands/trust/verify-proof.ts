@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
-import { OriginCommand } from '../base-command';
-import { ExitCode, ExitCodeValue, UsageError } from '../core/errors';
-import { ProofCheck, checkProof } from '../core/samples/prove';
+import { OriginCommand } from '../../base-command';
+import { ExitCode, ExitCodeValue, UsageError } from '../../core/errors';
+import { ProofCheck, checkProof } from '../../core/samples/prove';
 
 export default class VerifyProof extends OriginCommand<typeof VerifyProof, ProofCheck> {
   static override summary =

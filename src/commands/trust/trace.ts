@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
-import { OriginCommand } from '../base-command';
-import { TraceReport, traceSample } from '../core/samples/trace';
-import { formatBytes, formatCount, keyValueLines } from '../render/output';
-import { makeTable } from '../render/table';
+import { OriginCommand } from '../../base-command';
+import { TraceReport, traceSample } from '../../core/samples/trace';
+import { formatBytes, formatCount, keyValueLines } from '../../render/output';
+import { makeTable } from '../../render/table';
 
 /** Observations listed in the human output; --json lists them all. */
 const SHOWN = 20;

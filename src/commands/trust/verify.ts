@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
 import chalk from 'chalk';
-import { OriginCommand } from '../base-command';
-import { ExitCode, ExitCodeValue } from '../core/errors';
-import { VerifyFailure, VerifyReport, verifyStore } from '../core/verify';
-import { formatCount } from '../render/output';
+import { OriginCommand } from '../../base-command';
+import { ExitCode, ExitCodeValue } from '../../core/errors';
+import { VerifyFailure, VerifyReport, verifyStore } from '../../core/verify';
+import { formatCount } from '../../render/output';
 
 export default class Verify extends OriginCommand<typeof Verify, VerifyReport> {
   static override summary =
